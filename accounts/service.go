@@ -1,0 +1,293 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+	"github.com/google/uuid"
+
+	"mooc/internal/database"
+	"mooc/internal/page"
+	"mooc/internal/validation"
+)
+
+// Options tune the service; zero values take the defaults.
+type Options struct {
+	TokenSecret []byte
+	TokenTTL    time.Duration
+	// RegisterLimit caps registrations per client address per hour; 0 = none.
+	RegisterLimit int
+	// Failed logins allowed per e-mail and per client address in a window.
+	LoginFailuresPerEmail   int
+	LoginFailuresPerAddress int
+	LoginWindow             time.Duration
+	// Hashing defaults to OWASPParams; tests may choose cheaper ones.
+	Hashing *argon2id.Params
+	Now     func() time.Time
+	Log     *slog.Logger
+}
+
+// Service is the accounts domain.
+type Service struct {
+	store    store
+	hasher   *hasher
+	tokens   tokens
+	throttle throttle
+	opts     Options
+}
+
+// New builds the service.
+func New(db *database.DB, o Options) (*Service, error) {
+	if len(o.TokenSecret) < 32 {
+		return nil, errors.New("accounts: token secret must be at least 32 bytes")
+	}
+	if o.TokenTTL == 0 {
+		o.TokenTTL = 12 * time.Hour
+	}
+	if o.LoginFailuresPerEmail == 0 {
+		o.LoginFailuresPerEmail = 5
+	}
+	if o.LoginFailuresPerAddress == 0 {
+		// Higher than per e-mail: a whole municipal office may share one address.
+		o.LoginFailuresPerAddress = 50
+	}
+	if o.LoginWindow == 0 {
+		o.LoginWindow = 15 * time.Minute
+	}
+	if o.Hashing == nil {
+		o.Hashing = &OWASPParams
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	h, err := newHasher(*o.Hashing)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{
+		store:    store{db: db},
+		hasher:   h,
+		tokens:   tokens{secret: o.TokenSecret, ttl: o.TokenTTL, now: o.Now},
+		throttle: throttle{db: db, now: o.Now},
+		opts:     o,
+	}, nil
+}
+
+func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+// Register opens a learner account. Errors: *validation.Error,
+// *ThrottledError, ErrEmailTaken.
+func (s *Service) Register(ctx context.Context, r Registration, clientAddr string) (User, error) {
+	r.Email = normalizeEmail(r.Email)
+	r.GivenName, r.FamilyName = strings.TrimSpace(r.GivenName), strings.TrimSpace(r.FamilyName)
+	r.Municipality = strings.TrimSpace(r.Municipality)
+	if err := validation.Struct(r); err != nil {
+		return User{}, err
+	}
+	if s.opts.RegisterLimit > 0 {
+		// Counted before the e-mail check so that probing for taken
+		// addresses uses up the allowance too.
+		hits, retry, err := s.throttle.hit(ctx, "register:"+clientAddr, time.Hour)
+		if err != nil {
+			return User{}, err
+		}
+		if hits > s.opts.RegisterLimit {
+			return User{}, &ThrottledError{What: "register", RetryAfter: retry}
+		}
+		if hits == 1 {
+			_ = s.throttle.prune(ctx)
+		}
+	}
+	hash, err := s.hasher.hash(r.Password)
+	if err != nil {
+		return User{}, err
+	}
+	now := s.opts.Now().UTC()
+	row := userRow{
+		ID: uuid.NewString(), Email: r.Email, PasswordHash: hash,
+		GivenName: r.GivenName, FamilyName: r.FamilyName, Municipality: r.Municipality,
+		Workplace: strings.TrimSpace(r.Workplace), Position: strings.TrimSpace(r.Position),
+		CreatedAt: now, UpdatedAt: now,
+	}
+	roles := []string{RoleLearner}
+	if err := s.store.insert(ctx, row, roles); err != nil {
+		return User{}, err
+	}
+	return toUser(row, roles), nil
+}
+
+// Login checks the password and issues an access token. Errors:
+// ErrInvalidCredentials, *ThrottledError.
+//
+// Every attempt is counted first, atomically, against both the e-mail and
+// the client address; only a success gives its count back. Counting first
+// means a burst of parallel guesses cannot all slip past the limit, and a
+// locked account answers 429 without the password being checked, so a
+// guess made while locked reveals nothing.
+func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (Session, error) {
+	email = normalizeEmail(email)
+	w := s.opts.LoginWindow
+	emailBucket, addrBucket := "login-email:"+email, "login-addr:"+clientAddr
+	emailHits, retry, err := s.throttle.hit(ctx, emailBucket, w)
+	if err != nil {
+		return Session{}, err
+	}
+	addrHits, _, err := s.throttle.hit(ctx, addrBucket, w)
+	if err != nil {
+		return Session{}, err
+	}
+	if emailHits > s.opts.LoginFailuresPerEmail || addrHits > s.opts.LoginFailuresPerAddress {
+		return Session{}, &ThrottledError{What: "login", RetryAfter: retry}
+	}
+	row, err := s.store.byEmail(ctx, email)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Session{}, err
+	}
+	if !s.hasher.verify(password, row.PasswordHash) {
+		return Session{}, ErrInvalidCredentials
+	}
+	if err := s.throttle.reset(ctx, emailBucket, w); err != nil {
+		return Session{}, err
+	}
+	if err := s.throttle.undo(ctx, addrBucket, w); err != nil {
+		return Session{}, err
+	}
+	token, err := s.tokens.issue(row.ID)
+	if err != nil {
+		return Session{}, err
+	}
+	u, err := s.withRoles(ctx, row)
+	return Session{AccessToken: token, ExpiresIn: s.opts.TokenTTL, User: u}, err
+}
+
+// Authenticate turns an access token into the caller. Errors: ErrInvalidToken.
+func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
+	id, err := s.tokens.parse(token)
+	if err != nil {
+		return Principal{}, err
+	}
+	roles, err := s.store.roles(ctx, id)
+	if err != nil {
+		return Principal{}, err
+	}
+	if len(roles[id]) == 0 { // every live account has at least learner
+		return Principal{}, ErrInvalidToken
+	}
+	return Principal{UserID: id, Roles: roles[id]}, nil
+}
+
+// Get returns one user. Errors: ErrNotFound.
+func (s *Service) Get(ctx context.Context, id string) (User, error) {
+	if uuid.Validate(id) != nil {
+		return User{}, ErrNotFound
+	}
+	row, err := s.store.byID(ctx, id)
+	if err != nil {
+		return User{}, err
+	}
+	return s.withRoles(ctx, row)
+}
+
+// SetRoles replaces a user's roles; learner is always kept. Errors:
+// ErrNotFound, *validation.Error.
+func (s *Service) SetRoles(ctx context.Context, id string, roles []string) (User, error) {
+	want := []string{RoleLearner}
+	for i, r := range roles {
+		if !slices.Contains(knownRoles, r) {
+			return User{}, validation.Fail(validation.Field(fmt.Sprintf("roles[%d]", i), "must be one of: learner, author, team"))
+		}
+		if !slices.Contains(want, r) {
+			want = append(want, r)
+		}
+	}
+	slices.Sort(want)
+	if _, err := s.Get(ctx, id); err != nil {
+		return User{}, err
+	}
+	if err := s.store.replaceRoles(ctx, id, want); err != nil {
+		return User{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// Search lists users whose e-mail contains query. Errors: page.ErrBadCursor.
+func (s *Service) Search(ctx context.Context, query string, limit int, cursor string) ([]User, string, error) {
+	after, err := page.Decode(cursor, 1)
+	if err != nil {
+		return nil, "", err
+	}
+	p := page.Request{Limit: limit, After: after}.Clamp()
+	rows, err := s.store.search(ctx, normalizeEmail(query), p)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(rows) > p.Limit {
+		rows = rows[:p.Limit]
+		next = page.Encode(rows[len(rows)-1].Email)
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	roles, err := s.store.roles(ctx, ids...)
+	if err != nil {
+		return nil, "", err
+	}
+	users := make([]User, len(rows))
+	for i, r := range rows {
+		users[i] = toUser(r, roles[r.ID])
+	}
+	return users, next, nil
+}
+
+// Bootstrap creates the project team's first account unless one with that
+// e-mail exists. It reports whether it created one.
+func (s *Service) Bootstrap(ctx context.Context, email, password string) (bool, error) {
+	email = normalizeEmail(email)
+	if exists, err := s.store.exists(ctx, email); err != nil || exists {
+		return false, err
+	}
+	if len([]rune(password)) < 12 {
+		return false, errors.New("accounts: MOOC_BOOTSTRAP_PASSWORD must have at least 12 characters")
+	}
+	hash, err := s.hasher.hash(password)
+	if err != nil {
+		return false, err
+	}
+	now := s.opts.Now().UTC()
+	row := userRow{ID: uuid.NewString(), Email: email, PasswordHash: hash, GivenName: "Project", FamilyName: "Team", CreatedAt: now, UpdatedAt: now}
+	err = s.store.insert(ctx, row, []string{RoleLearner, RoleTeam})
+	if errors.Is(err, ErrEmailTaken) { // another replica won the race
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (s *Service) withRoles(ctx context.Context, row userRow) (User, error) {
+	roles, err := s.store.roles(ctx, row.ID)
+	if err != nil {
+		return User{}, err
+	}
+	return toUser(row, roles[row.ID]), nil
+}
+
+func toUser(r userRow, roles []string) User {
+	if roles == nil {
+		roles = []string{}
+	}
+	return User{
+		ID: r.ID, Email: r.Email, GivenName: r.GivenName, FamilyName: r.FamilyName,
+		Municipality: r.Municipality, Workplace: r.Workplace, Position: r.Position,
+		Roles: roles, CreatedAt: r.CreatedAt.UTC(),
+	}
+}

@@ -1,0 +1,108 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"mooc/accounts"
+)
+
+type loginRequest struct {
+	Email    string `json:"email" validate:"required"`
+	Password string `json:"password" validate:"required"`
+}
+
+type loginReply struct {
+	AccessToken string        `json:"access_token"`
+	TokenType   string        `json:"token_type"`
+	ExpiresIn   int           `json:"expires_in"`
+	User        accounts.User `json:"user"`
+}
+
+type rolesRequest struct {
+	Roles []string `json:"roles" validate:"required"`
+}
+
+// list is the reply shape of every list route.
+type list[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+func registerAccounts(r *registry, svc *accounts.Service) {
+	r.add(BasePath, op{method: "POST", path: "/auth/register", summary: "Register a learner account", tag: "accounts",
+		body: accounts.Registration{}, reply: accounts.User{}, status: 201},
+		func(c *fiber.Ctx) error {
+			var in accounts.Registration
+			if err := bind(c, &in); err != nil {
+				return err
+			}
+			u, err := svc.Register(c.UserContext(), in, c.IP())
+			if err != nil {
+				return err
+			}
+			return c.Status(fiber.StatusCreated).JSON(u)
+		})
+
+	r.add(BasePath, op{method: "POST", path: "/auth/login", summary: "Log in and receive an access token", tag: "accounts",
+		body: loginRequest{}, reply: loginReply{}},
+		func(c *fiber.Ctx) error {
+			var in loginRequest
+			if err := bind(c, &in); err != nil {
+				return err
+			}
+			s, err := svc.Login(c.UserContext(), in.Email, in.Password, c.IP())
+			if err != nil {
+				return err
+			}
+			return c.JSON(loginReply{AccessToken: s.AccessToken, TokenType: "Bearer", ExpiresIn: int(s.ExpiresIn.Seconds()), User: s.User})
+		})
+
+	r.add(BasePath, op{method: "GET", path: "/me", summary: "The signed-in user", tag: "accounts", access: signedIn, reply: accounts.User{}},
+		func(c *fiber.Ctx) error {
+			u, err := svc.Get(c.UserContext(), me(c).UserID)
+			if err != nil {
+				return err
+			}
+			return c.JSON(u)
+		})
+
+	r.add(BasePath, op{method: "PUT", path: "/users/:id/roles", summary: "Set a user's roles (learner is always kept)", tag: "accounts",
+		access: team, body: rolesRequest{}, reply: accounts.User{}},
+		func(c *fiber.Ctx) error {
+			var in rolesRequest
+			if err := bind(c, &in); err != nil {
+				return err
+			}
+			u, err := svc.SetRoles(c.UserContext(), c.Params("id"), in.Roles)
+			if err != nil {
+				return err
+			}
+			return c.JSON(u)
+		})
+
+	r.add(BasePath, op{method: "GET", path: "/users", summary: "Find users by e-mail", tag: "accounts", access: team,
+		reply: list[accounts.User]{}, query: []param{{"email", "part of the e-mail address"}, {"limit", "page size, 1..200"}, {"cursor", "from next_cursor"}}},
+		func(c *fiber.Ctx) error {
+			limit, err := limitOf(c)
+			if err != nil {
+				return err
+			}
+			users, next, err := svc.Search(c.UserContext(), c.Query("email"), limit, c.Query("cursor"))
+			if err != nil {
+				return err
+			}
+			return c.JSON(list[accounts.User]{Items: users, NextCursor: next})
+		})
+}
+
+// limitOf reads ?limit=; absent means the default.
+func limitOf(c *fiber.Ctx) (int, error) {
+	if c.Query("limit") == "" {
+		return 0, nil
+	}
+	n := c.QueryInt("limit", -1)
+	if n < 1 || n > 200 {
+		return 0, badRequest(400, "invalid_limit", "limit must be a whole number from 1 to 200")
+	}
+	return n, nil
+}

@@ -1,0 +1,137 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"math"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"mooc/accounts"
+	"mooc/internal/database"
+	"mooc/internal/page"
+	"mooc/internal/validation"
+	"mooc/media"
+)
+
+// mapping is one row of the error table.
+type mapping struct {
+	err    error
+	status int
+	code   string
+	detail string
+}
+
+// errorTable maps domain sentinels to contract status codes and codes. It
+// is the one place where a domain error becomes HTTP.
+var errorTable = []mapping{
+	{accounts.ErrEmailTaken, 409, "email_taken", "an account with this e-mail already exists"},
+	{accounts.ErrInvalidCredentials, 401, "invalid_credentials", "wrong e-mail or password"},
+	{accounts.ErrInvalidToken, 401, "unauthorized", "a valid access token is required"},
+	{accounts.ErrNotFound, 404, "not_found", "no such user"},
+	{page.ErrBadCursor, 400, "invalid_cursor", "the cursor is not one this service handed out"},
+	{errUnauthenticated, 401, "unauthorized", "a valid access token is required"},
+	{errForbidden, 403, "forbidden", "your role does not allow this"},
+	{errNotFound, 404, "not_found", "no such resource"},
+	{database.ErrUnavailable, 503, "unavailable", "the database is unreachable; try again shortly"},
+	{media.ErrStorageUnavailable, 503, "unavailable", "object storage is unreachable; try again shortly"},
+	{media.ErrObjectNotFound, 404, "not_found", "no such object"},
+}
+
+// Errors the api layer itself raises.
+var (
+	errUnauthenticated = errors.New("api: no or bad token")
+	errForbidden       = errors.New("api: role does not allow this")
+	errNotFound        = errors.New("api: not found")
+)
+
+// requestError is a problem the api layer found in the request itself.
+type requestError struct {
+	status int
+	code   string
+	detail string
+}
+
+func (e *requestError) Error() string { return e.code + ": " + e.detail }
+
+func badRequest(status int, code, detail string) error {
+	return &requestError{status: status, code: code, detail: detail}
+}
+
+// errorHandler renders every error as problem+json. Unknown errors are
+// logged once with their details and answered as a bare 500.
+func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		return writeProblem(c, toProblem(c, log, err))
+	}
+}
+
+func toProblem(c *fiber.Ctx, log *slog.Logger, err error) problem {
+	var (
+		verr  *validation.Error
+		thr   *accounts.ThrottledError
+		rerr  *requestError
+		ferr  *fiber.Error
+		exist *conflictWith
+	)
+	switch {
+	case errors.As(err, &verr):
+		p := newProblem(422, "validation_failed", "some fields are not valid")
+		p.Errors = verr.Fields
+		return p
+	case errors.As(err, &thr):
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(thr.RetryAfter.Seconds()))))
+		return newProblem(429, "rate_limited", "too many "+thr.What+" attempts; retry later")
+	case errors.As(err, &rerr):
+		return newProblem(rerr.status, rerr.code, rerr.detail)
+	case errors.As(err, &exist):
+		p := toProblem(c, log, exist.err)
+		p.Existing = exist.existing
+		return p
+	}
+	for _, m := range errorTable {
+		if errors.Is(err, m.err) {
+			if m.status == 503 {
+				log.Warn("dependency unavailable", "request_id", requestID(c), "error", err)
+			}
+			return newProblem(m.status, m.code, m.detail)
+		}
+	}
+	if errors.As(err, &ferr) {
+		return fiberProblem(ferr)
+	}
+	log.Error("unhandled error", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "error", err)
+	return newProblem(500, "internal_error", "something went wrong on our side; the request id identifies it in our logs")
+}
+
+// fiberProblem covers errors raised by Fiber and fasthttp themselves.
+func fiberProblem(e *fiber.Error) problem {
+	switch e.Code {
+	case fiber.StatusNotFound:
+		return newProblem(404, "not_found", "no such route")
+	case fiber.StatusMethodNotAllowed:
+		return newProblem(405, "method_not_allowed", "this route does not take that method")
+	case fiber.StatusRequestEntityTooLarge:
+		return newProblem(413, "too_large", "the request body is too large")
+	case fiber.StatusRequestHeaderFieldsTooLarge:
+		return newProblem(431, "headers_too_large", "the request headers are too large")
+	case fiber.StatusRequestTimeout:
+		return newProblem(408, "timeout", "the request took too long to arrive")
+	case fiber.StatusBadRequest:
+		return newProblem(400, "bad_request", "the request could not be read")
+	}
+	if e.Code >= 400 && e.Code < 500 {
+		return newProblem(e.Code, "bad_request", e.Message)
+	}
+	return newProblem(500, "internal_error", "something went wrong on our side")
+}
+
+// conflictWith wraps a 409 with the resource it conflicts with.
+type conflictWith struct {
+	err      error
+	existing any
+}
+
+func (e *conflictWith) Error() string { return e.err.Error() }
+func (e *conflictWith) Unwrap() error { return e.err }

@@ -1,0 +1,62 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"mooc/accounts"
+)
+
+// Who may call a route. The guard is added from this value, so what the
+// OpenAPI document says about access is what the code enforces.
+type access int
+
+const (
+	anyone access = iota
+	signedIn
+	authors // author or team
+	team
+)
+
+// op describes one route for the router and the OpenAPI document alike.
+type op struct {
+	method  string
+	path    string // Fiber pattern, e.g. /users/:id/roles
+	summary string
+	tag     string
+	access  access
+	body    any // zero value of the request body type, or nil
+	reply   any // zero value of the success body type, or nil
+	status  int // success status; 200 when zero
+	query   []param
+	// raw marks replies that are not JSON (pages, files, metrics).
+	raw string
+}
+
+type param struct {
+	name, description string
+}
+
+// registry registers routes and remembers them for the OpenAPI document.
+type registry struct {
+	app *fiber.App
+	ops []op
+}
+
+func (r *registry) add(base string, o op, handler fiber.Handler) {
+	o.path = base + o.path
+	if o.status == 0 {
+		o.status = fiber.StatusOK
+	}
+	handlers := []fiber.Handler{}
+	switch o.access {
+	case signedIn:
+		handlers = append(handlers, requireUser)
+	case authors:
+		handlers = append(handlers, requireRole(accounts.RoleAuthor))
+	case team:
+		handlers = append(handlers, requireRole(accounts.RoleTeam))
+	}
+	handlers = append(handlers, handler)
+	r.app.Add(o.method, o.path, handlers...)
+	r.ops = append(r.ops, o)
+}

@@ -1,0 +1,101 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/cors"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"mooc/accounts"
+)
+
+// BasePath prefixes every route of the public contract.
+const BasePath = "/api/v1"
+
+// Check is a readiness probe of one dependency.
+type Check func(ctx context.Context) error
+
+// Deps is what the HTTP layer needs from the rest of the service.
+type Deps struct {
+	Log      *slog.Logger
+	Accounts *accounts.Service
+	// Ready names the dependencies /readyz checks.
+	Ready map[string]Check
+	// Objects serves signed links of the disk object store; nil when
+	// objects live in MinIO, which serves its own links.
+	Objects http.Handler
+	// ObjectsPath is where Objects is mounted, e.g. /objects.
+	ObjectsPath    string
+	MaxUploadBytes int64
+	CORSOrigins    []string
+	TrustedProxies []string
+	Version        string
+}
+
+// New builds the Fiber application with every route of the service.
+func New(d Deps) (*fiber.App, error) {
+	handle := errorHandler(d.Log)
+	app := fiber.New(fiber.Config{
+		AppName:      "mooc",
+		ErrorHandler: handle,
+		// Copies every string Fiber hands out: values from c.Params,
+		// c.Query and headers stay valid after the handler returns.
+		Immutable: true,
+		// Uploads are read as a stream; the limit covers the largest
+		// upload plus its multipart framing.
+		StreamRequestBody:       true,
+		BodyLimit:               int(d.MaxUploadBytes + 1<<20),
+		ReadTimeout:             15 * time.Minute,
+		WriteTimeout:            15 * time.Minute,
+		IdleTimeout:             2 * time.Minute,
+		ReadBufferSize:          16 << 10, // request line and headers
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          d.TrustedProxies,
+		ProxyHeader:             fiber.HeaderXForwardedFor,
+		EnableIPValidation:      true,
+		DisableStartupMessage:   true,
+	})
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	app.Use(requestid.New(requestid.Config{ContextKey: localRequestID}))
+	app.Use(observe(d.Log, newMetrics(reg), handle))
+	app.Use(recover.New())
+	app.Use(helmet.New(helmet.Config{
+		// The docs and verify pages carry their own inline script and style.
+		ContentSecurityPolicy: "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+	}))
+	if len(d.CORSOrigins) > 0 {
+		app.Use(cors.New(cors.Config{
+			AllowOrigins: strings.Join(d.CORSOrigins, ","),
+			AllowHeaders: "Authorization, Content-Type",
+			AllowMethods: "GET,POST,PUT,PATCH,DELETE",
+		}))
+	}
+	app.Use(authenticate(d.Accounts))
+
+	r := &registry{app: app}
+	registerOperations(r, d, reg)
+	registerAccounts(r, d.Accounts)
+
+	// The document describes itself and the docs page too.
+	spec := registerDocs(r)
+	doc, err := openAPI(r.ops, d.Version)
+	if err != nil {
+		return nil, err
+	}
+	*spec = doc
+	// Unmatched routes fall through to Fiber's 404, which errorHandler
+	// renders as problem+json.
+	return app, nil
+}

@@ -1,0 +1,185 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole service configuration.
+type Config struct {
+	Addr        string
+	DatabaseURL string // postgres:// URL; empty means the embedded SQLite file
+	DataDir     string
+	S3          S3
+	// TokenSecret signs access tokens and disk-store links. Empty is allowed
+	// only on the embedded default, where the secret is generated once and
+	// kept in DataDir.
+	TokenSecret       string
+	TokenTTL          time.Duration
+	PublicURL         string // base of links a person follows (verify pages, signed disk links)
+	MaxUploadBytes    int64
+	RegisterLimit     int // registrations per client address per hour; 0 = unlimited
+	BootstrapEmail    string
+	BootstrapPassword string
+	CORSOrigins       []string
+	TrustedProxies    []string // proxies whose X-Forwarded-For is believed
+	LogLevel          string
+}
+
+// S3 is the MinIO connection; an empty Endpoint means objects on local disk.
+type S3 struct {
+	Endpoint  string
+	AccessKey string
+	SecretKey string
+	Bucket    string
+	Secure    bool
+	PublicURL string
+}
+
+// Embedded reports whether the service runs on its embedded SQLite default.
+func (c Config) Embedded() bool { return c.DatabaseURL == "" }
+
+// FromEnv reads the configuration through getenv (os.Getenv in main, a map
+// in tests) and reports every problem at once.
+func FromEnv(getenv func(string) string) (Config, error) {
+	p := parser{getenv: getenv}
+	c := Config{
+		Addr:        p.str("MOOC_ADDR", ":8080"),
+		DatabaseURL: p.str("MOOC_DATABASE_URL", ""),
+		DataDir:     p.str("MOOC_DATA_DIR", "./data"),
+		S3: S3{
+			Endpoint:  p.str("MOOC_S3_ENDPOINT", ""),
+			AccessKey: p.str("MOOC_S3_ACCESS_KEY", ""),
+			SecretKey: p.str("MOOC_S3_SECRET_KEY", ""),
+			Bucket:    p.str("MOOC_S3_BUCKET", "mooc"),
+			Secure:    p.boolean("MOOC_S3_SECURE", false),
+			PublicURL: p.str("MOOC_S3_PUBLIC_URL", ""),
+		},
+		TokenSecret:       p.str("MOOC_TOKEN_SECRET", ""),
+		TokenTTL:          p.duration("MOOC_TOKEN_TTL", 12*time.Hour),
+		PublicURL:         strings.TrimRight(p.str("MOOC_PUBLIC_URL", ""), "/"),
+		MaxUploadBytes:    p.int64("MOOC_MAX_UPLOAD_BYTES", 4<<30),
+		RegisterLimit:     int(p.int64("MOOC_REGISTER_LIMIT", 50)),
+		BootstrapEmail:    p.str("MOOC_BOOTSTRAP_EMAIL", ""),
+		BootstrapPassword: p.str("MOOC_BOOTSTRAP_PASSWORD", ""),
+		CORSOrigins:       p.list("MOOC_CORS_ORIGINS"),
+		TrustedProxies:    p.list("MOOC_TRUSTED_PROXIES"),
+		LogLevel:          p.str("MOOC_LOG_LEVEL", "info"),
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://localhost" + portOf(c.Addr)
+	}
+	if c.S3.PublicURL == "" && c.S3.Endpoint != "" {
+		scheme := "http://"
+		if c.S3.Secure {
+			scheme = "https://"
+		}
+		c.S3.PublicURL = scheme + c.S3.Endpoint
+	}
+	p.check(c)
+	return c, errors.Join(p.errs...)
+}
+
+type parser struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (p *parser) str(name, def string) string {
+	if v := strings.TrimSpace(p.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *parser) int64(name string, def int64) int64 {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		p.errs = append(p.errs, fmt.Errorf("%s: %q is not a whole number ≥ 0", name, v))
+		return def
+	}
+	return n
+}
+
+func (p *parser) boolean(name string, def bool) bool {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.errs = append(p.errs, fmt.Errorf("%s: %q is not true or false", name, v))
+		return def
+	}
+	return b
+}
+
+func (p *parser) duration(name string, def time.Duration) time.Duration {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		p.errs = append(p.errs, fmt.Errorf("%s: %q is not a positive duration such as 12h", name, v))
+		return def
+	}
+	return d
+}
+
+func (p *parser) list(name string) []string {
+	var out []string
+	for _, part := range strings.Split(p.str(name, ""), ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+func (p *parser) check(c Config) {
+	fail := func(format string, args ...any) { p.errs = append(p.errs, fmt.Errorf(format, args...)) }
+	if c.DatabaseURL != "" {
+		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			fail("MOOC_DATABASE_URL: must be a postgres:// URL")
+		}
+		if c.TokenSecret == "" {
+			fail("MOOC_TOKEN_SECRET: must be set when running on PostgreSQL (every replica needs the same secret); generate one with `openssl rand -hex 32`")
+		}
+	}
+	if c.TokenSecret != "" && len(c.TokenSecret) < 32 {
+		fail("MOOC_TOKEN_SECRET: must be at least 32 characters")
+	}
+	if c.S3.Endpoint != "" && (c.S3.AccessKey == "" || c.S3.SecretKey == "") {
+		fail("MOOC_S3_ACCESS_KEY and MOOC_S3_SECRET_KEY: must be set with MOOC_S3_ENDPOINT")
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || u.Host == "" {
+		fail("MOOC_PUBLIC_URL: %q is not an absolute URL", c.PublicURL)
+	}
+	if c.MaxUploadBytes == 0 {
+		fail("MOOC_MAX_UPLOAD_BYTES: must be above 0")
+	}
+	if (c.BootstrapEmail == "") != (c.BootstrapPassword == "") {
+		fail("MOOC_BOOTSTRAP_EMAIL and MOOC_BOOTSTRAP_PASSWORD: set both or neither")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		fail("MOOC_LOG_LEVEL: %q is not one of debug, info, warn, error", c.LogLevel)
+	}
+}
+
+func portOf(addr string) string {
+	if i := strings.LastIndex(addr, ":"); i >= 0 {
+		return addr[i:]
+	}
+	return ":8080"
+}

@@ -1,0 +1,110 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the SQL dialect behind a DB.
+type Dialect string
+
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// DB is the service's database handle.
+type DB struct {
+	gorm    *gorm.DB
+	dialect Dialect
+}
+
+// Open connects to PostgreSQL when url is set, otherwise to (and creates)
+// the embedded SQLite file mooc.db under dataDir.
+func Open(ctx context.Context, url, dataDir string) (*DB, error) {
+	if url != "" {
+		return OpenPostgres(ctx, url)
+	}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("database: data dir: %w", err)
+	}
+	return OpenSQLite(ctx, filepath.Join(dataDir, "mooc.db"))
+}
+
+// OpenPostgres connects to a PostgreSQL database.
+func OpenPostgres(ctx context.Context, url string) (*DB, error) {
+	g, err := gorm.Open(postgres.Open(url), gormConfig())
+	if err != nil {
+		return nil, fmt.Errorf("database: open postgres: %w", Translate(err))
+	}
+	sqlDB, _ := g.DB()
+	// Enough connections for a burst of enrolments, few enough that several
+	// replicas stay under PostgreSQL's default max_connections of 100.
+	sqlDB.SetMaxOpenConns(40)
+	sqlDB.SetMaxIdleConns(20)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	return finish(ctx, g, Postgres)
+}
+
+// OpenSQLite opens (creating when missing) an SQLite file.
+func OpenSQLite(ctx context.Context, path string) (*DB, error) {
+	// WAL lets readers run beside the writer; IMMEDIATE transactions take the
+	// write lock up front, so two writers queue on busy_timeout instead of
+	// one failing with SQLITE_BUSY when it upgrades a read lock.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(20000)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	g, err := gorm.Open(sqlite.Open(dsn), gormConfig())
+	if err != nil {
+		return nil, fmt.Errorf("database: open sqlite: %w", err)
+	}
+	sqlDB, _ := g.DB()
+	sqlDB.SetMaxOpenConns(8)
+	return finish(ctx, g, SQLite)
+}
+
+func gormConfig() *gorm.Config {
+	return &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+}
+
+func finish(ctx context.Context, g *gorm.DB, d Dialect) (*DB, error) {
+	db := &DB{gorm: g, dialect: d}
+	if err := db.Ping(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Dialect reports which database this is.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQL returns the underlying database/sql handle (for migrations).
+func (db *DB) SQL() *sql.DB {
+	s, _ := db.gorm.DB()
+	return s
+}
+
+// Ping checks the database answers within ctx.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.SQL().PingContext(ctx); err != nil {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// Close releases every connection.
+func (db *DB) Close() error { return db.SQL().Close() }

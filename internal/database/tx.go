@@ -1,0 +1,32 @@
+package database
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+)
+
+type txKey struct{}
+
+// Conn returns the transaction carried by ctx, or the pool when there is
+// none, bound to ctx either way. Stores call it for every query so that they
+// join whatever transaction the calling service opened.
+func (db *DB) Conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return db.gorm.WithContext(ctx)
+}
+
+// InTx runs fn in a transaction carried by the context it receives. A call
+// inside another InTx joins the outer transaction rather than nesting, so a
+// service can compose other services' operations into one commit.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+	return Translate(err)
+}

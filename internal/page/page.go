@@ -1,0 +1,56 @@
+// Package page holds the list conventions of the API: a limit (default 50,
+// at most 200) and an opaque cursor that continues after the last item seen.
+package page
+
+import (
+	"encoding/base64"
+	"errors"
+	"strings"
+)
+
+const (
+	DefaultLimit = 50
+	MaxLimit     = 200
+)
+
+// ErrBadCursor means a cursor that this service did not hand out.
+var ErrBadCursor = errors.New("page: invalid cursor")
+
+// Request asks for one page.
+type Request struct {
+	Limit int
+	// After holds the sort key of the last item of the previous page.
+	After []string
+}
+
+// Clamp applies the default and the maximum.
+func (r Request) Clamp() Request {
+	if r.Limit <= 0 {
+		r.Limit = DefaultLimit
+	}
+	if r.Limit > MaxLimit {
+		r.Limit = MaxLimit
+	}
+	return r
+}
+
+// Encode makes a cursor from the sort key of a page's last item.
+func Encode(key ...string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(key, "\x00")))
+}
+
+// Decode reads a cursor made by Encode; it must carry n key parts.
+func Decode(cursor string, n int) ([]string, error) {
+	if cursor == "" {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return nil, ErrBadCursor
+	}
+	parts := strings.Split(string(b), "\x00")
+	if len(parts) != n {
+		return nil, ErrBadCursor
+	}
+	return parts, nil
+}
