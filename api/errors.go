@@ -37,6 +37,13 @@ var errorTable = []mapping{
 	{database.ErrUnavailable, 503, "unavailable", "the database is unreachable; try again shortly"},
 	{media.ErrStorageUnavailable, 503, "unavailable", "object storage is unreachable; try again shortly"},
 	{media.ErrObjectNotFound, 404, "not_found", "no such object"},
+	{media.ErrNotFound, 404, "not_found", "no such media"},
+	{media.ErrUnsupportedType, 415, "unsupported_media_type", "accepted files: MP4 or WebM video, MP3 audio, PDF, PNG, JPEG, WebVTT captions (recognised from their content)"},
+	{media.ErrTooLarge, 413, "too_large", "the file is larger than this platform accepts"},
+	{media.ErrNoFile, 422, "validation_failed", "the form has no part named file"},
+	{media.ErrInvalidCaptions, 422, "invalid_captions", "the captions file is not valid WebVTT"},
+	{media.ErrSizeMismatch, 422, "size_mismatch", "the uploaded size differs from the size announced"},
+	{media.ErrNotUploading, 409, "upload_not_open", "this upload was already completed or never started"},
 }
 
 // Errors the api layer itself raises.

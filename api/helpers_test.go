@@ -76,9 +76,10 @@ func newServer(t *testing.T, d database.Dialect, o options) *server {
 		if err != nil {
 			t.Fatal(err)
 		}
-		objects, deps.Objects, deps.ObjectsPath = disk, disk.Handler(), "/objects"
+		objects, deps.Disk, deps.ObjectsPath = disk, disk, "/objects"
 	}
 	deps.Ready = map[string]api.Check{"database": db.Ping, "object_storage": objects.Ping}
+	deps.Media = media.NewService(db, objects, deps.MaxUploadBytes, log)
 	app, err := api.New(deps)
 	if err != nil {
 		t.Fatal(err)

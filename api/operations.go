@@ -31,9 +31,8 @@ func registerOperations(r *registry, d Deps, reg *prometheus.Registry) {
 	metrics := adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	r.add("", op{method: "GET", path: "/metrics", summary: "Prometheus metrics", tag: "operations", raw: "text/plain"}, metrics)
 
-	if d.Objects != nil {
-		objects := adaptor.HTTPHandler(d.Objects)
-		r.add("", op{method: "GET", path: d.ObjectsPath + "/*", summary: "Download a stored file through a signed, short-lived link (disk storage only; supports Range)", tag: "media", raw: "application/octet-stream"}, objects)
+	if d.Disk != nil {
+		registerObjects(r, d.Disk, d.ObjectsPath)
 	}
 }
 

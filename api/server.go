@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"mooc/accounts"
+	"mooc/media"
 )
 
 // BasePath prefixes every route of the public contract.
@@ -28,12 +28,13 @@ type Check func(ctx context.Context) error
 type Deps struct {
 	Log      *slog.Logger
 	Accounts *accounts.Service
+	Media    *media.Service
 	// Ready names the dependencies /readyz checks.
 	Ready map[string]Check
-	// Objects serves signed links of the disk object store; nil when
-	// objects live in MinIO, which serves its own links.
-	Objects http.Handler
-	// ObjectsPath is where Objects is mounted, e.g. /objects.
+	// Disk is the disk object store, whose signed links the API serves
+	// itself; nil when objects live in MinIO, which serves its own links.
+	Disk *media.DiskStore
+	// ObjectsPath is where Disk's links point, e.g. /objects.
 	ObjectsPath    string
 	MaxUploadBytes int64
 	CORSOrigins    []string
@@ -87,6 +88,7 @@ func New(d Deps) (*fiber.App, error) {
 	r := &registry{app: app}
 	registerOperations(r, d, reg)
 	registerAccounts(r, d.Accounts)
+	registerMedia(r, d.Media)
 
 	// The document describes itself and the docs page too.
 	spec := registerDocs(r)

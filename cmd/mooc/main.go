@@ -15,7 +15,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -83,7 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	if err != nil {
 		return err
 	}
-	objects, objectsHandler, err := openObjects(ctx, cfg, secret)
+	objects, disk, err := openObjects(ctx, cfg, secret)
 	if err != nil {
 		return err
 	}
@@ -104,14 +103,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		}
 	}
 
+	files := media.NewService(db, objects, cfg.MaxUploadBytes, log)
+
 	app, err := api.New(api.Deps{
 		Log:      log,
 		Accounts: users,
+		Media:    files,
 		Ready: map[string]api.Check{
 			"database":       db.Ping,
 			"object_storage": objects.Ping,
 		},
-		Objects:        objectsHandler,
+		Disk:           disk,
 		ObjectsPath:    objectsPath,
 		MaxUploadBytes: cfg.MaxUploadBytes,
 		CORSOrigins:    cfg.CORSOrigins,
@@ -150,7 +152,7 @@ const objectsPath = "/objects"
 
 // openObjects connects MinIO when configured, else the disk store under
 // DataDir whose signed links the API itself serves.
-func openObjects(ctx context.Context, cfg config.Config, secret []byte) (media.ObjectStore, http.Handler, error) {
+func openObjects(ctx context.Context, cfg config.Config, secret []byte) (media.ObjectStore, *media.DiskStore, error) {
 	if cfg.S3.Endpoint != "" {
 		s, err := media.NewS3Store(ctx, media.S3Config{
 			Endpoint: cfg.S3.Endpoint, AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey,
@@ -165,7 +167,7 @@ func openObjects(ctx context.Context, cfg config.Config, secret []byte) (media.O
 	if err != nil {
 		return nil, nil, err
 	}
-	return s, s.Handler(), nil
+	return s, s, nil
 }
 
 // tokenSecret is MOOC_TOKEN_SECRET, or on the embedded default a secret

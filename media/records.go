@@ -1,0 +1,86 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"mooc/internal/database"
+	"mooc/internal/page"
+)
+
+// mediaRow is the media table.
+type mediaRow struct {
+	ID           string
+	OwnerID      string
+	Filename     string
+	ContentType  string
+	Size         int64
+	SHA256       string `gorm:"column:sha256"`
+	Status       string
+	ObjectKey    string
+	UploadID     string
+	DeclaredSize int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (mediaRow) TableName() string { return "media" }
+
+func (r mediaRow) media() Media {
+	return Media{
+		ID: r.ID, Filename: r.Filename, ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256,
+		Status: r.Status, OwnerID: r.OwnerID, CreatedAt: r.CreatedAt.UTC(), ObjectKey: r.ObjectKey,
+	}
+}
+
+type records struct{ db *database.DB }
+
+func (s records) insert(ctx context.Context, r mediaRow) error {
+	return database.Translate(s.db.Conn(ctx).Create(&r).Error)
+}
+
+func (s records) get(ctx context.Context, id string) (mediaRow, error) {
+	var r mediaRow
+	err := database.Translate(s.db.Conn(ctx).Where("id = ?", id).Take(&r).Error)
+	if errors.Is(err, database.ErrNotFound) {
+		return r, ErrNotFound
+	}
+	return r, err
+}
+
+// markReady moves an upload to ready exactly once: of two concurrent
+// completions only one sees a row still uploading.
+func (s records) markReady(ctx context.Context, id string, size int64, sha, contentType string, now time.Time) (bool, error) {
+	res := s.db.Conn(ctx).Model(&mediaRow{}).Where("id = ? AND status = ?", id, StatusUploading).
+		Updates(map[string]any{"status": StatusReady, "size": size, "sha256": sha, "content_type": contentType, "upload_id": "", "updated_at": now})
+	return res.RowsAffected == 1, database.Translate(res.Error)
+}
+
+func (s records) delete(ctx context.Context, id string) error {
+	return database.Translate(s.db.Conn(ctx).Where("id = ?", id).Delete(&mediaRow{}).Error)
+}
+
+// list returns media newest first; ownerID "" lists everyone's.
+func (s records) list(ctx context.Context, ownerID string, p page.Request) ([]mediaRow, error) {
+	q := s.db.Conn(ctx).Where("status = ?", StatusReady).Order("created_at DESC, id DESC").Limit(p.Limit + 1)
+	if ownerID != "" {
+		q = q.Where("owner_id = ?", ownerID)
+	}
+	if len(p.After) == 2 {
+		at, err := time.Parse(time.RFC3339Nano, p.After[0])
+		if err != nil {
+			return nil, page.ErrBadCursor
+		}
+		q = q.Where("(created_at < ?) OR (created_at = ? AND id < ?)", at, at, p.After[1])
+	}
+	var rows []mediaRow
+	return rows, database.Translate(q.Find(&rows).Error)
+}
+
+// stale returns uploads begun before cutoff and never completed.
+func (s records) stale(ctx context.Context, cutoff time.Time) ([]mediaRow, error) {
+	var rows []mediaRow
+	err := s.db.Conn(ctx).Where("status = ? AND created_at < ?", StatusUploading, cutoff).Limit(500).Find(&rows).Error
+	return rows, database.Translate(err)
+}

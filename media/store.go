@@ -1,0 +1,116 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// ObjectInfo describes a stored object.
+type ObjectInfo struct {
+	Key          string
+	Size         int64
+	ContentType  string
+	ETag         string
+	LastModified time.Time
+}
+
+var (
+	ErrObjectNotFound = errors.New("media: object not found")
+	ErrInvalidKey     = errors.New("media: invalid object key")
+	// ErrStorageUnavailable wraps transport and connection failures so the
+	// API can answer 503 instead of blaming the client.
+	ErrStorageUnavailable = errors.New("media: object storage unavailable")
+)
+
+// ObjectStore is what the rest of the platform knows about object storage;
+// the disk store serves development and small installs, the S3 store
+// production.
+type ObjectStore interface {
+	// Put streams r into key. size is the exact length, or -1 when unknown;
+	// memory use stays bounded (a few MiB, never the whole object) either way.
+	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (ObjectInfo, error)
+	// Stat returns ErrObjectNotFound for a missing key.
+	Stat(ctx context.Context, key string) (ObjectInfo, error)
+	// Open is a ranged read; length -1 reads to the end. It returns
+	// ErrObjectNotFound up front rather than on the first Read.
+	Open(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
+	// Delete is idempotent: deleting a missing key is not an error.
+	Delete(ctx context.Context, key string) error
+	// SignedURL returns a short-lived GET URL that serves HTTP Range
+	// requests, so browsers can stream video without going through the API.
+	SignedURL(ctx context.Context, key string, ttl time.Duration) (string, error)
+	// Ping is for /readyz; it returns ErrStorageUnavailable when unreachable.
+	Ping(ctx context.Context) error
+}
+
+// MaxKeyLen keeps keys well inside both S3's 1024-byte limit and common
+// filesystem path limits.
+const MaxKeyLen = 512
+
+// ValidKey accepts keys made of segments of [A-Za-z0-9._-] joined by "/",
+// without "." or ".." segments, empty segments or a leading "/". The same rule
+// for both backends keeps objects portable between them, and on disk it is
+// what stops a key from escaping the storage directory.
+func ValidKey(key string) error {
+	if key == "" {
+		return fmt.Errorf("%w: empty", ErrInvalidKey)
+	}
+	if len(key) > MaxKeyLen {
+		return fmt.Errorf("%w: longer than %d bytes", ErrInvalidKey, MaxKeyLen)
+	}
+	start := 0
+	for i := 0; i <= len(key); i++ {
+		if i < len(key) && key[i] != '/' {
+			if !keyByte(key[i]) {
+				return fmt.Errorf("%w: byte %#x at %d", ErrInvalidKey, key[i], i)
+			}
+			continue
+		}
+		switch seg := key[start:i]; seg {
+		case "":
+			return fmt.Errorf("%w: empty segment at %d", ErrInvalidKey, start)
+		case ".", "..":
+			return fmt.Errorf("%w: %q segment", ErrInvalidKey, seg)
+		}
+		start = i + 1
+	}
+	return nil
+}
+
+func keyByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '.' || c == '_' || c == '-'
+}
+
+// checkRange validates Open's arguments before any I/O.
+func checkRange(offset, length int64) error {
+	if offset < 0 || length < -1 {
+		return fmt.Errorf("media: invalid range offset=%d length=%d", offset, length)
+	}
+	return nil
+}
+
+// clampRange resolves Open's (offset, length) against the object size: like
+// HTTP ranges, a length running past the end is cut at the end, but an offset
+// past the end is an error.
+func clampRange(offset, length, size int64) (int64, error) {
+	if offset > size {
+		return 0, fmt.Errorf("media: range offset %d past the end of a %d-byte object", offset, size)
+	}
+	if length == -1 || length > size-offset {
+		return size - offset, nil
+	}
+	return length, nil
+}
+
+// emptyBody serves zero-length reads without touching the backend.
+func emptyBody() io.ReadCloser { return io.NopCloser(eofReader{}) }
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+const defaultContentType = "application/octet-stream"

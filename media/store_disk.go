@@ -1,0 +1,432 @@
+package media
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// DiskStore keeps objects as plain files for development and single-machine
+// installs. Object data, metadata and in-flight uploads live in three sibling
+// trees so that no key can collide with a sidecar file and half-written
+// uploads never show up as objects.
+type DiskStore struct {
+	objects    string
+	meta       string
+	tmp        string
+	publicBase string
+	basePath   string
+	secret     []byte
+}
+
+var _ ObjectStore = (*DiskStore)(nil)
+
+// diskMeta is the sidecar of one object: what the filesystem cannot tell us.
+type diskMeta struct {
+	ContentType string `json:"content_type"`
+	ETag        string `json:"etag"`
+}
+
+// NewDiskStore stores objects under dir (created if needed). publicBase is
+// the URL at which Handler is mounted, e.g. "http://localhost:8080/objects";
+// secret signs the URLs of SignedURL.
+func NewDiskStore(dir string, publicBase string, secret []byte) (*DiskStore, error) {
+	if dir == "" {
+		return nil, errors.New("media: disk store needs a directory")
+	}
+	// A short secret would make signed links guessable.
+	if len(secret) < 16 {
+		return nil, errors.New("media: disk store secret must be at least 16 bytes")
+	}
+	base := strings.TrimRight(publicBase, "/")
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, fmt.Errorf("media: public base URL: %w", err)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("media: disk store directory: %w", err)
+	}
+	s := &DiskStore{
+		objects:    filepath.Join(abs, "objects"),
+		meta:       filepath.Join(abs, "meta"),
+		tmp:        filepath.Join(abs, "tmp"),
+		publicBase: base,
+		basePath:   u.Path,
+		secret:     append([]byte(nil), secret...),
+	}
+	for _, d := range []string{s.objects, s.meta, s.tmp} {
+		if err := os.MkdirAll(d, 0o750); err != nil {
+			return nil, fmt.Errorf("media: disk store directory: %w", err)
+		}
+	}
+	return s, nil
+}
+
+func (s *DiskStore) objectPath(key string) string {
+	return filepath.Join(s.objects, filepath.FromSlash(key))
+}
+
+func (s *DiskStore) metaPath(key string) string {
+	return filepath.Join(s.meta, filepath.FromSlash(key)+".json")
+}
+
+func (s *DiskStore) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (ObjectInfo, error) {
+	if err := ValidKey(key); err != nil {
+		return ObjectInfo{}, err
+	}
+	if size < -1 {
+		return ObjectInfo{}, fmt.Errorf("media: invalid size %d", size)
+	}
+	if contentType == "" {
+		contentType = defaultContentType
+	}
+	if err := ctx.Err(); err != nil {
+		return ObjectInfo{}, err
+	}
+
+	// Temporary files live in the same filesystem as the objects so the final
+	// rename is atomic; every early return below removes them.
+	data, err := os.CreateTemp(s.tmp, "put-*")
+	if err != nil {
+		return ObjectInfo{}, s.unavailable(err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			data.Close()
+			os.Remove(data.Name())
+		}
+	}()
+
+	h := sha256.New()
+	w := io.MultiWriter(data, h)
+	src := ctxReader{ctx: ctx, r: r}
+	var n int64
+	if size >= 0 {
+		n, err = io.CopyN(w, src, size)
+		if err == nil {
+			// A longer body than announced is a caller bug; storing a
+			// truncated object would hide it.
+			var one [1]byte
+			if m, _ := io.ReadFull(src, one[:]); m > 0 {
+				err = fmt.Errorf("media: body is longer than the announced %d bytes", size)
+			}
+		} else if errors.Is(err, io.EOF) {
+			err = fmt.Errorf("media: body ended after %d of %d bytes: %w", n, size, io.ErrUnexpectedEOF)
+		}
+	} else {
+		n, err = io.Copy(w, src)
+	}
+	if err != nil {
+		return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
+	}
+	if err := data.Sync(); err != nil {
+		return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
+	}
+	if err := data.Close(); err != nil {
+		return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
+	}
+
+	m := diskMeta{ContentType: contentType, ETag: hex.EncodeToString(h.Sum(nil))}
+	metaTmp, err := s.writeMetaTemp(m)
+	if err != nil {
+		return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
+	}
+	defer os.Remove(metaTmp) // no-op once renamed
+
+	if err := ctx.Err(); err != nil {
+		return ObjectInfo{}, err
+	}
+	dst, metaDst := s.objectPath(key), s.metaPath(key)
+	for _, d := range []string{filepath.Dir(dst), filepath.Dir(metaDst)} {
+		if err := os.MkdirAll(d, 0o750); err != nil {
+			return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
+		}
+	}
+	// Metadata first: the data file is what makes an object exist, so a
+	// reader never sees data without its content type.
+	if err := os.Rename(metaTmp, metaDst); err != nil {
+		return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
+	}
+	if err := os.Rename(data.Name(), dst); err != nil {
+		return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
+	}
+	committed = true
+
+	fi, err := os.Stat(dst)
+	if err != nil {
+		return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
+	}
+	return ObjectInfo{Key: key, Size: n, ContentType: m.ContentType, ETag: m.ETag, LastModified: fi.ModTime().UTC()}, nil
+}
+
+func (s *DiskStore) writeMetaTemp(m diskMeta) (string, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp(s.tmp, "meta-*")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+func (s *DiskStore) Stat(ctx context.Context, key string) (ObjectInfo, error) {
+	if err := ValidKey(key); err != nil {
+		return ObjectInfo{}, err
+	}
+	fi, err := os.Stat(s.objectPath(key))
+	if err != nil {
+		return ObjectInfo{}, s.statErr(err)
+	}
+	if !fi.Mode().IsRegular() {
+		return ObjectInfo{}, ErrObjectNotFound
+	}
+	return s.info(key, fi), nil
+}
+
+func (s *DiskStore) info(key string, fi fs.FileInfo) ObjectInfo {
+	m := diskMeta{ContentType: defaultContentType}
+	// A lost sidecar should not make the object unreadable; it only costs
+	// the content type and ETag.
+	if b, err := os.ReadFile(s.metaPath(key)); err == nil {
+		_ = json.Unmarshal(b, &m)
+	}
+	return ObjectInfo{Key: key, Size: fi.Size(), ContentType: m.ContentType, ETag: m.ETag, LastModified: fi.ModTime().UTC()}
+}
+
+// statErr tells a missing object from a broken disk. ENOTDIR means a
+// prefix of the key is a file, which also means the object does not exist.
+func (s *DiskStore) statErr(err error) error {
+	if errors.Is(err, fs.ErrNotExist) || isNotDir(err) {
+		return ErrObjectNotFound
+	}
+	return s.unavailable(err)
+}
+
+func (s *DiskStore) unavailable(err error) error {
+	return fmt.Errorf("%w: %v", ErrStorageUnavailable, err)
+}
+
+func (s *DiskStore) Open(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
+	if err := ValidKey(key); err != nil {
+		return nil, err
+	}
+	if err := checkRange(offset, length); err != nil {
+		return nil, err
+	}
+	f, fi, err := s.openFile(key)
+	if err != nil {
+		return nil, err
+	}
+	n, err := clampRange(offset, length, fi.Size())
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return readCloser{io.LimitReader(f, n), f}, nil
+}
+
+func (s *DiskStore) openFile(key string) (*os.File, fs.FileInfo, error) {
+	f, err := os.Open(s.objectPath(key))
+	if err != nil {
+		return nil, nil, s.statErr(err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, s.unavailable(err)
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, nil, ErrObjectNotFound
+	}
+	return f, fi, nil
+}
+
+func isNotDir(err error) bool { return errors.Is(err, syscall.ENOTDIR) }
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+func (s *DiskStore) Delete(ctx context.Context, key string) error {
+	if err := ValidKey(key); err != nil {
+		return err
+	}
+	// Data first: once it is gone the object is gone, whatever happens to
+	// the sidecar.
+	for _, p := range []string{s.objectPath(key), s.metaPath(key)} {
+		fi, err := os.Lstat(p)
+		if err == nil && fi.IsDir() {
+			continue // a prefix of other keys, not an object
+		}
+		if err == nil {
+			err = os.Remove(p)
+		}
+		if err != nil && !errors.Is(err, fs.ErrNotExist) && !isNotDir(err) {
+			return fmt.Errorf("%w: delete %s: %v", ErrStorageUnavailable, key, err)
+		}
+	}
+	return nil
+}
+
+func (s *DiskStore) SignedURL(ctx context.Context, key string, ttl time.Duration) (string, error) {
+	if err := ValidKey(key); err != nil {
+		return "", err
+	}
+	if ttl <= 0 {
+		return "", fmt.Errorf("media: signed URL lifetime must be positive, got %s", ttl)
+	}
+	expires := strconv.FormatInt(time.Now().Add(ttl).Unix(), 10)
+	return s.publicBase + "/" + key + "?expires=" + expires + "&signature=" + hex.EncodeToString(s.sign(key, expires)), nil
+}
+
+func (s *DiskStore) sign(key, expires string) []byte {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte(key + "\n" + expires))
+	return m.Sum(nil)
+}
+
+func (s *DiskStore) Ping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%w: %w", ErrStorageUnavailable, err)
+	}
+	// Writing is what uploads need, so readiness checks a real write rather
+	// than only that the directory exists.
+	f, err := os.CreateTemp(s.tmp, "ping-*")
+	if err != nil {
+		return s.unavailable(err)
+	}
+	name := f.Name()
+	_, err = f.Write([]byte("ok"))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if rerr := os.Remove(name); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return s.unavailable(err)
+	}
+	return nil
+}
+
+// Handler serves the URLs made by SignedURL. Mount it so that it sees the
+// full request path, "<path of publicBase>/<key>".
+func (s *DiskStore) Handler() http.Handler {
+	return http.HandlerFunc(s.serveSigned)
+}
+
+func (s *DiskStore) serveSigned(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeProblem(w, http.StatusMethodNotAllowed, "method_not_allowed", "Only GET and HEAD are allowed.")
+		return
+	}
+	key, ok := strings.CutPrefix(r.URL.Path, s.basePath+"/")
+	if !ok {
+		writeProblem(w, http.StatusNotFound, "not_found", "No such object.")
+		return
+	}
+	q := r.URL.Query()
+	expires := q.Get("expires")
+	got, err := hex.DecodeString(q.Get("signature"))
+	// The key is inside the MAC, so checking the signature first also
+	// refuses every key SignedURL would never have signed.
+	if err != nil || !hmac.Equal(got, s.sign(key, expires)) {
+		writeProblem(w, http.StatusForbidden, "invalid_signature", "The link signature is invalid.")
+		return
+	}
+	exp, err := strconv.ParseInt(expires, 10, 64)
+	if err != nil {
+		writeProblem(w, http.StatusForbidden, "invalid_signature", "The link signature is invalid.")
+		return
+	}
+	remaining := exp - time.Now().Unix()
+	if remaining < 0 {
+		writeProblem(w, http.StatusForbidden, "link_expired", "The link has expired.")
+		return
+	}
+	if ValidKey(key) != nil {
+		writeProblem(w, http.StatusNotFound, "not_found", "No such object.")
+		return
+	}
+	f, fi, err := s.openFile(key)
+	if errors.Is(err, ErrObjectNotFound) {
+		writeProblem(w, http.StatusNotFound, "not_found", "No such object.")
+		return
+	}
+	if err != nil {
+		writeProblem(w, http.StatusServiceUnavailable, "storage_unavailable", "Object storage is unavailable.")
+		return
+	}
+	defer f.Close()
+	info := s.info(key, fi)
+	h := w.Header()
+	h.Set("Content-Type", info.ContentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	// Caches must not keep the object past the link's own lifetime.
+	h.Set("Cache-Control", "private, max-age="+strconv.FormatInt(remaining, 10))
+	if info.ETag != "" {
+		h.Set("ETag", `"`+info.ETag+`"`)
+	}
+	http.ServeContent(w, r, "", info.LastModified, f)
+}
+
+func writeProblem(w http.ResponseWriter, status int, code, detail string) {
+	b, _ := json.Marshal(struct {
+		Type   string `json:"type"`
+		Title  string `json:"title"`
+		Status int    `json:"status"`
+		Code   string `json:"code"`
+		Detail string `json:"detail"`
+	}{"about:blank", http.StatusText(status), status, code, detail})
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// ctxReader lets a cancelled request stop an upload between reads, since
+// io.Copy itself knows nothing about contexts.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
