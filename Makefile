@@ -1,0 +1,43 @@
+# make help lists the targets. `make run` needs nothing but Go (SQLite and
+# local disk); set MOOC_DATABASE_URL and MOOC_S3_* to use PostgreSQL and
+# MinIO. `make test` starts a throwaway PostgreSQL and MinIO by itself
+# (see scripts/testenv.sh).
+
+GO       ?= go
+FUZZTIME ?= 5s
+# Extra arguments for go test, e.g. make test ARGS='-run TestLogin -v'
+ARGS     ?=
+
+.DEFAULT_GOAL := help
+
+.PHONY: help run build migrate test fuzz bench vet fmt clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-zA-Z_-]*:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: ## start the API (embedded SQLite and local disk unless MOOC_DATABASE_URL / MOOC_S3_* are set)
+	$(GO) run ./cmd/mooc serve
+
+build: ## build a static binary into bin/mooc
+	CGO_ENABLED=0 $(GO) build -o bin/mooc ./cmd/mooc
+
+migrate: ## apply the database migrations
+	$(GO) run ./cmd/mooc migrate
+
+test: ## the whole suite with -race against real PostgreSQL and MinIO, then the fuzz targets
+	FUZZTIME=$(FUZZTIME) bash scripts/test.sh $(ARGS)
+
+fuzz: ## run every fuzz target for FUZZTIME (default 5s)
+	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
+
+bench: ## run the benchmarks against real PostgreSQL and MinIO
+	bash scripts/bench.sh $(ARGS)
+
+vet: ## go vet
+	$(GO) vet ./...
+
+fmt: ## gofmt the sources
+	$(GO) fmt ./...
+
+clean: ## remove build and coverage output
+	rm -rf bin/ coverage.out coverage.html cover.out *.coverprofile
