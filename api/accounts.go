@@ -81,7 +81,7 @@ func registerAccounts(r *registry, svc *accounts.Service) {
 		})
 
 	r.add(BasePath, op{method: "GET", path: "/users", summary: "Find users by e-mail", tag: "accounts", access: team,
-		reply: list[accounts.User]{}, query: []param{{"email", "part of the e-mail address"}, {"limit", "page size, 1..200"}, {"cursor", "from next_cursor"}}},
+		reply: list[accounts.User]{}, query: append([]param{{"email", "part of the e-mail address"}}, pageParams...)},
 		func(c *fiber.Ctx) error {
 			limit, err := limitOf(c)
 			if err != nil {

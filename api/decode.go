@@ -32,9 +32,6 @@ func bind(c *fiber.Ctx, v any) error {
 // readBody reads at most limit bytes of the body, streamed or not.
 func readBody(c *fiber.Ctx, limit int64) ([]byte, error) {
 	if n := c.Request().Header.ContentLength(); n > int(limit) {
-		// The body stays unread, so the connection cannot carry another
-		// request: close it after this reply.
-		c.Context().SetConnectionClose()
 		return nil, badRequest(413, "too_large", fmt.Sprintf("the body may be at most %d bytes", limit))
 	}
 	var body []byte

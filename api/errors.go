@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"mooc/accounts"
+	"mooc/courses"
 	"mooc/internal/database"
 	"mooc/internal/page"
 	"mooc/internal/validation"
@@ -31,6 +32,10 @@ var errorTable = []mapping{
 	{accounts.ErrInvalidToken, 401, "unauthorized", "a valid access token is required"},
 	{accounts.ErrNotFound, 404, "not_found", "no such user"},
 	{page.ErrBadCursor, 400, "invalid_cursor", "the cursor is not one this service handed out"},
+	{courses.ErrNotFound, 404, "not_found", "no such course or lesson"},
+	{courses.ErrForbidden, 403, "forbidden", "only the course's author or the project team may change it"},
+	{courses.ErrCoursePublished, 422, "course_published", "the course is published; its lessons can no longer change"},
+	{courses.ErrNotPublished, 422, "course_not_published", "the course is not published yet"},
 	{errUnauthenticated, 401, "unauthorized", "a valid access token is required"},
 	{errForbidden, 403, "forbidden", "your role does not allow this"},
 	{errNotFound, 404, "not_found", "no such resource"},
@@ -40,6 +45,7 @@ var errorTable = []mapping{
 	{media.ErrNotFound, 404, "not_found", "no such media"},
 	{media.ErrUnsupportedType, 415, "unsupported_media_type", "accepted files: MP4 or WebM video, MP3 audio, PDF, PNG, JPEG, WebVTT captions (recognised from their content)"},
 	{media.ErrTooLarge, 413, "too_large", "the file is larger than this platform accepts"},
+	{media.ErrBrokenBody, 400, "malformed_body", "the upload broke off before the file ended"},
 	{media.ErrNoFile, 422, "validation_failed", "the form has no part named file"},
 	{media.ErrInvalidCaptions, 422, "invalid_captions", "the captions file is not valid WebVTT"},
 	{media.ErrSizeMismatch, 422, "size_mismatch", "the uploaded size differs from the size announced"},
@@ -81,11 +87,18 @@ func toProblem(c *fiber.Ctx, log *slog.Logger, err error) problem {
 		rerr  *requestError
 		ferr  *fiber.Error
 		exist *conflictWith
+		gaps  *courses.IncompleteError
 	)
 	switch {
 	case errors.As(err, &verr):
 		p := newProblem(422, "validation_failed", "some fields are not valid")
 		p.Errors = verr.Fields
+		return p
+	case errors.As(err, &gaps):
+		p := newProblem(422, "course_incomplete", "the course cannot be published yet; errors lists every gap")
+		for _, g := range gaps.Gaps {
+			p.Errors = append(p.Errors, validation.FieldError{Field: g.Field, Message: g.Message})
+		}
 		return p
 	case errors.As(err, &thr):
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(thr.RetryAfter.Seconds()))))

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 
 	"mooc/accounts"
 	"mooc/api"
+	"mooc/courses"
 	"mooc/internal/database"
 	"mooc/internal/testenv"
 	"mooc/media"
@@ -37,12 +39,14 @@ type server struct {
 	db      *database.DB
 	objects media.ObjectStore
 	users   *accounts.Service
-	logs    *bytes.Buffer
-	diskDir string // where the disk store keeps objects, when it is the backend
+	logs    *syncWriter
+	diskDir string          // where the disk store keeps objects, when it is the backend
+	s3      *media.S3Config // the bucket, when MinIO is the backend
 }
 
 type options struct {
 	registerLimit int
+	maxUpload     int64 // default 64 MiB
 	s3            bool
 	db            *database.DB // share a database between replicas
 }
@@ -53,8 +57,8 @@ func newServer(t *testing.T, d database.Dialect, o options) *server {
 	if db == nil {
 		db = testenv.DB(t, d)
 	}
-	logs := &bytes.Buffer{}
-	log := slog.New(slog.NewJSONHandler(&syncWriter{w: logs}, nil))
+	logs := &syncWriter{}
+	log := slog.New(slog.NewJSONHandler(logs, nil))
 	users, err := accounts.New(db, accounts.Options{
 		TokenSecret: []byte(tokenSecret), RegisterLimit: o.registerLimit, Hashing: &cheapHashing, Log: log,
 	})
@@ -62,14 +66,20 @@ func newServer(t *testing.T, d database.Dialect, o options) *server {
 		t.Fatal(err)
 	}
 	deps := api.Deps{
-		Log: log, Accounts: users, MaxUploadBytes: 64 << 20,
+		Log: log, Accounts: users, MaxUploadBytes: cmp.Or(o.maxUpload, 64<<20),
 		TrustedProxies: []string{"0.0.0.0"}, // app.Test connects from 0.0.0.0; lets tests set X-Forwarded-For
 		Version:        "test",
 	}
 	var objects media.ObjectStore
 	var diskDir string
+	var s3 *media.S3Config
 	if o.s3 {
-		objects = testenv.S3Store(t)
+		cfg := testenv.MinIO(t)
+		store, err := media.NewS3Store(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		objects, s3 = store, &cfg
 	} else {
 		diskDir = filepath.Join(t.TempDir(), "objects")
 		disk, err := media.NewDiskStore(diskDir, "http://mooc.test/objects", []byte("object-link-secret-0123456789abcdef"))
@@ -80,11 +90,12 @@ func newServer(t *testing.T, d database.Dialect, o options) *server {
 	}
 	deps.Ready = map[string]api.Check{"database": db.Ping, "object_storage": objects.Ping}
 	deps.Media = media.NewService(db, objects, deps.MaxUploadBytes, log)
+	deps.Courses = courses.New(db, deps.Media)
 	app, err := api.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &server{t: t, app: app, db: db, objects: objects, users: users, logs: logs, diskDir: diskDir}
+	return &server{t: t, app: app, db: db, objects: objects, users: users, logs: logs, diskDir: diskDir, s3: s3}
 }
 
 // request is one HTTP call; body is JSON-encoded unless it is a string or
@@ -231,12 +242,18 @@ func (s *server) login(email, password string) string {
 
 // syncWriter lets the handler's log lines be read while requests run.
 type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu  sync.Mutex
+	buf bytes.Buffer
 }
 
 func (w *syncWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.w.Write(p)
+	return w.buf.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }

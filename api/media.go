@@ -22,9 +22,6 @@ func registerMedia(r *registry, svc *media.Service) {
 			}
 			m, err := svc.Upload(c.UserContext(), me(c), part.FileName(), part)
 			if err != nil {
-				if errors.Is(err, media.ErrTooLarge) {
-					c.Context().SetConnectionClose() // the rest of the body stays unread
-				}
 				return err
 			}
 			return c.Status(fiber.StatusCreated).JSON(m)
@@ -40,7 +37,7 @@ func registerMedia(r *registry, svc *media.Service) {
 		})
 
 	r.add(BasePath, op{method: "GET", path: "/media", summary: "List media (own media; team sees all), newest first", tag: "media", access: authors,
-		reply: list[media.Media]{}, query: []param{{"limit", "page size, 1..200"}, {"cursor", "from next_cursor"}}},
+		reply: list[media.Media]{}, query: pageParams},
 		func(c *fiber.Ctx) error {
 			limit, err := limitOf(c)
 			if err != nil {

@@ -56,6 +56,12 @@ func observe(log *slog.Logger, m *metrics, handle fiber.ErrorHandler) fiber.Hand
 		}
 		elapsed := time.Since(start)
 		status := c.Response().StatusCode()
+		if status >= 400 && c.Request().Header.ContentLength() != 0 {
+			// A refused request's body may be partly unread (bodies are
+			// streamed), so the connection cannot safely carry another
+			// request: close it once this reply is out.
+			c.Context().SetConnectionClose()
+		}
 		route := c.Route().Path
 		if status == fiber.StatusNotFound && (route == "/" || route == "") {
 			route = "unmatched"

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"mooc/accounts"
+	"mooc/courses"
 	"mooc/media"
 )
 
@@ -29,6 +30,7 @@ type Deps struct {
 	Log      *slog.Logger
 	Accounts *accounts.Service
 	Media    *media.Service
+	Courses  *courses.Service
 	// Ready names the dependencies /readyz checks.
 	Ready map[string]Check
 	// Disk is the disk object store, whose signed links the API serves
@@ -53,17 +55,20 @@ func New(d Deps) (*fiber.App, error) {
 		Immutable: true,
 		// Uploads are read as a stream; the limit covers the largest
 		// upload plus its multipart framing.
-		StreamRequestBody:       true,
-		BodyLimit:               int(d.MaxUploadBytes + 1<<20),
-		ReadTimeout:             15 * time.Minute,
-		WriteTimeout:            15 * time.Minute,
-		IdleTimeout:             2 * time.Minute,
-		ReadBufferSize:          16 << 10, // request line and headers
-		EnableTrustedProxyCheck: true,
-		TrustedProxies:          d.TrustedProxies,
-		ProxyHeader:             fiber.HeaderXForwardedFor,
-		EnableIPValidation:      true,
-		DisableStartupMessage:   true,
+		StreamRequestBody: true,
+		// fasthttp would otherwise parse multipart bodies itself before
+		// the handler runs, into memory and temporary files.
+		DisablePreParseMultipartForm: true,
+		BodyLimit:                    int(d.MaxUploadBytes + 1<<20),
+		ReadTimeout:                  15 * time.Minute,
+		WriteTimeout:                 15 * time.Minute,
+		IdleTimeout:                  2 * time.Minute,
+		ReadBufferSize:               16 << 10, // request line and headers
+		EnableTrustedProxyCheck:      true,
+		TrustedProxies:               d.TrustedProxies,
+		ProxyHeader:                  fiber.HeaderXForwardedFor,
+		EnableIPValidation:           true,
+		DisableStartupMessage:        true,
 	})
 
 	reg := prometheus.NewRegistry()
@@ -89,6 +94,7 @@ func New(d Deps) (*fiber.App, error) {
 	registerOperations(r, d, reg)
 	registerAccounts(r, d.Accounts)
 	registerMedia(r, d.Media)
+	registerCourses(r, d.Courses)
 
 	// The document describes itself and the docs page too.
 	spec := registerDocs(r)

@@ -37,6 +37,7 @@ var (
 	ErrUnsupportedType = errors.New("media: unsupported media type")
 	ErrTooLarge        = errors.New("media: file too large")
 	ErrNoFile          = errors.New("media: no file in the request")
+	ErrBrokenBody      = errors.New("media: the upload broke off before the file ended")
 	ErrSizeMismatch    = errors.New("media: uploaded size differs from the declared size")
 	ErrNotUploading    = errors.New("media: upload already completed or never started")
 	ErrInvalidCaptions = errors.New("media: not a valid WebVTT file")

@@ -156,10 +156,14 @@ type counted struct {
 	n, max   int64
 	hash     hash.Hash
 	tooLarge bool
+	broken   error
 }
 
 func (c *counted) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) && c.broken == nil {
+		c.broken = err
+	}
 	c.n += int64(n)
 	if c.n > c.max {
 		c.tooLarge = true
@@ -172,8 +176,11 @@ func (c *counted) Read(p []byte) (int, error) {
 // cause names the reason a stream failed: the size limit when it was hit,
 // otherwise the error as it came.
 func (c *counted) cause(err error) error {
-	if c.tooLarge {
+	switch {
+	case c.tooLarge:
 		return ErrTooLarge
+	case c.broken != nil:
+		return errors.Join(ErrBrokenBody, c.broken)
 	}
 	return err
 }

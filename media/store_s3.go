@@ -140,6 +140,13 @@ func (s *S3Store) Put(ctx context.Context, key string, r io.Reader, size int64, 
 		}
 		return ObjectInfo{}, s.mapErr(ctx, "put", key, err)
 	}
+	// minio-go reads parts with io.ReadFull and takes io.ErrUnexpectedEOF
+	// for a short last part, so a body that broke off with that error is
+	// stored as if complete. Undo such an object.
+	if _, rerr := body.result(); rerr != nil && !errors.Is(rerr, io.EOF) {
+		_ = s.client.RemoveObject(context.WithoutCancel(ctx), s.bucket, key, minio.RemoveObjectOptions{})
+		return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, rerr)
+	}
 	// PutObject does not report the modification time; ask for it rather
 	// than invent one.
 	return s.Stat(ctx, key)

@@ -25,6 +25,7 @@ import (
 	"mooc/accounts"
 	"mooc/api"
 	"mooc/config"
+	"mooc/courses"
 	"mooc/internal/database"
 	"mooc/media"
 	"mooc/migrations"
@@ -104,11 +105,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	}
 
 	files := media.NewService(db, objects, cfg.MaxUploadBytes, log)
+	catalogue := courses.New(db, files)
 
 	app, err := api.New(api.Deps{
 		Log:      log,
 		Accounts: users,
 		Media:    files,
+		Courses:  catalogue,
 		Ready: map[string]api.Check{
 			"database":       db.Ping,
 			"object_storage": objects.Ping,

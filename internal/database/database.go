@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -60,7 +61,9 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	// WAL lets readers run beside the writer; IMMEDIATE transactions take the
 	// write lock up front, so two writers queue on busy_timeout instead of
 	// one failing with SQLITE_BUSY when it upgrades a read lock.
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(20000)" +
+	// The path goes into a URI, where '#' and '?' would cut it short.
+	escaped := strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
+	dsn := "file:" + escaped + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(20000)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	g, err := gorm.Open(sqlite.Open(dsn), gormConfig())
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 type txKey struct{}
@@ -29,4 +30,14 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 		return fn(context.WithValue(ctx, txKey{}, tx))
 	})
 	return Translate(err)
+}
+
+// ForUpdate is Conn with SELECT … FOR UPDATE on PostgreSQL, so a
+// read-modify-write inside a transaction holds the rows it read. SQLite
+// needs no clause: its transactions take the write lock when they begin.
+func (db *DB) ForUpdate(ctx context.Context) *gorm.DB {
+	if db.dialect == Postgres {
+		return db.Conn(ctx).Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
+	}
+	return db.Conn(ctx)
 }

@@ -1,0 +1,156 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"mooc/courses"
+)
+
+type orderRequest struct {
+	LessonIDs []string `json:"lesson_ids" validate:"required"`
+}
+
+func registerCourses(r *registry, svc *courses.Service) {
+	r.add(BasePath, op{method: "POST", path: "/methodologies", summary: "Add a methodology", tag: "catalogue", access: team,
+		body: courses.NewMethodology{}, reply: courses.Methodology{}, status: 201},
+		func(c *fiber.Ctx) error {
+			var in courses.NewMethodology
+			if err := bind(c, &in); err != nil {
+				return err
+			}
+			m, err := svc.CreateMethodology(c.UserContext(), in)
+			if err != nil {
+				return err
+			}
+			return c.Status(fiber.StatusCreated).JSON(m)
+		})
+
+	r.add(BasePath, op{method: "GET", path: "/methodologies", summary: "List methodologies by title", tag: "catalogue",
+		reply: list[courses.Methodology]{}, query: pageParams},
+		func(c *fiber.Ctx) error {
+			limit, err := limitOf(c)
+			if err != nil {
+				return err
+			}
+			items, next, err := svc.Methodologies(c.UserContext(), limit, c.Query("cursor"))
+			if err != nil {
+				return err
+			}
+			return c.JSON(list[courses.Methodology]{Items: items, NextCursor: next})
+		})
+
+	r.add(BasePath, op{method: "GET", path: "/methodologies/:id", summary: "One methodology", tag: "catalogue", reply: courses.Methodology{}},
+		func(c *fiber.Ctx) error {
+			m, err := svc.Methodology(c.UserContext(), c.Params("id"))
+			if err != nil {
+				return err
+			}
+			return c.JSON(m)
+		})
+
+	r.add(BasePath, op{method: "POST", path: "/courses", summary: "Start a draft course (defaults: lv, 5 weeks, 12 hours, 70 % to pass)", tag: "catalogue",
+		access: authors, body: courses.NewCourse{}, reply: courses.Course{}, status: 201},
+		func(c *fiber.Ctx) error {
+			var in courses.NewCourse
+			if err := bind(c, &in); err != nil {
+				return err
+			}
+			course, err := svc.CreateCourse(c.UserContext(), me(c), in)
+			if err != nil {
+				return err
+			}
+			return c.Status(fiber.StatusCreated).JSON(course)
+		})
+
+	r.add(BasePath, op{method: "GET", path: "/courses", summary: "List courses with their outlines: published ones, plus drafts to their author and the team", tag: "catalogue",
+		reply: list[courses.Course]{}, query: append([]param{{"methodology_id", "only this methodology's courses"}, {"status", "draft or published"}}, pageParams...)},
+		func(c *fiber.Ctx) error {
+			limit, err := limitOf(c)
+			if err != nil {
+				return err
+			}
+			caller, _ := principal(c)
+			items, next, err := svc.Courses(c.UserContext(), caller,
+				courses.CourseFilter{MethodologyID: c.Query("methodology_id"), Status: c.Query("status")}, limit, c.Query("cursor"))
+			if err != nil {
+				return err
+			}
+			return c.JSON(list[courses.Course]{Items: items, NextCursor: next})
+		})
+
+	r.add(BasePath, op{method: "GET", path: "/courses/:id", summary: "A course with its weeks, lessons and tests", tag: "catalogue", reply: courses.Course{}},
+		func(c *fiber.Ctx) error {
+			caller, _ := principal(c)
+			course, err := svc.Course(c.UserContext(), caller, c.Params("id"))
+			if err != nil {
+				return err
+			}
+			return c.JSON(course)
+		})
+
+	r.add(BasePath, op{method: "POST", path: "/courses/:id/lessons", summary: "Add a lesson to a week of a draft course", tag: "catalogue",
+		access: authors, body: courses.NewLesson{}, reply: courses.Lesson{}, status: 201},
+		func(c *fiber.Ctx) error {
+			var in courses.NewLesson
+			if err := bind(c, &in); err != nil {
+				return err
+			}
+			l, err := svc.AddLesson(c.UserContext(), me(c), c.Params("id"), in)
+			if err != nil {
+				return err
+			}
+			return c.Status(fiber.StatusCreated).JSON(l)
+		})
+
+	r.add(BasePath, op{method: "PATCH", path: "/lessons/:id", summary: "Change a lesson of a draft course", tag: "catalogue",
+		access: authors, body: courses.LessonChange{}, reply: courses.Lesson{}},
+		func(c *fiber.Ctx) error {
+			var in courses.LessonChange
+			if err := bind(c, &in); err != nil {
+				return err
+			}
+			l, err := svc.UpdateLesson(c.UserContext(), me(c), c.Params("id"), in)
+			if err != nil {
+				return err
+			}
+			return c.JSON(l)
+		})
+
+	r.add(BasePath, op{method: "DELETE", path: "/lessons/:id", summary: "Remove a lesson of a draft course", tag: "catalogue", access: authors, status: 204},
+		func(c *fiber.Ctx) error {
+			if err := svc.DeleteLesson(c.UserContext(), me(c), c.Params("id")); err != nil {
+				return err
+			}
+			return c.SendStatus(fiber.StatusNoContent)
+		})
+
+	r.add(BasePath, op{method: "PUT", path: "/courses/:id/weeks/:week/order", summary: "Reorder the lessons of a week", tag: "catalogue",
+		access: authors, body: orderRequest{}, reply: courses.Course{}},
+		func(c *fiber.Ctx) error {
+			var in orderRequest
+			if err := bind(c, &in); err != nil {
+				return err
+			}
+			week, err := c.ParamsInt("week")
+			if err != nil {
+				return errNotFound
+			}
+			course, err := svc.ReorderWeek(c.UserContext(), me(c), c.Params("id"), week, in.LessonIDs)
+			if err != nil {
+				return err
+			}
+			return c.JSON(course)
+		})
+
+	r.add(BasePath, op{method: "POST", path: "/courses/:id/publish", summary: "Publish a complete course (422 course_incomplete lists every gap)", tag: "catalogue",
+		access: authors, reply: courses.Course{}},
+		func(c *fiber.Ctx) error {
+			course, err := svc.Publish(c.UserContext(), me(c), c.Params("id"))
+			if err != nil {
+				return err
+			}
+			return c.JSON(course)
+		})
+}
+
+var pageParams = []param{{"limit", "page size, 1..200 (default 50)"}, {"cursor", "from next_cursor"}}

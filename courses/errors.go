@@ -1,0 +1,25 @@
+package courses
+
+import "errors"
+
+var (
+	ErrNotFound          = errors.New("courses: not found")
+	ErrForbidden         = errors.New("courses: not allowed to change this course")
+	ErrCoursePublished   = errors.New("courses: the course is published and can no longer change")
+	ErrNotPublished      = errors.New("courses: the course is not published")
+	ErrMethodologyAbsent = errors.New("courses: no such methodology")
+)
+
+// IncompleteError lists every gap that keeps a course from publishing.
+type IncompleteError struct {
+	Gaps []Gap
+}
+
+// Gap is one reason a course cannot be published, named by the field or
+// part of the outline it concerns.
+type Gap struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (e *IncompleteError) Error() string { return "courses: course incomplete" }

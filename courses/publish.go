@@ -1,0 +1,104 @@
+package courses
+
+import (
+	"context"
+	"fmt"
+
+	"mooc/accounts"
+	"mooc/media"
+)
+
+// effortTolerance is how far the planned work may stray from the
+// advertised effort: ±10 %.
+const effortTolerance = 0.10
+
+// Publish makes a draft course visible to learners once it is complete.
+// Publishing a published course again returns it unchanged. Errors:
+// ErrNotFound, ErrForbidden, *IncompleteError listing every gap.
+func (s *Service) Publish(ctx context.Context, caller accounts.Principal, courseID string) (Course, error) {
+	var out Course
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		c, err := s.load(ctx, courseID, true)
+		if err != nil {
+			return err
+		}
+		if !canSee(c, caller) {
+			return ErrNotFound
+		}
+		if !canEdit(c, caller) {
+			return ErrForbidden
+		}
+		if c.Status == StatusPublished {
+			out = c
+			return nil
+		}
+		gaps, err := s.gaps(ctx, c)
+		if err != nil {
+			return err
+		}
+		if len(gaps) > 0 {
+			return &IncompleteError{Gaps: gaps}
+		}
+		if err := s.store.publish(ctx, c.ID, s.now().UTC()); err != nil {
+			return err
+		}
+		out, err = s.load(ctx, c.ID, false)
+		return err
+	})
+	return out, err
+}
+
+// gaps lists everything that keeps c from being published.
+func (s *Service) gaps(ctx context.Context, c Course) ([]Gap, error) {
+	var gaps []Gap
+	for _, w := range c.Weeks {
+		if len(w.Lessons) == 0 {
+			gaps = append(gaps, Gap{fmt.Sprintf("weeks[%d]", w.Number-1), fmt.Sprintf("week %d has no lesson", w.Number)})
+		}
+	}
+
+	minutes := 0
+	for _, l := range c.Lessons() {
+		minutes += l.Minutes
+		field := "lessons." + l.ID
+		switch {
+		case l.Kind == KindVideo && l.MediaID == nil:
+			gaps = append(gaps, Gap{field + ".media_id", fmt.Sprintf("video lesson %q has no video", l.Title)})
+		case l.MediaID != nil:
+			m, err := s.media.Lookup(ctx, *l.MediaID)
+			if err != nil {
+				return nil, err
+			}
+			if m.Status != media.StatusReady {
+				gaps = append(gaps, Gap{field + ".media_id", fmt.Sprintf("the media of lesson %q is not ready (its upload was not completed)", l.Title)})
+			}
+		case l.Body == "":
+			gaps = append(gaps, Gap{field, fmt.Sprintf("lesson %q has neither text nor a file", l.Title)})
+		}
+	}
+
+	if s.tests != nil {
+		final := false
+		for _, t := range c.Tests {
+			minutes += t.TimeLimitMinutes
+			final = final || t.Final
+			if t.Problem != "" {
+				gaps = append(gaps, Gap{"tests." + t.ID, t.Problem})
+			}
+		}
+		if !final {
+			gaps = append(gaps, Gap{"tests", "the course has no final test"})
+		}
+	}
+
+	target := c.EffortHours * 60
+	low, high := float64(target)*(1-effortTolerance), float64(target)*(1+effortTolerance)
+	if float64(minutes) < low || float64(minutes) > high {
+		gaps = append(gaps, Gap{"effort_hours", fmt.Sprintf(
+			"lessons and test time limits add up to %s; a %d-hour course needs between %s and %s",
+			hm(minutes), c.EffortHours, hm(int(low+0.999)), hm(int(high)))})
+	}
+	return gaps, nil
+}
+
+func hm(minutes int) string { return fmt.Sprintf("%d h %02d min", minutes/60, minutes%60) }

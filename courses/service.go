@@ -1,0 +1,290 @@
+package courses
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"mooc/accounts"
+	"mooc/internal/database"
+	"mooc/internal/page"
+	"mooc/internal/validation"
+	"mooc/media"
+)
+
+// MediaLookup is what the catalogue needs to know about uploaded files.
+type MediaLookup interface {
+	Lookup(ctx context.Context, id string) (media.Media, error)
+}
+
+// TestCatalogue lists the knowledge tests of courses; the assessment domain
+// provides it. Without one, courses have no tests and publishing does not
+// ask for a final test.
+type TestCatalogue interface {
+	ForCourses(ctx context.Context, courseIDs []string) (map[string][]TestSummary, error)
+}
+
+// Service is the catalogue domain.
+type Service struct {
+	db    *database.DB
+	store store
+	media MediaLookup
+	tests TestCatalogue
+	now   func() time.Time
+}
+
+// New builds the service.
+func New(db *database.DB, files MediaLookup) *Service {
+	return &Service{db: db, store: store{db}, media: files, now: time.Now}
+}
+
+// UseTests connects the assessment domain (set once at start-up).
+func (s *Service) UseTests(t TestCatalogue) { s.tests = t }
+
+// CreateMethodology adds a methodology (team only; the caller checks role).
+func (s *Service) CreateMethodology(ctx context.Context, in NewMethodology) (Methodology, error) {
+	in.Title = strings.TrimSpace(in.Title)
+	if err := validation.Struct(in); err != nil {
+		return Methodology{}, err
+	}
+	row := methodologyRow{ID: uuid.NewString(), Title: in.Title, Summary: strings.TrimSpace(in.Summary), Direction: in.Direction, CreatedAt: s.now().UTC()}
+	if err := s.store.insertMethodology(ctx, row); err != nil {
+		return Methodology{}, err
+	}
+	return toMethodology(row), nil
+}
+
+// Methodology returns one methodology. Errors: ErrNotFound.
+func (s *Service) Methodology(ctx context.Context, id string) (Methodology, error) {
+	if uuid.Validate(id) != nil {
+		return Methodology{}, ErrNotFound
+	}
+	row, err := s.store.methodology(ctx, id)
+	if errors.Is(err, ErrMethodologyAbsent) {
+		return Methodology{}, ErrNotFound
+	}
+	return toMethodology(row), err
+}
+
+// Methodologies lists methodologies by title.
+func (s *Service) Methodologies(ctx context.Context, limit int, cursor string) ([]Methodology, string, error) {
+	after, err := page.Decode(cursor, 2)
+	if err != nil {
+		return nil, "", err
+	}
+	p := page.Request{Limit: limit, After: after}.Clamp()
+	rows, err := s.store.methodologies(ctx, p)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(rows) > p.Limit {
+		rows = rows[:p.Limit]
+		next = page.Encode(rows[len(rows)-1].Title, rows[len(rows)-1].ID)
+	}
+	out := make([]Methodology, len(rows))
+	for i, r := range rows {
+		out[i] = toMethodology(r)
+	}
+	return out, next, nil
+}
+
+// CreateCourse starts a draft course owned by the caller (an author or
+// the team). Errors: *validation.Error.
+func (s *Service) CreateCourse(ctx context.Context, caller accounts.Principal, in NewCourse) (Course, error) {
+	in.Title = strings.TrimSpace(in.Title)
+	if err := validation.Struct(in); err != nil {
+		return Course{}, err
+	}
+	if uuid.Validate(in.MethodologyID) != nil {
+		return Course{}, validation.Fail(validation.Field("methodology_id", "no such methodology"))
+	}
+	if _, err := s.store.methodology(ctx, in.MethodologyID); err != nil {
+		if errors.Is(err, ErrMethodologyAbsent) {
+			return Course{}, validation.Fail(validation.Field("methodology_id", "no such methodology"))
+		}
+		return Course{}, err
+	}
+	now := s.now().UTC()
+	row := courseRow{
+		ID: uuid.NewString(), MethodologyID: in.MethodologyID, OwnerID: caller.UserID,
+		Title: in.Title, Summary: strings.TrimSpace(in.Summary), Language: or(in.Language, "lv"),
+		Weeks: orInt(in.Weeks, 5), EffortHours: orInt(in.EffortHours, 12), PassPercent: orInt(in.PassPercent, 70),
+		Status: StatusDraft, CreatedAt: now, UpdatedAt: now,
+	}
+	if err := s.store.insertCourse(ctx, row); err != nil {
+		return Course{}, err
+	}
+	return s.outline(ctx, row)
+}
+
+// Course returns a course's outline if the caller may see it. Errors:
+// ErrNotFound (also for a draft the caller may not see).
+func (s *Service) Course(ctx context.Context, caller accounts.Principal, id string) (Course, error) {
+	c, err := s.load(ctx, id, false)
+	if err != nil {
+		return Course{}, err
+	}
+	if !canSee(c, caller) {
+		return Course{}, ErrNotFound
+	}
+	return c, nil
+}
+
+// Published returns a published course without an access check, for
+// domains that run it (cohorts). Errors: ErrNotFound, ErrNotPublished.
+func (s *Service) Published(ctx context.Context, id string) (Course, error) {
+	c, err := s.load(ctx, id, false)
+	if err != nil {
+		return Course{}, err
+	}
+	if c.Status != StatusPublished {
+		return c, ErrNotPublished
+	}
+	return c, nil
+}
+
+// CourseFilter narrows a listing.
+type CourseFilter struct {
+	MethodologyID string
+	Status        string
+}
+
+// Courses lists the courses the caller may see, newest first.
+func (s *Service) Courses(ctx context.Context, caller accounts.Principal, f CourseFilter, limit int, cursor string) ([]Course, string, error) {
+	after, err := page.Decode(cursor, 2)
+	if err != nil {
+		return nil, "", err
+	}
+	p := page.Request{Limit: limit, After: after}.Clamp()
+	filter := courseFilter{methodologyID: f.MethodologyID, status: f.Status, visibleTo: "-"}
+	switch {
+	case caller.IsTeam():
+		filter.visibleTo = ""
+	case caller.Has(accounts.RoleAuthor):
+		filter.visibleTo = caller.UserID
+	}
+	rows, err := s.store.courses(ctx, filter, p)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(rows) > p.Limit {
+		rows = rows[:p.Limit]
+		last := rows[len(rows)-1]
+		next = page.Encode(last.CreatedAt.UTC().Format(time.RFC3339Nano), last.ID)
+	}
+	out, err := s.outlines(ctx, rows)
+	return out, next, err
+}
+
+func (s *Service) load(ctx context.Context, id string, forUpdate bool) (Course, error) {
+	if uuid.Validate(id) != nil {
+		return Course{}, ErrNotFound
+	}
+	row, err := s.store.course(ctx, id, forUpdate)
+	if err != nil {
+		return Course{}, err
+	}
+	return s.outline(ctx, row)
+}
+
+func (s *Service) outline(ctx context.Context, row courseRow) (Course, error) {
+	out, err := s.outlines(ctx, []courseRow{row})
+	if err != nil {
+		return Course{}, err
+	}
+	return out[0], nil
+}
+
+// outlines assembles courses with their weeks, lessons, captions and tests
+// in a fixed number of queries, whatever the number of courses.
+func (s *Service) outlines(ctx context.Context, rows []courseRow) ([]Course, error) {
+	if len(rows) == 0 {
+		return []Course{}, nil
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	lessons, err := s.store.lessons(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	lessonIDs := make([]string, len(lessons))
+	for i, l := range lessons {
+		lessonIDs[i] = l.ID
+	}
+	captions, err := s.store.captions(ctx, lessonIDs)
+	if err != nil {
+		return nil, err
+	}
+	tests := map[string][]TestSummary{}
+	if s.tests != nil {
+		if tests, err = s.tests.ForCourses(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
+	byCourse := map[string][]Lesson{}
+	for _, l := range lessons {
+		byCourse[l.CourseID] = append(byCourse[l.CourseID], toLesson(l, captions[l.ID]))
+	}
+	out := make([]Course, len(rows))
+	for i, r := range rows {
+		out[i] = toCourse(r, byCourse[r.ID], tests[r.ID])
+	}
+	return out, nil
+}
+
+func toMethodology(r methodologyRow) Methodology {
+	return Methodology{ID: r.ID, Title: r.Title, Summary: r.Summary, Direction: r.Direction, CreatedAt: r.CreatedAt.UTC()}
+}
+
+func toCourse(r courseRow, lessons []Lesson, tests []TestSummary) Course {
+	c := Course{
+		ID: r.ID, MethodologyID: r.MethodologyID, OwnerID: r.OwnerID, Title: r.Title, Summary: r.Summary,
+		Language: r.Language, EffortHours: r.EffortHours, PassPercent: r.PassPercent, Status: r.Status,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Weeks: make([]Week, r.Weeks), Tests: tests,
+	}
+	if r.PublishedAt != nil {
+		at := r.PublishedAt.UTC()
+		c.PublishedAt = &at
+	}
+	if c.Tests == nil {
+		c.Tests = []TestSummary{}
+	}
+	for i := range c.Weeks {
+		c.Weeks[i] = Week{Number: i + 1, Lessons: []Lesson{}}
+	}
+	for _, l := range lessons {
+		if l.Week >= 1 && l.Week <= r.Weeks {
+			c.Weeks[l.Week-1].Lessons = append(c.Weeks[l.Week-1].Lessons, l)
+		}
+	}
+	return c
+}
+
+func toLesson(r lessonRow, captions []Caption) Lesson {
+	if captions == nil {
+		captions = []Caption{}
+	}
+	return Lesson{ID: r.ID, CourseID: r.CourseID, Week: r.Week, Position: r.Position, Title: r.Title, Kind: r.Kind,
+		Minutes: r.Minutes, MediaID: r.MediaID, Body: r.Body, Captions: captions}
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func orInt(p *int, def int) int {
+	if p == nil {
+		return def
+	}
+	return *p
+}
