@@ -86,6 +86,8 @@ func New(d Deps) (*fiber.App, error) {
 			AllowOrigins: strings.Join(d.CORSOrigins, ","),
 			AllowHeaders: "Authorization, Content-Type",
 			AllowMethods: "GET,POST,PUT,PATCH,DELETE",
+			// Browsers uploading parts must read each part's ETag.
+			ExposeHeaders: "ETag",
 		}))
 	}
 	app.Use(authenticate(d.Accounts))

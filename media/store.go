@@ -44,6 +44,28 @@ type ObjectStore interface {
 	SignedURL(ctx context.Context, key string, ttl time.Duration) (string, error)
 	// Ping is for /readyz; it returns ErrStorageUnavailable when unreachable.
 	Ping(ctx context.Context) error
+
+	// Multipart uploads let clients send large files straight to storage in
+	// parts, each retried on its own, instead of through the API in one
+	// request that a dropped connection would waste. Parts follow S3's
+	// rules on both backends: numbers 1..MaxParts, every part but the last
+	// at least MinPartSize, none over MaxPartSize.
+
+	// CreateUpload starts an upload into key; the object appears only when
+	// CompleteUpload succeeds.
+	CreateUpload(ctx context.Context, key, contentType string) (uploadID string, err error)
+	// PartURL is a short-lived presigned URL to which a client PUTs part
+	// number (1..10000) directly; the reply's ETag header identifies the
+	// part for CompleteUpload.
+	PartURL(ctx context.Context, key, uploadID string, number int, ttl time.Duration) (string, error)
+	// CompleteUpload assembles the parts (numbers ascending, each ETag as
+	// returned by the PUT, quoted or not) into key. A list that does not
+	// match the uploaded parts is ErrInvalidParts and leaves the upload
+	// open; an unknown, aborted or completed upload is ErrUploadNotFound.
+	CompleteUpload(ctx context.Context, key, uploadID string, parts []Part) (ObjectInfo, error)
+	// AbortUpload discards an upload and its parts; idempotent (an unknown
+	// or finished upload is not an error).
+	AbortUpload(ctx context.Context, key, uploadID string) error
 }
 
 // MaxKeyLen keeps keys well inside both S3's 1024-byte limit and common

@@ -105,9 +105,9 @@ func (s *DiskStore) Put(ctx context.Context, key string, r io.Reader, size int64
 	if err != nil {
 		return ObjectInfo{}, s.unavailable(err)
 	}
-	committed := false
+	handedOver := false
 	defer func() {
-		if !committed {
+		if !handedOver {
 			data.Close()
 			os.Remove(data.Name())
 		}
@@ -130,22 +130,38 @@ func (s *DiskStore) Put(ctx context.Context, key string, r io.Reader, size int64
 			err = fmt.Errorf("media: body ended after %d of %d bytes: %w", n, size, io.ErrUnexpectedEOF)
 		}
 	} else {
-		n, err = io.Copy(w, src)
+		_, err = io.Copy(w, src)
 	}
 	if err != nil {
 		return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
 	}
-	if err := data.Sync(); err != nil {
+	handedOver = true // commit removes the file itself if it fails
+	info, err := s.commit(ctx, key, data, diskMeta{ContentType: contentType, ETag: hex.EncodeToString(h.Sum(nil))})
+	if err != nil {
 		return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
+	}
+	return info, nil
+}
+
+// commit moves a fully written temporary data file into place as key. It
+// takes ownership of data: on error the file is closed and removed.
+func (s *DiskStore) commit(ctx context.Context, key string, data *os.File, m diskMeta) (ObjectInfo, error) {
+	renamed := false
+	defer func() {
+		if !renamed {
+			data.Close()
+			os.Remove(data.Name())
+		}
+	}()
+	if err := data.Sync(); err != nil {
+		return ObjectInfo{}, err
 	}
 	if err := data.Close(); err != nil {
-		return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
+		return ObjectInfo{}, err
 	}
-
-	m := diskMeta{ContentType: contentType, ETag: hex.EncodeToString(h.Sum(nil))}
 	metaTmp, err := s.writeMetaTemp(m)
 	if err != nil {
-		return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
+		return ObjectInfo{}, err
 	}
 	defer os.Remove(metaTmp) // no-op once renamed
 
@@ -155,24 +171,24 @@ func (s *DiskStore) Put(ctx context.Context, key string, r io.Reader, size int64
 	dst, metaDst := s.objectPath(key), s.metaPath(key)
 	for _, d := range []string{filepath.Dir(dst), filepath.Dir(metaDst)} {
 		if err := os.MkdirAll(d, 0o750); err != nil {
-			return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
+			return ObjectInfo{}, err
 		}
 	}
 	// Metadata first: the data file is what makes an object exist, so a
 	// reader never sees data without its content type.
 	if err := os.Rename(metaTmp, metaDst); err != nil {
-		return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
+		return ObjectInfo{}, err
 	}
 	if err := os.Rename(data.Name(), dst); err != nil {
-		return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
+		return ObjectInfo{}, err
 	}
-	committed = true
+	renamed = true
 
 	fi, err := os.Stat(dst)
 	if err != nil {
-		return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
+		return ObjectInfo{}, err
 	}
-	return ObjectInfo{Key: key, Size: n, ContentType: m.ContentType, ETag: m.ETag, LastModified: fi.ModTime().UTC()}, nil
+	return ObjectInfo{Key: key, Size: fi.Size(), ContentType: m.ContentType, ETag: m.ETag, LastModified: fi.ModTime().UTC()}, nil
 }
 
 func (s *DiskStore) writeMetaTemp(m diskMeta) (string, error) {
@@ -341,66 +357,149 @@ func (s *DiskStore) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Handler serves the URLs made by SignedURL. Mount it so that it sees the
-// full request path, "<path of publicBase>/<key>".
+// Link is what a verified signed link grants.
+type Link struct {
+	Key string
+	// Expires bounds how long caches may keep what the link served.
+	Expires time.Time
+	// For part uploads (PUT) only.
+	UploadID string
+	Part     int
+}
+
+var (
+	ErrLinkInvalid = errors.New("media: link signature invalid")
+	ErrLinkExpired = errors.New("media: link expired")
+)
+
+// Authorize verifies a link made by SignedURL (method GET or HEAD) or by
+// PartURL (method PUT). path is the request path, "<path of
+// publicBase>/<key>", and query its query string. A path outside publicBase
+// or naming no valid key is ErrObjectNotFound (also ErrInvalidKey for the
+// latter).
+func (s *DiskStore) Authorize(method, path string, query url.Values) (Link, error) {
+	key, ok := strings.CutPrefix(path, s.basePath+"/")
+	if !ok {
+		return Link{}, ErrObjectNotFound
+	}
+	link := Link{Key: key}
+	expires := query.Get("expires")
+	var want []byte
+	var part string
+	switch method {
+	case http.MethodGet, http.MethodHead:
+		want = s.sign(key, expires)
+	case http.MethodPut:
+		link.UploadID, part = query.Get("upload"), query.Get("part")
+		want = s.signPart(key, link.UploadID, part, expires)
+	default:
+		return Link{}, fmt.Errorf("%w: no link allows %s", ErrLinkInvalid, method)
+	}
+	got, err := hex.DecodeString(query.Get("signature"))
+	// The key is inside the MAC, so checking the signature first also
+	// refuses every key the store would never have signed.
+	if err != nil || !hmac.Equal(got, want) {
+		return Link{}, ErrLinkInvalid
+	}
+	exp, err := strconv.ParseInt(expires, 10, 64)
+	if err != nil {
+		return Link{}, ErrLinkInvalid
+	}
+	link.Expires = time.Unix(exp, 0)
+	if time.Now().Unix() > exp {
+		return Link{}, ErrLinkExpired
+	}
+	if err := ValidKey(key); err != nil {
+		return Link{}, fmt.Errorf("%w: %w", ErrObjectNotFound, err)
+	}
+	if method == http.MethodPut {
+		n, err := strconv.Atoi(part)
+		if err != nil || checkPartNumber(n) != nil || !validUploadID(link.UploadID) {
+			return Link{}, ErrLinkInvalid
+		}
+		link.Part = n
+	}
+	return link, nil
+}
+
+// OpenFile opens key's data file for serving: the caller gets the open file
+// rather than a path, so an overwrite between the check and the read cannot
+// serve another version than the one described by the returned info.
+func (s *DiskStore) OpenFile(key string) (*os.File, ObjectInfo, error) {
+	if err := ValidKey(key); err != nil {
+		return nil, ObjectInfo{}, err
+	}
+	f, fi, err := s.openFile(key)
+	if err != nil {
+		return nil, ObjectInfo{}, err
+	}
+	return f, s.info(key, fi), nil
+}
+
+// Handler serves the URLs made by SignedURL and PartURL with net/http. The
+// API serves them itself; this is for tests and programs without it. Mount
+// it so that it sees the full request path, "<path of publicBase>/<key>".
 func (s *DiskStore) Handler() http.Handler {
 	return http.HandlerFunc(s.serveSigned)
 }
 
 func (s *DiskStore) serveSigned(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		writeProblem(w, http.StatusMethodNotAllowed, "method_not_allowed", "Only GET and HEAD are allowed.")
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPut:
+	default:
+		w.Header().Set("Allow", "GET, HEAD, PUT")
+		writeProblem(w, http.StatusMethodNotAllowed, "method_not_allowed", "Only GET, HEAD and PUT are allowed.")
 		return
 	}
-	key, ok := strings.CutPrefix(r.URL.Path, s.basePath+"/")
-	if !ok {
-		writeProblem(w, http.StatusNotFound, "not_found", "No such object.")
-		return
-	}
-	q := r.URL.Query()
-	expires := q.Get("expires")
-	got, err := hex.DecodeString(q.Get("signature"))
-	// The key is inside the MAC, so checking the signature first also
-	// refuses every key SignedURL would never have signed.
-	if err != nil || !hmac.Equal(got, s.sign(key, expires)) {
-		writeProblem(w, http.StatusForbidden, "invalid_signature", "The link signature is invalid.")
-		return
-	}
-	exp, err := strconv.ParseInt(expires, 10, 64)
+	link, err := s.Authorize(r.Method, r.URL.Path, r.URL.Query())
 	if err != nil {
-		writeProblem(w, http.StatusForbidden, "invalid_signature", "The link signature is invalid.")
+		writeError(w, err)
 		return
 	}
-	remaining := exp - time.Now().Unix()
-	if remaining < 0 {
-		writeProblem(w, http.StatusForbidden, "link_expired", "The link has expired.")
+	if r.Method == http.MethodPut {
+		etag, err := s.WritePart(r.Context(), link.Key, link.UploadID, link.Part, r.Body, MaxPartSize)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		w.Header().Set("ETag", etag)
+		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if ValidKey(key) != nil {
-		writeProblem(w, http.StatusNotFound, "not_found", "No such object.")
-		return
-	}
-	f, fi, err := s.openFile(key)
-	if errors.Is(err, ErrObjectNotFound) {
-		writeProblem(w, http.StatusNotFound, "not_found", "No such object.")
-		return
-	}
+	f, info, err := s.OpenFile(link.Key)
 	if err != nil {
-		writeProblem(w, http.StatusServiceUnavailable, "storage_unavailable", "Object storage is unavailable.")
+		writeError(w, err)
 		return
 	}
 	defer f.Close()
-	info := s.info(key, fi)
 	h := w.Header()
 	h.Set("Content-Type", info.ContentType)
 	h.Set("X-Content-Type-Options", "nosniff")
 	// Caches must not keep the object past the link's own lifetime.
-	h.Set("Cache-Control", "private, max-age="+strconv.FormatInt(remaining, 10))
+	h.Set("Cache-Control", "private, max-age="+strconv.FormatInt(max(0, int64(time.Until(link.Expires)/time.Second)), 10))
 	if info.ETag != "" {
 		h.Set("ETag", `"`+info.ETag+`"`)
 	}
 	http.ServeContent(w, r, "", info.LastModified, f)
+}
+
+func writeError(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, ErrLinkExpired):
+		writeProblem(w, http.StatusForbidden, "link_expired", "The link has expired.")
+	case errors.Is(err, ErrLinkInvalid):
+		writeProblem(w, http.StatusForbidden, "invalid_signature", "The link signature is invalid.")
+	case errors.Is(err, ErrObjectNotFound):
+		writeProblem(w, http.StatusNotFound, "not_found", "No such object.")
+	case errors.Is(err, ErrUploadNotFound):
+		writeProblem(w, http.StatusNotFound, "upload_not_found", "No such upload; it may have been completed or aborted.")
+	case errors.Is(err, ErrPartTooLarge):
+		writeProblem(w, http.StatusRequestEntityTooLarge, "too_large", "The part is larger than allowed.")
+	case errors.Is(err, ErrStorageUnavailable):
+		writeProblem(w, http.StatusServiceUnavailable, "storage_unavailable", "Object storage is unavailable.")
+	default:
+		writeProblem(w, http.StatusInternalServerError, "internal_error", "The request failed.")
+	}
 }
 
 func writeProblem(w http.ResponseWriter, status int, code, detail string) {

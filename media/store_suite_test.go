@@ -332,6 +332,226 @@ func runStoreSuite(t *testing.T, newStore func(t *testing.T) media.ObjectStore) 
 			t.Fatalf("Ping: %v", err)
 		}
 	})
+
+	t.Run("Multipart", func(t *testing.T) { multipartSuite(t, newStore(t)) })
+}
+
+// multipartSuite drives uploads the way a browser would: parts go through
+// the real presigned URLs, never through the store's Go API.
+func multipartSuite(t *testing.T, s media.ObjectStore) {
+	ctx := t.Context()
+	const key = "uploads/lecture.mp4"
+	// S3's minimum part size applies to every part but the last.
+	blocks := [][]byte{pattern(5<<20, 21), pattern(5<<20, 22), pattern(1<<10, 23)}
+	whole := sha256.New()
+	for _, b := range blocks {
+		whole.Write(b)
+	}
+
+	id, err := s.CreateUpload(ctx, key, "video/mp4")
+	if err != nil || id == "" {
+		t.Fatalf("CreateUpload = %q, %v", id, err)
+	}
+	etags := make([]string, len(blocks))
+	// Parts arrive in any order; their numbers decide where they go.
+	for _, i := range []int{2, 0, 1} {
+		link, err := s.PartURL(ctx, key, id, i+1, 5*time.Minute)
+		if err != nil {
+			t.Fatalf("PartURL(%d): %v", i+1, err)
+		}
+		status, etag := putPart(t, link, blocks[i])
+		if status != http.StatusOK || etag == "" {
+			t.Fatalf("PUT part %d = %d with ETag %q, want 200 with an ETag", i+1, status, etag)
+		}
+		etags[i] = etag
+	}
+	if _, err := s.Stat(ctx, key); !errors.Is(err, media.ErrObjectNotFound) {
+		t.Errorf("Stat before CompleteUpload = %v, want ErrObjectNotFound", err)
+	}
+
+	bad := map[string][]media.Part{
+		"a wrong ETag":       {{Number: 1, ETag: etags[0]}, {Number: 2, ETag: etags[2]}, {Number: 3, ETag: etags[2]}},
+		"a missing part":     {{Number: 1, ETag: etags[0]}, {Number: 2, ETag: etags[1]}, {Number: 4, ETag: etags[2]}},
+		"parts out of order": {{Number: 2, ETag: etags[1]}, {Number: 1, ETag: etags[0]}, {Number: 3, ETag: etags[2]}},
+		"no parts":           nil,
+	}
+	for what, parts := range bad {
+		if _, err := s.CompleteUpload(ctx, key, id, parts); !errors.Is(err, media.ErrInvalidParts) {
+			t.Errorf("CompleteUpload with %s = %v, want ErrInvalidParts", what, err)
+		}
+		if _, err := s.Stat(ctx, key); !errors.Is(err, media.ErrObjectNotFound) {
+			t.Fatalf("Stat after CompleteUpload with %s = %v, want ErrObjectNotFound", what, err)
+		}
+	}
+
+	// A refused list leaves the upload open for a corrected one, and ETags
+	// count with or without their quotes.
+	parts := []media.Part{
+		{Number: 1, ETag: etags[0]},
+		{Number: 2, ETag: strings.Trim(etags[1], `"`)},
+		{Number: 3, ETag: etags[2]},
+	}
+	info, err := s.CompleteUpload(ctx, key, id, parts)
+	if err != nil {
+		t.Fatalf("CompleteUpload: %v", err)
+	}
+	const total = 10<<20 + 1<<10
+	if info.Key != key || info.Size != total || info.ContentType != "video/mp4" || info.ETag == "" {
+		t.Errorf("CompleteUpload returned %+v", info)
+	}
+	rc, err := s.Open(ctx, key, 0, -1)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	got := sha256.New()
+	n, err := io.Copy(got, rc)
+	rc.Close()
+	if err != nil || n != total || !bytes.Equal(got.Sum(nil), whole.Sum(nil)) {
+		t.Errorf("read back %d bytes (%v) with another sha256 than the %d uploaded", n, err, total)
+	}
+	// Aborting a finished upload is a no-op that leaves the object alone.
+	if err := s.AbortUpload(ctx, key, id); err != nil {
+		t.Errorf("AbortUpload after completion: %v", err)
+	}
+	if st, err := s.Stat(ctx, key); err != nil || st.Size != total {
+		t.Errorf("Stat after aborting the completed upload = %+v, %v", st, err)
+	}
+
+	t.Run("TooSmallParts", func(t *testing.T) {
+		id, err := s.CreateUpload(ctx, "uploads/small", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var parts []media.Part
+		for i := 1; i <= 2; i++ {
+			link, err := s.PartURL(ctx, "uploads/small", id, i, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			status, etag := putPart(t, link, pattern(1<<10, uint64(30+i)))
+			if status != http.StatusOK {
+				t.Fatalf("PUT part %d = %d", i, status)
+			}
+			parts = append(parts, media.Part{Number: i, ETag: etag})
+		}
+		if _, err := s.CompleteUpload(ctx, "uploads/small", id, parts); !errors.Is(err, media.ErrInvalidParts) {
+			t.Errorf("CompleteUpload with a 1 KiB first part = %v, want ErrInvalidParts", err)
+		}
+		// A single part may be as small as it likes.
+		info, err := s.CompleteUpload(ctx, "uploads/small", id, parts[1:])
+		if err != nil || info.Size != 1<<10 || info.ContentType != "application/octet-stream" {
+			t.Errorf("CompleteUpload of the last part alone = %+v, %v", info, err)
+		}
+	})
+
+	t.Run("Abort", func(t *testing.T) {
+		const key = "uploads/aborted"
+		id, err := s.CreateUpload(ctx, key, "video/mp4")
+		if err != nil {
+			t.Fatal(err)
+		}
+		link, err := s.PartURL(ctx, key, id, 1, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, etag := putPart(t, link, []byte("part one"))
+		if status != http.StatusOK {
+			t.Fatalf("PUT = %d", status)
+		}
+		for i := range 2 {
+			if err := s.AbortUpload(ctx, key, id); err != nil {
+				t.Errorf("AbortUpload #%d: %v", i+1, err)
+			}
+		}
+		if _, err := s.CompleteUpload(ctx, key, id, []media.Part{{Number: 1, ETag: etag}}); !errors.Is(err, media.ErrUploadNotFound) {
+			t.Errorf("CompleteUpload after AbortUpload = %v, want ErrUploadNotFound", err)
+		}
+		if status, _ := putPart(t, link, []byte("late part")); status != http.StatusNotFound {
+			t.Errorf("PUT of a part after AbortUpload = %d, want 404", status)
+		}
+		if _, err := s.Stat(ctx, key); !errors.Is(err, media.ErrObjectNotFound) {
+			t.Errorf("Stat after AbortUpload = %v, want ErrObjectNotFound", err)
+		}
+		if err := s.AbortUpload(ctx, key, "never-created"); err != nil {
+			t.Errorf("AbortUpload of an unknown upload: %v", err)
+		}
+		if _, err := s.CompleteUpload(ctx, key, "never-created", []media.Part{{Number: 1, ETag: etag}}); !errors.Is(err, media.ErrUploadNotFound) {
+			t.Errorf("CompleteUpload of an unknown upload = %v, want ErrUploadNotFound", err)
+		}
+	})
+
+	t.Run("RefusedLinks", func(t *testing.T) {
+		const key = "uploads/guarded"
+		id, err := s.CreateUpload(ctx, key, "video/mp4")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.AbortUpload(ctx, key, id)
+		link, err := s.PartURL(ctx, key, id, 1, 5*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, _ := putPart(t, tamperSignature(t, link), []byte("x")); status != http.StatusForbidden {
+			t.Errorf("PUT through a tampered part URL = %d, want 403", status)
+		}
+		// Part URLs are for PUT only, download links for GET only.
+		if status, _, _ := get(t, link, ""); status != http.StatusForbidden {
+			t.Errorf("GET through a part URL = %d, want 403", status)
+		}
+		mustPut(t, s, "uploads/existing", []byte("kept"), "text/plain")
+		download, err := s.SignedURL(ctx, "uploads/existing", time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, _ := putPart(t, download, []byte("overwritten")); status != http.StatusForbidden {
+			t.Errorf("PUT through a download link = %d, want 403", status)
+		}
+		if got := mustRead(t, s, "uploads/existing", 0, -1); string(got) != "kept" {
+			t.Errorf("object behind the download link became %q", got)
+		}
+
+		short, err := s.PartURL(ctx, key, id, 2, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2100 * time.Millisecond)
+		if status, _ := putPart(t, short, []byte("y")); status != http.StatusForbidden {
+			t.Errorf("PUT through an expired part URL = %d, want 403", status)
+		}
+
+		for _, n := range []int{0, 10001} {
+			if _, err := s.PartURL(ctx, key, id, n, time.Minute); err == nil {
+				t.Errorf("PartURL accepted part number %d", n)
+			}
+		}
+		if _, err := s.PartURL(ctx, key, id, 1, 0); err == nil {
+			t.Error("PartURL accepted a zero lifetime")
+		}
+		for _, k := range []string{"../x", "a//b", ""} {
+			if _, err := s.CreateUpload(ctx, k, ""); !errors.Is(err, media.ErrInvalidKey) {
+				t.Errorf("CreateUpload(%q) = %v, want ErrInvalidKey", k, err)
+			}
+		}
+	})
+}
+
+// putPart uploads body as a browser would, and returns the status and the
+// ETag header.
+func putPart(t *testing.T, link string, body []byte) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPut, link, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("PUT %s: %v", link, err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		t.Fatalf("PUT %s: reading the reply: %v", link, err)
+	}
+	return resp.StatusCode, resp.Header.Get("ETag")
 }
 
 func mustPut(t *testing.T, s media.ObjectStore, key string, content []byte, contentType string) media.ObjectInfo {
