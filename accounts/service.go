@@ -291,3 +291,24 @@ func toUser(r userRow, roles []string) User {
 		Roles: roles, CreatedAt: r.CreatedAt.UTC(),
 	}
 }
+
+// Users returns the users with the given ids (for lists and reports that
+// name people); unknown ids are left out.
+func (s *Service) Users(ctx context.Context, ids []string) (map[string]User, error) {
+	out := map[string]User{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.store.byIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	roles, err := s.store.roles(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.ID] = toUser(r, roles[r.ID])
+	}
+	return out, nil
+}

@@ -116,3 +116,8 @@ func (s store) exists(ctx context.Context, email string) (bool, error) {
 	err := s.db.Conn(ctx).Model(&userRow{}).Where("email = ?", email).Count(&n).Error
 	return n > 0, database.Translate(err)
 }
+
+func (s store) byIDs(ctx context.Context, ids []string) ([]userRow, error) {
+	var rows []userRow
+	return rows, database.Translate(s.db.Conn(ctx).Where("id IN ?", ids).Find(&rows).Error)
+}

@@ -36,6 +36,11 @@ var errorTable = []mapping{
 	{courses.ErrForbidden, 403, "forbidden", "only the course's author or the project team may change it"},
 	{courses.ErrCoursePublished, 422, "course_published", "the course is published; its lessons can no longer change"},
 	{courses.ErrNotPublished, 422, "course_not_published", "the course is not published yet"},
+	{courses.ErrEnrolmentClosed, 422, "enrolment_closed", "enrolment in this cohort is not open now"},
+	{courses.ErrCapacityBelowEnrolled, 422, "capacity_below_enrolled", "more learners are enrolled than the new capacity allows"},
+	{courses.ErrWeekLocked, 403, "week_locked", "this week of the course has not started yet"},
+	{courses.ErrEnrolmentInactive, 403, "enrolment_inactive", "the enrolment is not active (waitlisted or withdrawn)"},
+	{courses.ErrNoMedia, 404, "not_found", "this lesson has no file to play"},
 	{errUnauthenticated, 401, "unauthorized", "a valid access token is required"},
 	{errForbidden, 403, "forbidden", "your role does not allow this"},
 	{errNotFound, 404, "not_found", "no such resource"},
@@ -87,12 +92,12 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 
 func toProblem(c *fiber.Ctx, log *slog.Logger, err error) problem {
 	var (
-		verr  *validation.Error
-		thr   *accounts.ThrottledError
-		rerr  *requestError
-		ferr  *fiber.Error
-		exist *conflictWith
-		gaps  *courses.IncompleteError
+		verr     *validation.Error
+		thr      *accounts.ThrottledError
+		rerr     *requestError
+		ferr     *fiber.Error
+		enrolled *courses.AlreadyEnrolledError
+		gaps     *courses.IncompleteError
 	)
 	switch {
 	case errors.As(err, &verr):
@@ -110,9 +115,9 @@ func toProblem(c *fiber.Ctx, log *slog.Logger, err error) problem {
 		return newProblem(429, "rate_limited", "too many "+thr.What+" attempts; retry later")
 	case errors.As(err, &rerr):
 		return newProblem(rerr.status, rerr.code, rerr.detail)
-	case errors.As(err, &exist):
-		p := toProblem(c, log, exist.err)
-		p.Existing = exist.existing
+	case errors.As(err, &enrolled):
+		p := newProblem(409, "already_enrolled", "you already hold a place in this course; enrolment carries it")
+		p.Enrolment = enrolled.Existing
 		return p
 	}
 	for _, m := range errorTable {
@@ -151,12 +156,3 @@ func fiberProblem(e *fiber.Error) problem {
 	}
 	return newProblem(500, "internal_error", "something went wrong on our side")
 }
-
-// conflictWith wraps a 409 with the resource it conflicts with.
-type conflictWith struct {
-	err      error
-	existing any
-}
-
-func (e *conflictWith) Error() string { return e.err.Error() }
-func (e *conflictWith) Unwrap() error { return e.err }

@@ -91,6 +91,7 @@ func newServer(t *testing.T, d database.Dialect, o options) *server {
 	deps.Ready = map[string]api.Check{"database": db.Ping, "object_storage": objects.Ping}
 	deps.Media = media.NewService(db, objects, deps.MaxUploadBytes, log)
 	deps.Courses = courses.New(db, deps.Media)
+
 	app, err := api.New(deps)
 	if err != nil {
 		t.Fatal(err)
@@ -146,6 +147,9 @@ func (s *server) do(r request) reply {
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 500 {
+		s.t.Logf("%s %s answered %d; server log:\n%s", r.method, r.path, resp.StatusCode, s.logs)
+	}
 	return reply{status: resp.StatusCode, header: resp.Header, body: raw}
 }
 

@@ -15,9 +15,8 @@ type problem struct {
 	Detail string                  `json:"detail,omitempty"`
 	Code   string                  `json:"code"`
 	Errors []validation.FieldError `json:"errors,omitempty"`
-	// Existing carries the conflicting resource where the contract asks for
-	// it (409 already_enrolled).
-	Existing any `json:"existing,omitempty"`
+	// Enrolment is the learner's existing enrolment with 409 already_enrolled.
+	Enrolment any `json:"enrolment,omitempty"`
 }
 
 func newProblem(status int, code, detail string) problem {

@@ -97,6 +97,7 @@ func New(d Deps) (*fiber.App, error) {
 	registerAccounts(r, d.Accounts)
 	registerMedia(r, d.Media)
 	registerCourses(r, d.Courses)
+	registerCohorts(r, d.Courses, d.Accounts)
 
 	// The document describes itself and the docs page too.
 	spec := registerDocs(r)

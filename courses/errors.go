@@ -23,3 +23,16 @@ type Gap struct {
 }
 
 func (e *IncompleteError) Error() string { return "courses: course incomplete" }
+
+var (
+	ErrEnrolmentClosed       = errors.New("courses: enrolment is not open")
+	ErrCapacityBelowEnrolled = errors.New("courses: capacity below the number enrolled")
+	ErrWeekLocked            = errors.New("courses: this week has not started yet")
+	ErrEnrolmentInactive     = errors.New("courses: the enrolment is not active")
+	ErrNoMedia               = errors.New("courses: the lesson has no file to play")
+)
+
+// AlreadyEnrolledError carries the learner's existing active enrolment.
+type AlreadyEnrolledError struct{ Existing Enrolment }
+
+func (e *AlreadyEnrolledError) Error() string { return "courses: already enrolled in this course" }

@@ -18,6 +18,7 @@ import (
 // MediaLookup is what the catalogue needs to know about uploaded files.
 type MediaLookup interface {
 	Lookup(ctx context.Context, id string) (media.Media, error)
+	SignedURL(ctx context.Context, m media.Media, ttl time.Duration) (string, error)
 }
 
 // TestCatalogue lists the knowledge tests of courses; the assessment domain
@@ -29,11 +30,12 @@ type TestCatalogue interface {
 
 // Service is the catalogue domain.
 type Service struct {
-	db    *database.DB
-	store store
-	media MediaLookup
-	tests TestCatalogue
-	now   func() time.Time
+	db      *database.DB
+	store   store
+	media   MediaLookup
+	tests   TestCatalogue
+	results TestResults
+	now     func() time.Time
 }
 
 // New builds the service.

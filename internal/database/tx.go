@@ -32,12 +32,13 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	return Translate(err)
 }
 
-// ForUpdate is Conn with SELECT … FOR UPDATE on PostgreSQL, so a
-// read-modify-write inside a transaction holds the rows it read. SQLite
+// ForUpdate is Conn with SELECT … FOR NO KEY UPDATE on PostgreSQL, so a
+// read-modify-write inside a transaction holds the rows it read, while
+// inserts that merely reference those rows (foreign keys) go on. SQLite
 // needs no clause: its transactions take the write lock when they begin.
 func (db *DB) ForUpdate(ctx context.Context) *gorm.DB {
 	if db.dialect == Postgres {
-		return db.Conn(ctx).Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
+		return db.Conn(ctx).Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
 	}
 	return db.Conn(ctx)
 }

@@ -1,0 +1,144 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"mooc/accounts"
+	"mooc/internal/database"
+	"mooc/internal/testenv"
+)
+
+// learners registers n learners through the service (quicker than HTTP;
+// the race under test is the enrolment) and returns their ids and tokens.
+func (s *server) learners(n int) (ids, tokens []string) {
+	s.t.Helper()
+	ctx := context.Background()
+	for i := 0; i < n; i++ {
+		email := fmt.Sprintf("rush.%d@example.lv", i)
+		u, err := s.users.Register(ctx, accounts.Registration{Email: email, Password: "correct horse battery",
+			GivenName: "Anna", FamilyName: "Kalniņa", Municipality: "Jelgava"}, "203.0.113.1")
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		sess, err := s.users.Login(ctx, email, "correct horse battery", "203.0.113.1")
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		ids, tokens = append(ids, u.ID), append(tokens, sess.AccessToken)
+	}
+	return ids, tokens
+}
+
+// A thousand learners rush a 200-seat cohort while some withdraw and the
+// team changes the capacity. The seat count must stay exact.
+func TestEnrolmentRush(t *testing.T) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		s := newSchool(t, db, options{})
+		c := s.cohort(200, 0)
+		const rush, withdrawers, repeats = 1000, 100, 50
+		_, tokens := s.learners(rush)
+
+		type result struct {
+			what   string
+			status int
+		}
+		results := make(chan result, rush+withdrawers+repeats+10)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := 0; i < rush; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				r := s.enrol(tokens[i], c.ID)
+				results <- result{"enrol", r.status}
+				if i < withdrawers && r.status == 201 {
+					d := s.do(request{method: "DELETE", path: "/api/v1/cohorts/" + c.ID + "/enrolments/me", token: tokens[i]})
+					results <- result{"withdraw", d.status}
+				}
+				if i >= rush-repeats {
+					results <- result{"repeat", s.enrol(tokens[i], c.ID).status}
+				}
+			}()
+		}
+		for _, capacity := range []int{150, 200, 190, 200} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				r := s.do(request{method: "PATCH", path: "/api/v1/cohorts/" + c.ID, token: s.team, body: map[string]int{"capacity": capacity}})
+				results <- result{"capacity", r.status}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(results)
+
+		allowed := map[string][]int{"enrol": {201}, "withdraw": {204}, "repeat": {409}, "capacity": {200, 422}}
+		counts := map[string]map[int]int{}
+		for r := range results {
+			if counts[r.what] == nil {
+				counts[r.what] = map[int]int{}
+			}
+			counts[r.what][r.status]++
+			ok := false
+			for _, a := range allowed[r.what] {
+				ok = ok || a == r.status
+			}
+			if !ok {
+				t.Errorf("%s answered %d", r.what, r.status)
+			}
+		}
+		t.Logf("answers: %v", counts)
+
+		// The final state, by the API and by the rows.
+		cohort := s.cohortNow(c.ID)
+		var rows []struct {
+			Status string
+			N      int
+		}
+		if err := db.Conn(context.Background()).Table("enrolments").Select("status, COUNT(*) AS n").Where("cohort_id = ?", c.ID).Group("status").Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		byStatus := map[string]int{}
+		for _, r := range rows {
+			byStatus[r.Status] = r.N
+		}
+		if cohort.EnrolledCount > cohort.Capacity {
+			t.Fatalf("%d enrolled in %d seats", cohort.EnrolledCount, cohort.Capacity)
+		}
+		if cohort.EnrolledCount != byStatus["enrolled"] || cohort.WaitlistCount != byStatus["waitlisted"] {
+			t.Fatalf("counters %d/%d, rows %v", cohort.EnrolledCount, cohort.WaitlistCount, byStatus)
+		}
+		if byStatus["waitlisted"] > 0 && cohort.EnrolledCount != cohort.Capacity {
+			t.Fatalf("%d seats free while %d wait", cohort.Capacity-cohort.EnrolledCount, byStatus["waitlisted"])
+		}
+		if got := byStatus["enrolled"] + byStatus["waitlisted"] + byStatus["withdrawn"]; got != rush {
+			t.Fatalf("%d enrolments for %d learners", got, rush)
+		}
+		if byStatus["withdrawn"] != counts["withdraw"][204] {
+			t.Fatalf("%d withdrawn rows, %d withdrawals answered", byStatus["withdrawn"], counts["withdraw"][204])
+		}
+
+		// Waitlist positions run 1..n without gaps or duplicates.
+		var list struct{ Items []enrolmentBody }
+		s.do(request{method: "GET", path: "/api/v1/cohorts/" + c.ID + "/enrolments", token: s.team}).expect(t, 200).json(t, &list)
+		seen := map[int]bool{}
+		for _, e := range list.Items {
+			if e.Status == "waitlisted" {
+				if e.WaitlistPosition == nil || seen[*e.WaitlistPosition] {
+					t.Fatalf("duplicate or missing position: %+v", e)
+				}
+				seen[*e.WaitlistPosition] = true
+			}
+		}
+		for p := 1; p <= len(seen); p++ {
+			if !seen[p] {
+				t.Fatalf("waitlist position %d missing of %d", p, len(seen))
+			}
+		}
+	})
+}

@@ -1,0 +1,187 @@
+package courses
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"mooc/internal/page"
+	"mooc/internal/validation"
+)
+
+// CreateCohort opens a cohort of a published course (the caller is team).
+// Errors: ErrNotFound, ErrNotPublished, *validation.Error.
+func (s *Service) CreateCohort(ctx context.Context, courseID string, in NewCohort) (Cohort, error) {
+	in.Title = strings.TrimSpace(in.Title)
+	if err := validation.Struct(in); err != nil {
+		return Cohort{}, err
+	}
+	if !in.EnrolmentClosesAt.After(*in.EnrolmentOpensAt) {
+		return Cohort{}, validation.Fail(validation.Field("enrolment_closes_at", "must be after enrolment_opens_at"))
+	}
+	course, err := s.Published(ctx, courseID)
+	if err != nil {
+		return Cohort{}, err
+	}
+	now := s.now().UTC()
+	start := in.StartsAt.UTC()
+	row := cohortRow{
+		ID: uuid.NewString(), CourseID: course.ID, Title: in.Title, Capacity: orInt(in.Capacity, MaxCohort),
+		EnrolmentOpensAt: in.EnrolmentOpensAt.UTC(), EnrolmentClosesAt: in.EnrolmentClosesAt.UTC(),
+		StartsAt: start, EndsAt: weekOpens(start, course.WeekCount()+1), CreatedAt: now, UpdatedAt: now,
+	}
+	if err := s.store.insertCohort(ctx, row); err != nil {
+		return Cohort{}, err
+	}
+	return s.toCohort(row, 0), nil
+}
+
+// Cohort returns one cohort with its counts. Errors: ErrNotFound.
+func (s *Service) Cohort(ctx context.Context, id string) (Cohort, error) {
+	if uuid.Validate(id) != nil {
+		return Cohort{}, ErrNotFound
+	}
+	row, err := s.store.cohort(ctx, id, false)
+	if err != nil {
+		return Cohort{}, err
+	}
+	out, err := s.withCounts(ctx, []cohortRow{row})
+	if err != nil {
+		return Cohort{}, err
+	}
+	return out[0], nil
+}
+
+// CohortFilter narrows a cohort listing.
+type CohortFilter struct {
+	CourseID string
+	OpenOnly bool // enrolment window open now
+}
+
+// Cohorts lists cohorts, latest start first.
+func (s *Service) Cohorts(ctx context.Context, f CohortFilter, limit int, cursor string) ([]Cohort, string, error) {
+	after, err := page.Decode(cursor, 2)
+	if err != nil {
+		return nil, "", err
+	}
+	p := page.Request{Limit: limit, After: after}.Clamp()
+	filter := cohortFilter{courseID: f.CourseID}
+	if f.OpenOnly {
+		now := s.now().UTC()
+		filter.openAt = &now
+	}
+	rows, err := s.store.cohorts(ctx, filter, p)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(rows) > p.Limit {
+		rows = rows[:p.Limit]
+		last := rows[len(rows)-1]
+		next = page.Encode(last.StartsAt.UTC().Format(time.RFC3339Nano), last.ID)
+	}
+	out, err := s.withCounts(ctx, rows)
+	return out, next, err
+}
+
+// UpdateCohort changes a cohort's title, window or capacity. Raising the
+// capacity promotes waitlisted learners in order, in the same transaction.
+// Errors: ErrNotFound, ErrCapacityBelowEnrolled, *validation.Error.
+func (s *Service) UpdateCohort(ctx context.Context, id string, ch CohortChange) (Cohort, error) {
+	if err := validation.Struct(ch); err != nil {
+		return Cohort{}, err
+	}
+	if uuid.Validate(id) != nil {
+		return Cohort{}, ErrNotFound
+	}
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		// The lock keeps enrolments and withdrawals from moving the count
+		// between the check below and the update.
+		c, err := s.store.cohort(ctx, id, true)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		fields := map[string]any{"updated_at": now}
+		if ch.Title != nil {
+			fields["title"] = strings.TrimSpace(*ch.Title)
+		}
+		opens, closes := c.EnrolmentOpensAt, c.EnrolmentClosesAt
+		if ch.EnrolmentOpensAt != nil {
+			opens = ch.EnrolmentOpensAt.UTC()
+			fields["enrolment_opens_at"] = opens
+		}
+		if ch.EnrolmentClosesAt != nil {
+			closes = ch.EnrolmentClosesAt.UTC()
+			fields["enrolment_closes_at"] = closes
+		}
+		if !closes.After(opens) {
+			return validation.Fail(validation.Field("enrolment_closes_at", "must be after enrolment_opens_at"))
+		}
+		promote := 0
+		if ch.Capacity != nil {
+			if *ch.Capacity < c.EnrolledCount {
+				return ErrCapacityBelowEnrolled
+			}
+			fields["capacity"] = *ch.Capacity
+			promote = *ch.Capacity - c.EnrolledCount
+		}
+		if err := s.store.updateCohort(ctx, id, fields); err != nil {
+			return err
+		}
+		if promote > 0 {
+			return s.promote(ctx, id, promote, now)
+		}
+		return nil
+	})
+	if err != nil {
+		return Cohort{}, err
+	}
+	return s.Cohort(ctx, id)
+}
+
+// promote gives up to n free seats to the head of the waitlist. The caller
+// holds the cohort row locked.
+func (s *Service) promote(ctx context.Context, cohortID string, n int, at time.Time) error {
+	next, err := s.store.firstWaitlisted(ctx, cohortID, n)
+	if err != nil || len(next) == 0 {
+		return err
+	}
+	for _, e := range next {
+		if err := s.store.setStatus(ctx, e.ID, Enrolled, at); err != nil {
+			return err
+		}
+	}
+	return s.store.addSeats(ctx, cohortID, len(next))
+}
+
+func (s *Service) withCounts(ctx context.Context, rows []cohortRow) ([]Cohort, error) {
+	if len(rows) == 0 {
+		return []Cohort{}, nil
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	waiting, err := s.store.waitlistCounts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Cohort, len(rows))
+	for i, r := range rows {
+		out[i] = s.toCohort(r, waiting[r.ID])
+	}
+	return out, nil
+}
+
+func (s *Service) toCohort(r cohortRow, waiting int) Cohort {
+	now := s.now()
+	return Cohort{
+		ID: r.ID, CourseID: r.CourseID, Title: r.Title, Capacity: r.Capacity, EnrolledCount: r.EnrolledCount,
+		WaitlistCount: waiting, EnrolmentOpensAt: r.EnrolmentOpensAt.UTC(), EnrolmentClosesAt: r.EnrolmentClosesAt.UTC(),
+		StartsAt: r.StartsAt.UTC(), EndsAt: r.EndsAt.UTC(), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		EnrolmentOpen: !now.Before(r.EnrolmentOpensAt) && now.Before(r.EnrolmentClosesAt),
+	}
+}

@@ -1,0 +1,241 @@
+package courses
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+
+	"mooc/accounts"
+	"mooc/internal/database"
+)
+
+// Enrol gives userID a seat in the cohort, or a place on its waitlist when
+// the seats are gone. Errors: ErrNotFound, ErrEnrolmentClosed,
+// *AlreadyEnrolledError (with the learner's active enrolment in the course).
+//
+// The seat is claimed by one conditional UPDATE of the cohort row, so the
+// count can never pass the capacity however many requests race; only those
+// claims serialise on the row. A waitlist entry does not touch the row.
+func (s *Service) Enrol(ctx context.Context, cohortID, userID string) (Enrolment, error) {
+	if uuid.Validate(cohortID) != nil {
+		return Enrolment{}, ErrNotFound
+	}
+	var row enrolmentRow
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		c, err := s.store.cohort(ctx, cohortID, false)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		if now.Before(c.EnrolmentOpensAt) || !now.Before(c.EnrolmentClosesAt) {
+			return ErrEnrolmentClosed
+		}
+		if _, err := s.store.activeEnrolment(ctx, userID, c.CourseID); err == nil {
+			return errAlreadyActive
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		seat, err := s.store.takeSeat(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		row = enrolmentRow{
+			ID: uuid.NewString(), CohortID: c.ID, CourseID: c.CourseID, UserID: userID, Status: Waitlisted,
+			QueueSeq: now.UnixNano(), CreatedAt: now, UpdatedAt: now,
+		}
+		if seat {
+			row.Status, row.EnrolledAt = Enrolled, &now
+		}
+		// Two requests of one learner can both pass the check above; the
+		// unique index on active enrolments lets only one insert through,
+		// and the loser's seat claim is rolled back with its transaction.
+		if err := s.store.insertEnrolment(ctx, row); err != nil {
+			if errors.Is(err, database.ErrDuplicate) {
+				return errAlreadyActive
+			}
+			return err
+		}
+		return nil
+	})
+	if errors.Is(err, errAlreadyActive) {
+		return Enrolment{}, s.alreadyEnrolled(ctx, cohortID, userID)
+	}
+	if err != nil {
+		return Enrolment{}, err
+	}
+	return s.describe(ctx, row, false)
+}
+
+var errAlreadyActive = errors.New("courses: an active enrolment exists")
+
+func (s *Service) alreadyEnrolled(ctx context.Context, cohortID, userID string) error {
+	c, err := s.store.cohort(ctx, cohortID, false)
+	if err != nil {
+		return err
+	}
+	existing, err := s.store.activeEnrolment(ctx, userID, c.CourseID)
+	if err != nil {
+		return err
+	}
+	e, err := s.describe(ctx, existing, false)
+	if err != nil {
+		return err
+	}
+	return &AlreadyEnrolledError{Existing: e}
+}
+
+// Withdraw ends userID's enrolment or waitlist place in the cohort. A freed
+// seat goes to the head of the waitlist in the same transaction. Errors:
+// ErrNotFound (no active enrolment there).
+func (s *Service) Withdraw(ctx context.Context, cohortID, userID string) error {
+	if uuid.Validate(cohortID) != nil {
+		return ErrNotFound
+	}
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		// Lock the cohort first, as seat claims do, so withdrawals and
+		// promotions are serialised with them and never deadlock.
+		if _, err := s.store.cohort(ctx, cohortID, true); err != nil {
+			return err
+		}
+		e, err := s.store.activeInCohort(ctx, userID, cohortID)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		if err := s.store.setStatus(ctx, e.ID, Withdrawn, now); err != nil {
+			return err
+		}
+		if e.Status != Enrolled {
+			return nil
+		}
+		next, err := s.store.firstWaitlisted(ctx, cohortID, 1)
+		if err != nil {
+			return err
+		}
+		if len(next) == 1 {
+			return s.store.setStatus(ctx, next[0].ID, Enrolled, now) // the seat changes hands
+		}
+		return s.store.addSeats(ctx, cohortID, -1)
+	})
+}
+
+// Enrolment returns an enrolment with its progress to its learner or the
+// team. Errors: ErrNotFound (also for someone else's).
+func (s *Service) Enrolment(ctx context.Context, caller accounts.Principal, id string) (Enrolment, error) {
+	e, err := s.ownEnrolment(ctx, caller, id)
+	if err != nil {
+		return Enrolment{}, err
+	}
+	return s.describe(ctx, e, true)
+}
+
+// MyEnrolments lists the caller's enrolments, newest first, with progress.
+func (s *Service) MyEnrolments(ctx context.Context, userID string) ([]Enrolment, error) {
+	rows, err := s.store.enrolmentsOfUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	return s.describeAll(ctx, rows)
+}
+
+// CohortEnrolments lists every enrolment of a cohort with progress (team).
+func (s *Service) CohortEnrolments(ctx context.Context, cohortID string) ([]Enrolment, error) {
+	if _, err := s.Cohort(ctx, cohortID); err != nil {
+		return nil, err
+	}
+	rows, err := s.store.enrolmentsOf(ctx, cohortID)
+	if err != nil {
+		return nil, err
+	}
+	return s.describeAll(ctx, rows)
+}
+
+func (s *Service) ownEnrolment(ctx context.Context, caller accounts.Principal, id string) (enrolmentRow, error) {
+	if uuid.Validate(id) != nil {
+		return enrolmentRow{}, ErrNotFound
+	}
+	e, err := s.store.enrolment(ctx, id)
+	if err != nil {
+		return enrolmentRow{}, err
+	}
+	if e.UserID != caller.UserID && !caller.IsTeam() {
+		return enrolmentRow{}, ErrNotFound
+	}
+	return e, nil
+}
+
+// describe turns a row into the reply, with its waitlist position and,
+// when asked, its progress.
+func (s *Service) describe(ctx context.Context, e enrolmentRow, withProgress bool) (Enrolment, error) {
+	out := toEnrolment(e)
+	if e.Status == Waitlisted {
+		pos, err := s.store.waitlistPosition(ctx, e)
+		if err != nil {
+			return Enrolment{}, err
+		}
+		out.WaitlistPosition = &pos
+	}
+	if withProgress {
+		p, err := s.progressOf(ctx, []enrolmentRow{e})
+		if err != nil {
+			return Enrolment{}, err
+		}
+		pr := p[e.ID]
+		out.Progress = &pr
+	}
+	return out, nil
+}
+
+// describeAll describes many enrolments in a fixed number of queries.
+func (s *Service) describeAll(ctx context.Context, rows []enrolmentRow) ([]Enrolment, error) {
+	progress, err := s.progressOf(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	// Waitlist positions by cohort, ranked in one pass per cohort.
+	positions := map[string]int{}
+	ranked := map[string]bool{}
+	for _, e := range rows {
+		if e.Status != Waitlisted || ranked[e.CohortID] {
+			continue
+		}
+		ranked[e.CohortID] = true
+		queue, err := s.store.firstWaitlisted(ctx, e.CohortID, MaxWaitlistScan)
+		if err != nil {
+			return nil, err
+		}
+		for i, q := range queue {
+			positions[q.ID] = i + 1
+		}
+	}
+	out := make([]Enrolment, len(rows))
+	for i, e := range rows {
+		out[i] = toEnrolment(e)
+		if pos, ok := positions[e.ID]; ok {
+			out[i].WaitlistPosition = &pos
+		}
+		pr := progress[e.ID]
+		out[i].Progress = &pr
+	}
+	return out, nil
+}
+
+// MaxWaitlistScan bounds how much of a waitlist one listing ranks.
+const MaxWaitlistScan = 100000
+
+func toEnrolment(e enrolmentRow) Enrolment {
+	return Enrolment{
+		ID: e.ID, CohortID: e.CohortID, CourseID: e.CourseID, UserID: e.UserID, Status: e.Status,
+		EnrolledAt: utcPtr(e.EnrolledAt), WithdrawnAt: utcPtr(e.WithdrawnAt), CreatedAt: e.CreatedAt.UTC(),
+	}
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
