@@ -211,7 +211,8 @@ func TestLessonsAndMedia(t *testing.T) {
 	})
 }
 
-// buildCourse fills five weeks with 720 minutes of lessons, five a week.
+// buildCourse fills five weeks with five lessons each (690 minutes), two
+// questions a week, and a 30-minute final test of five questions: 12 hours.
 func (c *catalogue) buildCourse(token string) courseBody {
 	c.t.Helper()
 	course := c.course(token)
@@ -224,13 +225,28 @@ func (c *catalogue) buildCourse(token string) courseBody {
 			{"kind": "interview", "minutes": 25, "media_id": audio.ID},
 			{"kind": "reading", "minutes": 40, "body": "Lasāmviela par ģimenēm ar bērniem."},
 			{"kind": "case_story", "minutes": 30, "media_id": pdf.ID},
-			{"kind": "client_conversation", "minutes": 19, "media_id": video.ID},
+			{"kind": "client_conversation", "minutes": 13, "media_id": video.ID},
 		} {
 			l["week"], l["title"] = week, fmt.Sprintf("%d. nedēļa: %s", week, l["kind"])
 			c.lesson(token, course.ID, l)
 		}
+		for i := 1; i <= 2; i++ {
+			c.question(token, course.ID, week, fmt.Sprintf("%d. nedēļas %d. jautājums: kas jādara vispirms?", week, i))
+		}
 	}
+	c.do(request{method: "POST", path: "/api/v1/courses/" + course.ID + "/tests", token: token, body: map[string]any{
+		"title": "Noslēguma zināšanu tests", "final": true, "question_count": 5, "pass_percent": 70, "time_limit_minutes": 30, "max_attempts": 3,
+	}}).expect(c.t, 201)
 	return course
+}
+
+// question adds a single-choice question whose correct option is "Pareizi".
+func (c *catalogue) question(token, courseID string, week int, text string) {
+	c.t.Helper()
+	c.do(request{method: "POST", path: "/api/v1/courses/" + courseID + "/questions", token: token, body: map[string]any{
+		"week": week, "kind": "single_choice", "text": text, "explanation": "Drošība vispirms.",
+		"options": []map[string]any{{"text": "Pareizi", "correct": true}, {"text": "Nepareizi"}, {"text": "Nezinu"}},
+	}}).expect(c.t, 201)
 }
 
 func TestPublish(t *testing.T) {
@@ -246,13 +262,13 @@ func TestPublish(t *testing.T) {
 		for _, e := range p.Errors {
 			fields = append(fields, e.Field)
 		}
-		for _, want := range []string{"weeks[2]", "weeks[3]", "weeks[4]", "effort_hours"} {
+		for _, want := range []string{"weeks[2]", "weeks[3]", "weeks[4]", "effort_hours", "tests"} {
 			if !slices.Contains(fields, want) {
 				t.Errorf("gap %s not named: %v", want, fields)
 			}
 		}
-		if n := len(fields); n != 6 { // 3 empty weeks, effort, video without media, reading without text
-			t.Errorf("%d gaps, want 6: %+v", n, p.Errors)
+		if n := len(fields); n != 7 { // 3 empty weeks, effort, video without media, reading without text, no final test
+			t.Errorf("%d gaps, want 7: %+v", n, p.Errors)
 		}
 		if c.get(c.author, draft.ID).Status != "draft" {
 			t.Fatal("an incomplete course was published")

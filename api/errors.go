@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"mooc/accounts"
+	"mooc/assessment"
 	"mooc/courses"
 	"mooc/internal/database"
 	"mooc/internal/page"
@@ -41,6 +42,11 @@ var errorTable = []mapping{
 	{courses.ErrWeekLocked, 403, "week_locked", "this week of the course has not started yet"},
 	{courses.ErrEnrolmentInactive, 403, "enrolment_inactive", "the enrolment is not active (waitlisted or withdrawn)"},
 	{courses.ErrNoMedia, 404, "not_found", "this lesson has no file to play"},
+	{assessment.ErrNotFound, 404, "not_found", "no such test, question or attempt"},
+	{assessment.ErrMaxAttempts, 422, "max_attempts_reached", "no attempts left for this test"},
+	{assessment.ErrTestClosed, 422, "test_closed", "the cohort has ended; its tests are closed"},
+	{assessment.ErrAttemptSubmitted, 409, "attempt_submitted", "this attempt was already submitted"},
+	{assessment.ErrAttemptExpired, 422, "attempt_expired", "the time for this attempt ran out"},
 	{errUnauthenticated, 401, "unauthorized", "a valid access token is required"},
 	{errForbidden, 403, "forbidden", "your role does not allow this"},
 	{errNotFound, 404, "not_found", "no such resource"},

@@ -20,6 +20,7 @@ import (
 
 	"mooc/accounts"
 	"mooc/api"
+	"mooc/assessment"
 	"mooc/courses"
 	"mooc/internal/database"
 	"mooc/internal/testenv"
@@ -91,6 +92,7 @@ func newServer(t *testing.T, d database.Dialect, o options) *server {
 	deps.Ready = map[string]api.Check{"database": db.Ping, "object_storage": objects.Ping}
 	deps.Media = media.NewService(db, objects, deps.MaxUploadBytes, log)
 	deps.Courses = courses.New(db, deps.Media)
+	deps.Assessment = assessment.New(db, deps.Courses)
 
 	app, err := api.New(deps)
 	if err != nil {

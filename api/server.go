@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"mooc/accounts"
+	"mooc/assessment"
 	"mooc/courses"
 	"mooc/media"
 )
@@ -27,10 +28,11 @@ type Check func(ctx context.Context) error
 
 // Deps is what the HTTP layer needs from the rest of the service.
 type Deps struct {
-	Log      *slog.Logger
-	Accounts *accounts.Service
-	Media    *media.Service
-	Courses  *courses.Service
+	Log        *slog.Logger
+	Accounts   *accounts.Service
+	Media      *media.Service
+	Courses    *courses.Service
+	Assessment *assessment.Service
 	// Ready names the dependencies /readyz checks.
 	Ready map[string]Check
 	// Disk is the disk object store, whose signed links the API serves
@@ -98,6 +100,7 @@ func New(d Deps) (*fiber.App, error) {
 	registerMedia(r, d.Media)
 	registerCourses(r, d.Courses)
 	registerCohorts(r, d.Courses, d.Accounts)
+	registerAssessment(r, d.Assessment)
 
 	// The document describes itself and the docs page too.
 	spec := registerDocs(r)

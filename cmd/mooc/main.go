@@ -24,6 +24,7 @@ import (
 
 	"mooc/accounts"
 	"mooc/api"
+	"mooc/assessment"
 	"mooc/config"
 	"mooc/courses"
 	"mooc/internal/database"
@@ -106,12 +107,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 
 	files := media.NewService(db, objects, cfg.MaxUploadBytes, log)
 	catalogue := courses.New(db, files)
+	tests := assessment.New(db, catalogue)
 
 	app, err := api.New(api.Deps{
-		Log:      log,
-		Accounts: users,
-		Media:    files,
-		Courses:  catalogue,
+		Log:        log,
+		Accounts:   users,
+		Media:      files,
+		Courses:    catalogue,
+		Assessment: tests,
 		Ready: map[string]api.Check{
 			"database":       db.Ping,
 			"object_storage": objects.Ping,

@@ -1,0 +1,333 @@
+package assessment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"mooc/accounts"
+	"mooc/courses"
+	"mooc/internal/database"
+	"mooc/internal/validation"
+)
+
+// grace is how long after expires_at a submission is still taken, for the
+// network between the learner's last click and the server.
+const grace = 30 * time.Second
+
+// StartAttempt draws a test's questions for the learner of an active
+// enrolment and starts the clock. Errors: ErrNotFound,
+// courses.ErrEnrolmentInactive, courses.ErrWeekLocked, ErrTestClosed,
+// ErrMaxAttempts.
+func (s *Service) StartAttempt(ctx context.Context, caller accounts.Principal, enrolmentID, testID string) (StartedAttempt, error) {
+	seat, err := s.courses.SeatOf(ctx, caller, enrolmentID, true)
+	if err != nil {
+		return StartedAttempt{}, notFoundFrom(err)
+	}
+	if uuid.Validate(testID) != nil {
+		return StartedAttempt{}, ErrNotFound
+	}
+	t, err := s.store.test(ctx, testID)
+	if err != nil {
+		return StartedAttempt{}, err
+	}
+	if t.CourseID != seat.CourseID {
+		return StartedAttempt{}, ErrNotFound
+	}
+	if seat.Status != courses.Enrolled {
+		return StartedAttempt{}, courses.ErrEnrolmentInactive
+	}
+	now := s.now().UTC()
+	week := seat.Weeks // the final test opens with the last week
+	if t.Week != nil {
+		week = *t.Week
+	}
+	if now.Before(seat.WeekOpens(week)) {
+		return StartedAttempt{}, courses.ErrWeekLocked
+	}
+	if !now.Before(seat.EndsAt) {
+		return StartedAttempt{}, ErrTestClosed
+	}
+
+	// Two starts at the same instant may both count n attempts; the unique
+	// (enrolment, test, number) lets one insert number n+1, and the other
+	// counts again in a fresh transaction.
+	for try := 0; try <= t.MaxAttempts; try++ {
+		out, err := s.tryStart(ctx, seat, t, now)
+		if !errors.Is(err, database.ErrDuplicate) {
+			return out, err
+		}
+	}
+	return StartedAttempt{}, ErrMaxAttempts
+}
+
+func (s *Service) tryStart(ctx context.Context, seat courses.Seat, t testRow, now time.Time) (StartedAttempt, error) {
+	var out StartedAttempt
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		n, err := s.store.attemptCount(ctx, seat.EnrolmentID, t.ID)
+		if err != nil {
+			return err
+		}
+		if n >= t.MaxAttempts {
+			return ErrMaxAttempts
+		}
+		bank, err := s.store.questions(ctx, t.CourseID, t.Week)
+		if err != nil {
+			return err
+		}
+		if len(bank) < t.QuestionCount {
+			return fmt.Errorf("assessment: test %s asks for %d questions, bank holds %d", t.ID, t.QuestionCount, len(bank))
+		}
+		drawn := draw(bank, t.QuestionCount, t.Shuffle)
+		ids := make([]string, len(drawn))
+		for i, q := range drawn {
+			ids[i] = q.ID
+		}
+		opts, err := s.store.options(ctx, ids)
+		if err != nil {
+			return err
+		}
+		a := attemptRow{ID: uuid.NewString(), TestID: t.ID, EnrolmentID: seat.EnrolmentID, UserID: seat.UserID, Number: n + 1,
+			StartedAt: now, ExpiresAt: now.Add(time.Duration(t.TimeLimitMinutes) * time.Minute)}
+		if err := s.store.create(ctx, &a); err != nil {
+			return err
+		}
+		out = StartedAttempt{ID: a.ID, TestID: t.ID, EnrolmentID: seat.EnrolmentID, Number: a.Number,
+			StartedAt: now, ExpiresAt: a.ExpiresAt, Questions: make([]AskedQuestion, len(drawn))}
+		rows := make([]attemptQuestionRow, len(drawn))
+		for i, q := range drawn {
+			options := slices.Clone(opts[q.ID])
+			if t.Shuffle {
+				rand.Shuffle(len(options), func(a, b int) { options[a], options[b] = options[b], options[a] })
+			}
+			order := make([]string, len(options))
+			asked := AskedQuestion{ID: q.ID, Kind: q.Kind, Text: q.Text, Points: q.Points, Options: make([]AskedOption, len(options))}
+			for j, o := range options {
+				order[j] = o.ID
+				asked.Options[j] = AskedOption{ID: o.ID, Text: o.Text}
+			}
+			rows[i] = attemptQuestionRow{AttemptID: a.ID, Position: i + 1, QuestionID: q.ID, OptionOrder: strings.Join(order, ",")}
+			out.Questions[i] = asked
+		}
+		return s.store.create(ctx, &rows)
+	})
+	return out, err
+}
+
+// draw picks n questions at random; their order is random too when the
+// test shuffles, else the bank's.
+func draw(bank []questionRow, n int, shuffle bool) []questionRow {
+	picked := rand.Perm(len(bank))[:n]
+	if !shuffle {
+		slices.Sort(picked)
+	}
+	out := make([]questionRow, n)
+	for i, p := range picked {
+		out[i] = bank[p]
+	}
+	return out
+}
+
+// Submit grades an attempt once. A question scores its points only when
+// the chosen options are exactly the correct ones. Errors: ErrNotFound,
+// ErrAttemptSubmitted, ErrAttemptExpired, *validation.Error (answers naming
+// questions or options outside the attempt).
+func (s *Service) Submit(ctx context.Context, caller accounts.Principal, attemptID string, sub Submission) (Result, error) {
+	if err := validation.Struct(sub); err != nil {
+		return Result{}, err
+	}
+	if uuid.Validate(attemptID) != nil {
+		return Result{}, ErrNotFound
+	}
+	var out Result
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		a, err := s.store.attempt(ctx, attemptID)
+		if err != nil {
+			return err
+		}
+		if a.UserID != caller.UserID {
+			return ErrNotFound
+		}
+		if a.SubmittedAt != nil {
+			return ErrAttemptSubmitted
+		}
+		now := s.now().UTC()
+		if now.After(a.ExpiresAt.Add(grace)) {
+			return ErrAttemptExpired
+		}
+		t, err := s.store.test(ctx, a.TestID)
+		if err != nil {
+			return err
+		}
+		asked, err := s.store.attemptQuestions(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		chosen, err := readAnswers(sub, asked)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(asked))
+		for i, q := range asked {
+			ids[i] = q.QuestionID
+		}
+		questions, err := s.store.questionsByID(ctx, ids)
+		if err != nil {
+			return err
+		}
+		opts, err := s.store.options(ctx, ids)
+		if err != nil {
+			return err
+		}
+		a.SubmittedAt = &now
+		right := make([]bool, len(asked))
+		for i, q := range asked {
+			a.MaxScore += questions[q.QuestionID].Points
+			var correct []string
+			for _, o := range opts[q.QuestionID] {
+				if o.Correct {
+					correct = append(correct, o.ID)
+				}
+			}
+			got := chosen[q.QuestionID]
+			slices.Sort(correct)
+			slices.Sort(got)
+			if right[i] = slices.Equal(correct, got); right[i] {
+				a.Score += questions[q.QuestionID].Points
+			}
+		}
+		if a.MaxScore > 0 {
+			a.Percent = a.Score * 100 / a.MaxScore
+		}
+		a.Passed = a.Score*100 >= t.PassPercent*a.MaxScore
+		won, err := s.store.submit(ctx, a)
+		if err != nil {
+			return err
+		}
+		if !won {
+			return ErrAttemptSubmitted
+		}
+		for i, q := range asked {
+			if err := s.store.recordAnswer(ctx, a.ID, q.Position, strings.Join(chosen[q.QuestionID], ","), right[i]); err != nil {
+				return err
+			}
+		}
+		out = Result{Score: a.Score, MaxScore: a.MaxScore, Percent: a.Percent, Passed: a.Passed, SubmittedAt: now}
+		return nil
+	})
+	return out, err
+}
+
+// readAnswers checks that answers name only the attempt's questions, each
+// once, and only options of those questions.
+func readAnswers(sub Submission, asked []attemptQuestionRow) (map[string][]string, error) {
+	options := map[string][]string{}
+	for _, q := range asked {
+		options[q.QuestionID] = strings.Split(q.OptionOrder, ",")
+	}
+	chosen := map[string][]string{}
+	var errs []validation.FieldError
+	for i, ans := range sub.Answers {
+		field := fmt.Sprintf("answers[%d]", i)
+		valid, ok := options[ans.QuestionID]
+		switch {
+		case !ok:
+			errs = append(errs, validation.Field(field+".question_id", "not a question of this attempt"))
+			continue
+		case chosen[ans.QuestionID] != nil:
+			errs = append(errs, validation.Field(field+".question_id", "answered twice"))
+			continue
+		}
+		picked := []string{}
+		for j, id := range ans.OptionIDs {
+			if !slices.Contains(valid, id) {
+				errs = append(errs, validation.Field(fmt.Sprintf("%s.option_ids[%d]", field, j), "not an option of this question"))
+			} else if !slices.Contains(picked, id) {
+				picked = append(picked, id)
+			}
+		}
+		chosen[ans.QuestionID] = picked
+	}
+	if len(errs) > 0 {
+		return nil, validation.Fail(errs...)
+	}
+	return chosen, nil
+}
+
+// Attempt shows an attempt to its learner or the team; correct answers and
+// explanations only once it is submitted. Errors: ErrNotFound.
+func (s *Service) Attempt(ctx context.Context, caller accounts.Principal, attemptID string) (AttemptView, error) {
+	if uuid.Validate(attemptID) != nil {
+		return AttemptView{}, ErrNotFound
+	}
+	a, err := s.store.attempt(ctx, attemptID)
+	if err != nil {
+		return AttemptView{}, err
+	}
+	if a.UserID != caller.UserID && !caller.IsTeam() {
+		return AttemptView{}, ErrNotFound
+	}
+	asked, err := s.store.attemptQuestions(ctx, a.ID)
+	if err != nil {
+		return AttemptView{}, err
+	}
+	ids := make([]string, len(asked))
+	for i, q := range asked {
+		ids[i] = q.QuestionID
+	}
+	questions, err := s.store.questionsByID(ctx, ids)
+	if err != nil {
+		return AttemptView{}, err
+	}
+	opts, err := s.store.options(ctx, ids)
+	if err != nil {
+		return AttemptView{}, err
+	}
+	submitted := a.SubmittedAt != nil
+	out := AttemptView{ID: a.ID, TestID: a.TestID, EnrolmentID: a.EnrolmentID, Number: a.Number,
+		StartedAt: a.StartedAt.UTC(), ExpiresAt: a.ExpiresAt.UTC(), Questions: make([]ReviewQuestion, len(asked))}
+	if submitted {
+		out.Result = &Result{Score: a.Score, MaxScore: a.MaxScore, Percent: a.Percent, Passed: a.Passed, SubmittedAt: a.SubmittedAt.UTC()}
+	}
+	for i, aq := range asked {
+		q := questions[aq.QuestionID]
+		byID := map[string]optionRow{}
+		for _, o := range opts[q.ID] {
+			byID[o.ID] = o
+		}
+		rq := ReviewQuestion{ID: q.ID, Kind: q.Kind, Text: q.Text, Points: q.Points}
+		for _, id := range strings.Split(aq.OptionOrder, ",") {
+			o := byID[id]
+			ro := ReviewOption{ID: o.ID, Text: o.Text}
+			if submitted {
+				correct := o.Correct
+				ro.Correct = &correct
+			}
+			rq.Options = append(rq.Options, ro)
+		}
+		if submitted {
+			right := aq.Correct
+			rq.Correct, rq.Explanation = &right, q.Explanation
+			rq.Chosen = []string{}
+			if aq.Chosen != "" {
+				rq.Chosen = strings.Split(aq.Chosen, ",")
+			}
+		}
+		out.Questions[i] = rq
+	}
+	return out, nil
+}
+
+// notFoundFrom keeps the catalogue's not-found a not-found here.
+func notFoundFrom(err error) error {
+	if errors.Is(err, courses.ErrNotFound) {
+		return ErrNotFound
+	}
+	return err
+}

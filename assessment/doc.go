@@ -1,0 +1,6 @@
+// Package assessment owns the knowledge tests: each course's question bank,
+// its weekly and final tests, the attempts learners make (questions drawn
+// and fixed when an attempt starts, time limits enforced by the server) and
+// their grading. It tells the catalogue which tests a course has and how a
+// learner stands in them.
+package assessment
