@@ -153,4 +153,21 @@ func registerCourses(r *registry, svc *courses.Service) {
 		})
 }
 
+func registerInterest(r *registry, svc *courses.Service) {
+	r.add(BasePath, op{method: "POST", path: "/courses/:id/interest", summary: "Ask to be told by e-mail when the course's next cohort opens", tag: "catalogue", access: signedIn, status: 204},
+		func(c *fiber.Ctx) error {
+			if err := svc.AddInterest(c.UserContext(), me(c), c.Params("id")); err != nil {
+				return err
+			}
+			return c.SendStatus(fiber.StatusNoContent)
+		})
+	r.add(BasePath, op{method: "DELETE", path: "/courses/:id/interest", summary: "Leave the course's interest list", tag: "catalogue", access: signedIn, status: 204},
+		func(c *fiber.Ctx) error {
+			if err := svc.RemoveInterest(c.UserContext(), me(c), c.Params("id")); err != nil {
+				return err
+			}
+			return c.SendStatus(fiber.StatusNoContent)
+		})
+}
+
 var pageParams = []param{{"limit", "page size, 1..200 (default 50)"}, {"cursor", "from next_cursor"}}

@@ -10,11 +10,13 @@ import (
 
 	"mooc/accounts"
 	"mooc/assessment"
+	"mooc/certificates"
 	"mooc/courses"
 	"mooc/internal/database"
 	"mooc/internal/page"
 	"mooc/internal/validation"
 	"mooc/media"
+	"mooc/programmes"
 )
 
 // mapping is one row of the error table.
@@ -47,6 +49,14 @@ var errorTable = []mapping{
 	{assessment.ErrTestClosed, 422, "test_closed", "the cohort has ended; its tests are closed"},
 	{assessment.ErrAttemptSubmitted, 409, "attempt_submitted", "this attempt was already submitted"},
 	{assessment.ErrAttemptExpired, 422, "attempt_expired", "the time for this attempt ran out"},
+	{certificates.ErrNotFound, 404, "not_found", "no such certificate"},
+	{programmes.ErrNotFound, 404, "not_found", "no such programme or application"},
+	{programmes.ErrApplicationsClosed, 422, "applications_closed", "applications for this programme are not open now"},
+	{programmes.ErrAlreadyApplied, 409, "already_applied", "you have applied for this programme already"},
+	{programmes.ErrApplicationsOpen, 422, "applications_open", "applications are still open; allocate once they close"},
+	{programmes.ErrNoFreeSeat, 422, "no_free_seat", "the group is full"},
+	{programmes.ErrNotParticipant, 422, "not_participant", "this person holds no seat in the programme"},
+	{programmes.ErrNotWaitlisted, 422, "not_waitlisted", "the application is not on the waitlist"},
 	{errUnauthenticated, 401, "unauthorized", "a valid access token is required"},
 	{errForbidden, 403, "forbidden", "your role does not allow this"},
 	{errNotFound, 404, "not_found", "no such resource"},
@@ -104,6 +114,7 @@ func toProblem(c *fiber.Ctx, log *slog.Logger, err error) problem {
 		ferr     *fiber.Error
 		enrolled *courses.AlreadyEnrolledError
 		gaps     *courses.IncompleteError
+		missing  *certificates.NotEligibleError
 	)
 	switch {
 	case errors.As(err, &verr):
@@ -113,6 +124,12 @@ func toProblem(c *fiber.Ctx, log *slog.Logger, err error) problem {
 	case errors.As(err, &gaps):
 		p := newProblem(422, "course_incomplete", "the course cannot be published yet; errors lists every gap")
 		for _, g := range gaps.Gaps {
+			p.Errors = append(p.Errors, validation.FieldError{Field: g.Field, Message: g.Message})
+		}
+		return p
+	case errors.As(err, &missing):
+		p := newProblem(422, "not_eligible", "the course is not completed yet; errors lists what is missing")
+		for _, g := range missing.Missing {
 			p.Errors = append(p.Errors, validation.FieldError{Field: g.Field, Message: g.Message})
 		}
 		return p

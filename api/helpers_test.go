@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/alexedwards/argon2id"
 	"github.com/gofiber/fiber/v2"
@@ -21,10 +22,14 @@ import (
 	"mooc/accounts"
 	"mooc/api"
 	"mooc/assessment"
+	"mooc/certificates"
 	"mooc/courses"
 	"mooc/internal/database"
 	"mooc/internal/testenv"
 	"mooc/media"
+	"mooc/notify"
+	"mooc/programmes"
+	"mooc/reports"
 )
 
 // cheapHashing keeps the many registrations of the suite fast; production
@@ -35,14 +40,15 @@ const tokenSecret = "test-secret-0123456789abcdef-0123456789abcdef"
 
 // server is one API instance over a real database and object store.
 type server struct {
-	t       *testing.T
-	app     *fiber.App
-	db      *database.DB
-	objects media.ObjectStore
-	users   *accounts.Service
-	logs    *syncWriter
-	diskDir string          // where the disk store keeps objects, when it is the backend
-	s3      *media.S3Config // the bucket, when MinIO is the backend
+	t         *testing.T
+	app       *fiber.App
+	db        *database.DB
+	objects   media.ObjectStore
+	users     *accounts.Service
+	logs      *syncWriter
+	courseSvc *courses.Service
+	diskDir   string          // where the disk store keeps objects, when it is the backend
+	s3        *media.S3Config // the bucket, when MinIO is the backend
 }
 
 type options struct {
@@ -93,12 +99,26 @@ func newServer(t *testing.T, d database.Dialect, o options) *server {
 	deps.Media = media.NewService(db, objects, deps.MaxUploadBytes, log)
 	deps.Courses = courses.New(db, deps.Media)
 	deps.Assessment = assessment.New(db, deps.Courses)
+	deps.Certificates = certificates.New(db, objects, deps.Courses, users, "http://mooc.test", log)
+	jobs, stopJobs := context.WithCancel(context.Background())
+	jobsDone := make(chan struct{})
+	deps.Programmes = programmes.New(db, deps.Courses, deps.Certificates)
+	deps.Reports = reports.New(db)
+	outbox := notify.NewOutbox(db)
+	deps.Courses.UseNotifier(outbox)
+	deps.Certificates.UseNotifier(outbox)
+	deps.Programmes.UseNotifier(outbox)
+	go func() {
+		defer close(jobsDone)
+		deps.Certificates.RunJobs(jobs, time.Minute)
+	}()
+	t.Cleanup(func() { stopJobs(); <-jobsDone })
 
 	app, err := api.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &server{t: t, app: app, db: db, objects: objects, users: users, logs: logs, diskDir: diskDir, s3: s3}
+	return &server{t: t, app: app, db: db, objects: objects, users: users, logs: logs, diskDir: diskDir, s3: s3, courseSvc: deps.Courses}
 }
 
 // request is one HTTP call; body is JSON-encoded unless it is a string or

@@ -27,6 +27,50 @@ func registerMedia(r *registry, svc *media.Service) {
 			return c.Status(fiber.StatusCreated).JSON(m)
 		})
 
+	r.add(BasePath, op{method: "POST", path: "/media/uploads", summary: "Begin a resumable upload of a big file: PUT each part to its presigned URL (valid 24 hours; the reply's ETag header names the part), then complete it",
+		tag: "media", access: authors, body: beginUploadRequest{}, reply: uploadReply{}, status: 201},
+		func(c *fiber.Ctx) error {
+			var in beginUploadRequest
+			if err := bind(c, &in); err != nil {
+				return err
+			}
+			up, err := svc.BeginUpload(c.UserContext(), me(c), in.Filename, in.ContentType, in.Size)
+			if err != nil {
+				return err
+			}
+			out := uploadReply{ID: up.ID, PartSize: up.PartSize, Parts: make([]partURLReply, len(up.Parts))}
+			for i, p := range up.Parts {
+				out.Parts[i] = partURLReply{Number: p.Number, URL: p.URL}
+			}
+			return c.Status(fiber.StatusCreated).JSON(out)
+		})
+
+	r.add(BasePath, op{method: "POST", path: "/media/:id/complete", summary: "Complete a resumable upload; the file is checked as POST /media checks it, and a file refused leaves nothing behind",
+		tag: "media", access: authors, body: completeUploadRequest{}, reply: media.Media{}},
+		func(c *fiber.Ctx) error {
+			var in completeUploadRequest
+			if err := bind(c, &in); err != nil {
+				return err
+			}
+			parts := make([]media.Part, len(in.Parts))
+			for i, p := range in.Parts {
+				parts[i] = media.Part{Number: p.Number, ETag: p.ETag}
+			}
+			m, err := svc.CompleteUpload(c.UserContext(), me(c), c.Params("id"), parts)
+			if err != nil {
+				return err
+			}
+			return c.JSON(m)
+		})
+
+	r.add(BasePath, op{method: "DELETE", path: "/media/uploads/:id", summary: "Abort a resumable upload not yet completed, discarding its parts", tag: "media", access: authors, status: 204},
+		func(c *fiber.Ctx) error {
+			if err := svc.AbortUpload(c.UserContext(), me(c), c.Params("id")); err != nil {
+				return err
+			}
+			return c.SendStatus(fiber.StatusNoContent)
+		})
+
 	r.add(BasePath, op{method: "GET", path: "/media/:id", summary: "Media metadata (own media; team sees all)", tag: "media", access: authors, reply: media.Media{}},
 		func(c *fiber.Ctx) error {
 			m, err := svc.Get(c.UserContext(), me(c), c.Params("id"))
@@ -49,6 +93,34 @@ func registerMedia(r *registry, svc *media.Service) {
 			}
 			return c.JSON(list[media.Media]{Items: items, NextCursor: next})
 		})
+}
+
+type beginUploadRequest struct {
+	Filename string `json:"filename" validate:"required"`
+	// ContentType is a hint for storage only; the type is sniffed from the
+	// bytes when the upload completes.
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size" validate:"required"`
+}
+
+type uploadReply struct {
+	ID       string         `json:"id"`
+	PartSize int64          `json:"part_size"`
+	Parts    []partURLReply `json:"parts"`
+}
+
+type partURLReply struct {
+	Number int    `json:"number"`
+	URL    string `json:"url"`
+}
+
+type completeUploadRequest struct {
+	Parts []partRequest `json:"parts" validate:"required"`
+}
+
+type partRequest struct {
+	Number int    `json:"number" validate:"required"`
+	ETag   string `json:"etag" validate:"required"`
 }
 
 // filePart walks the multipart body, as a stream, to the part named "file".

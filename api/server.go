@@ -16,8 +16,11 @@ import (
 
 	"mooc/accounts"
 	"mooc/assessment"
+	"mooc/certificates"
 	"mooc/courses"
 	"mooc/media"
+	"mooc/programmes"
+	"mooc/reports"
 )
 
 // BasePath prefixes every route of the public contract.
@@ -28,11 +31,14 @@ type Check func(ctx context.Context) error
 
 // Deps is what the HTTP layer needs from the rest of the service.
 type Deps struct {
-	Log        *slog.Logger
-	Accounts   *accounts.Service
-	Media      *media.Service
-	Courses    *courses.Service
-	Assessment *assessment.Service
+	Log          *slog.Logger
+	Accounts     *accounts.Service
+	Media        *media.Service
+	Courses      *courses.Service
+	Assessment   *assessment.Service
+	Certificates *certificates.Service
+	Programmes   *programmes.Service
+	Reports      *reports.Service
 	// Ready names the dependencies /readyz checks.
 	Ready map[string]Check
 	// Disk is the disk object store, whose signed links the API serves
@@ -99,8 +105,12 @@ func New(d Deps) (*fiber.App, error) {
 	registerAccounts(r, d.Accounts)
 	registerMedia(r, d.Media)
 	registerCourses(r, d.Courses)
+	registerInterest(r, d.Courses)
 	registerCohorts(r, d.Courses, d.Accounts)
 	registerAssessment(r, d.Assessment)
+	registerCertificates(r, d.Certificates)
+	registerProgrammes(r, d.Programmes)
+	registerReports(r, d.Reports)
 
 	// The document describes itself and the docs page too.
 	spec := registerDocs(r)

@@ -28,6 +28,16 @@ type Config struct {
 	CORSOrigins       []string
 	TrustedProxies    []string // proxies whose X-Forwarded-For is believed
 	LogLevel          string
+	SMTP              SMTP
+}
+
+// SMTP is the mail relay; an empty Host means e-mails go to the log.
+type SMTP struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	From     string
 }
 
 // S3 is the MinIO connection; an empty Endpoint means objects on local disk.
@@ -69,6 +79,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		CORSOrigins:       p.list("MOOC_CORS_ORIGINS"),
 		TrustedProxies:    p.list("MOOC_TRUSTED_PROXIES"),
 		LogLevel:          p.str("MOOC_LOG_LEVEL", "info"),
+		SMTP: SMTP{
+			Host:     p.str("MOOC_SMTP_HOST", ""),
+			Port:     int(p.int64("MOOC_SMTP_PORT", 587)),
+			Username: p.str("MOOC_SMTP_USERNAME", ""),
+			Password: p.str("MOOC_SMTP_PASSWORD", ""),
+			From:     p.str("MOOC_SMTP_FROM", "mooc@localhost"),
+		},
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://localhost" + portOf(c.Addr)

@@ -2,11 +2,13 @@ package courses
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
 	"mooc/accounts"
+	"mooc/internal/database"
 )
 
 // Authoring returns a course the caller may edit. With draftOnly, a
@@ -66,4 +68,89 @@ func (s *Service) SeatOf(ctx context.Context, caller accounts.Principal, enrolme
 	}
 	return Seat{EnrolmentID: e.ID, UserID: e.UserID, CourseID: e.CourseID, Status: e.Status,
 		StartsAt: c.StartsAt.UTC(), EndsAt: c.EndsAt.UTC(), Weeks: course.Weeks}, nil
+}
+
+// Completion is what a certificate for an enrolment needs to know.
+type Completion struct {
+	EnrolmentID      string
+	UserID           string
+	CohortID         string
+	CourseTitle      string
+	MethodologyTitle string
+	Hours            int
+	From, To         time.Time
+	Progress         Progress
+	// Missing says, when not eligible, what is left to do.
+	Missing []Gap
+}
+
+// Completions describes the given enrolments for certificates; callers
+// check ownership themselves. Unknown ids are left out.
+func (s *Service) Completions(ctx context.Context, enrolmentIDs []string) ([]Completion, error) {
+	if len(enrolmentIDs) == 0 {
+		return nil, nil
+	}
+	var rows []enrolmentRow
+	if err := s.db.Conn(ctx).Where("id IN ?", enrolmentIDs).Find(&rows).Error; err != nil {
+		return nil, database.Translate(err)
+	}
+	progress, err := s.progressOf(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	results := map[string]TestResult{}
+	if s.results != nil {
+		if results, err = s.results.Results(ctx, enrolmentIDs); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]Completion, 0, len(rows))
+	cohorts, courses, methodologies := map[string]cohortRow{}, map[string]courseRow{}, map[string]methodologyRow{}
+	for _, e := range rows {
+		if _, ok := cohorts[e.CohortID]; !ok {
+			if cohorts[e.CohortID], err = s.store.cohort(ctx, e.CohortID, false); err != nil {
+				return nil, err
+			}
+		}
+		if _, ok := courses[e.CourseID]; !ok {
+			if courses[e.CourseID], err = s.store.course(ctx, e.CourseID, false); err != nil {
+				return nil, err
+			}
+		}
+		course := courses[e.CourseID]
+		if _, ok := methodologies[course.MethodologyID]; !ok {
+			if methodologies[course.MethodologyID], err = s.store.methodology(ctx, course.MethodologyID); err != nil {
+				return nil, err
+			}
+		}
+		p := progress[e.ID]
+		c := Completion{EnrolmentID: e.ID, UserID: e.UserID, CohortID: e.CohortID, CourseTitle: course.Title,
+			MethodologyTitle: methodologies[course.MethodologyID].Title, Hours: course.EffortHours,
+			From: cohorts[e.CohortID].StartsAt.UTC(), To: cohorts[e.CohortID].EndsAt.UTC(), Progress: p}
+		if p.LessonsCompleted < p.LessonsTotal {
+			c.Missing = append(c.Missing, Gap{"lessons", fmt.Sprintf("%d of %d lessons are not completed", p.LessonsTotal-p.LessonsCompleted, p.LessonsTotal)})
+		}
+		if !results[e.ID].FinalPassed {
+			c.Missing = append(c.Missing, Gap{"final_test", "the final test is not passed"})
+		}
+		if e.Status != Enrolled {
+			c.Missing = append(c.Missing, Gap{"enrolment", "the enrolment is " + e.Status})
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// EnrolledInCohort lists the enrolments of a cohort whose learners hold a
+// seat (candidates for certificates).
+func (s *Service) EnrolledInCohort(ctx context.Context, cohortID string) ([]string, error) {
+	if uuid.Validate(cohortID) != nil {
+		return nil, ErrNotFound
+	}
+	if _, err := s.store.cohort(ctx, cohortID, false); err != nil {
+		return nil, err
+	}
+	var ids []string
+	err := s.db.Conn(ctx).Model(&enrolmentRow{}).Where("cohort_id = ? AND status = ?", cohortID, Enrolled).Order("queue_seq, id").Pluck("id", &ids).Error
+	return ids, database.Translate(err)
 }

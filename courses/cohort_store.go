@@ -22,6 +22,7 @@ type cohortRow struct {
 	EnrolmentClosesAt time.Time
 	StartsAt          time.Time
 	EndsAt            time.Time
+	AnnouncedAt       *time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }

@@ -153,6 +153,9 @@ func (s *Service) promote(ctx context.Context, cohortID string, n int, at time.T
 		if err := s.store.setStatus(ctx, e.ID, Enrolled, at); err != nil {
 			return err
 		}
+		if err := s.tellPromoted(ctx, e); err != nil {
+			return err
+		}
 	}
 	return s.store.addSeats(ctx, cohortID, len(next))
 }

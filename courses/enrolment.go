@@ -57,7 +57,7 @@ func (s *Service) Enrol(ctx context.Context, cohortID, userID string) (Enrolment
 			}
 			return err
 		}
-		return nil
+		return s.tellEnrolment(ctx, row, c)
 	})
 	if errors.Is(err, errAlreadyActive) {
 		return Enrolment{}, s.alreadyEnrolled(ctx, cohortID, userID)
@@ -114,8 +114,11 @@ func (s *Service) Withdraw(ctx context.Context, cohortID, userID string) error {
 		if err != nil {
 			return err
 		}
-		if len(next) == 1 {
-			return s.store.setStatus(ctx, next[0].ID, Enrolled, now) // the seat changes hands
+		if len(next) == 1 { // the seat changes hands
+			if err := s.store.setStatus(ctx, next[0].ID, Enrolled, now); err != nil {
+				return err
+			}
+			return s.tellPromoted(ctx, next[0])
 		}
 		return s.store.addSeats(ctx, cohortID, -1)
 	})

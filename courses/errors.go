@@ -1,6 +1,10 @@
 package courses
 
-import "errors"
+import (
+	"errors"
+
+	"mooc/internal/database"
+)
 
 var (
 	ErrNotFound          = errors.New("courses: not found")
@@ -36,3 +40,5 @@ var (
 type AlreadyEnrolledError struct{ Existing Enrolment }
 
 func (e *AlreadyEnrolledError) Error() string { return "courses: already enrolled in this course" }
+
+func isDuplicate(err error) bool { return errors.Is(err, database.ErrDuplicate) }

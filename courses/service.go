@@ -35,12 +35,31 @@ type Service struct {
 	media   MediaLookup
 	tests   TestCatalogue
 	results TestResults
+	notify  Notifier
 	now     func() time.Time
 }
 
 // New builds the service.
 func New(db *database.DB, files MediaLookup) *Service {
 	return &Service{db: db, store: store{db}, media: files, now: time.Now}
+}
+
+// Notifier queues e-mails inside the caller's transaction (the notify
+// domain's outbox).
+type Notifier interface {
+	Notify(ctx context.Context, id, userID, template string, params map[string]string) error
+	Broadcast(ctx context.Context, idPrefix, template, interestTemplate, interestedCourse string, params map[string]string) error
+}
+
+// UseNotifier connects the outbox (set once at start-up).
+func (s *Service) UseNotifier(n Notifier) { s.notify = n }
+
+// tell queues a message when a notifier is connected.
+func (s *Service) tell(ctx context.Context, id, userID, template string, params map[string]string) error {
+	if s.notify == nil {
+		return nil
+	}
+	return s.notify.Notify(ctx, id, userID, template, params)
 }
 
 // UseTests connects the assessment domain (set once at start-up).

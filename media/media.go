@@ -12,7 +12,15 @@ import (
 const (
 	StatusUploading = "uploading" // a resumable upload not yet completed
 	StatusReady     = "ready"
+	// An upload is completing or aborting while one request (or the
+	// sweep) works on it; the status change is what keeps a second
+	// complete, an abort and the sweep off the same upload meanwhile.
+	StatusCompleting = "completing"
+	StatusAborting   = "aborting"
 )
+
+// unfinished are the statuses of uploads that are not, or not yet, media.
+var unfinished = []string{StatusUploading, StatusCompleting, StatusAborting}
 
 // Media is an uploaded file: a video, a reading, captions, an image.
 type Media struct {

@@ -49,10 +49,20 @@ func (s records) get(ctx context.Context, id string) (mediaRow, error) {
 	return r, err
 }
 
-// markReady moves an upload to ready exactly once: of two concurrent
-// completions only one sees a row still uploading.
+// setStatus moves a row from one status to another only if it still has
+// the first; of concurrent callers exactly one gets true, which makes the
+// update a lock on the upload without holding a transaction open while
+// gigabytes are read back from storage.
+func (s records) setStatus(ctx context.Context, id, from, to string, now time.Time) (bool, error) {
+	res := s.db.Conn(ctx).Model(&mediaRow{}).Where("id = ? AND status = ?", id, from).
+		Updates(map[string]any{"status": to, "updated_at": now})
+	return res.RowsAffected == 1, database.Translate(res.Error)
+}
+
+// markReady moves an upload to ready exactly once, and only from the
+// completing status that its one completer holds.
 func (s records) markReady(ctx context.Context, id string, size int64, sha, contentType string, now time.Time) (bool, error) {
-	res := s.db.Conn(ctx).Model(&mediaRow{}).Where("id = ? AND status = ?", id, StatusUploading).
+	res := s.db.Conn(ctx).Model(&mediaRow{}).Where("id = ? AND status = ?", id, StatusCompleting).
 		Updates(map[string]any{"status": StatusReady, "size": size, "sha256": sha, "content_type": contentType, "upload_id": "", "updated_at": now})
 	return res.RowsAffected == 1, database.Translate(res.Error)
 }
@@ -78,9 +88,25 @@ func (s records) list(ctx context.Context, ownerID string, p page.Request) ([]me
 	return rows, database.Translate(q.Find(&rows).Error)
 }
 
-// stale returns uploads begun before cutoff and never completed.
+// staleBatch bounds one query of the sweep.
+const staleBatch = 500
+
+// stale returns unfinished uploads nobody has touched since cutoff. It
+// goes by updated_at, not created_at: a complete under way has just
+// claimed its row, so a long upload completed near the deadline is not
+// swept from under its completer.
 func (s records) stale(ctx context.Context, cutoff time.Time) ([]mediaRow, error) {
 	var rows []mediaRow
-	err := s.db.Conn(ctx).Where("status = ? AND created_at < ?", StatusUploading, cutoff).Limit(500).Find(&rows).Error
+	err := s.db.Conn(ctx).Where("status IN ? AND updated_at < ?", unfinished, cutoff).
+		Order("updated_at, id").Limit(staleBatch).Find(&rows).Error
 	return rows, database.Translate(err)
+}
+
+// claimStale marks a stale upload as being aborted by the sweep, unless a
+// request touched it since stale listed it. updated_at stays as it was, so
+// that a sweep that fails half-way is retried by the next one.
+func (s records) claimStale(ctx context.Context, id string, cutoff time.Time) (bool, error) {
+	res := s.db.Conn(ctx).Model(&mediaRow{}).Where("id = ? AND status IN ? AND updated_at < ?", id, unfinished, cutoff).
+		UpdateColumn("status", StatusAborting) // UpdateColumn: Update would bump updated_at
+	return res.RowsAffected == 1, database.Translate(res.Error)
 }

@@ -25,11 +25,15 @@ import (
 	"mooc/accounts"
 	"mooc/api"
 	"mooc/assessment"
+	"mooc/certificates"
 	"mooc/config"
 	"mooc/courses"
 	"mooc/internal/database"
 	"mooc/media"
 	"mooc/migrations"
+	"mooc/notify"
+	"mooc/programmes"
+	"mooc/reports"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -108,13 +112,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	files := media.NewService(db, objects, cfg.MaxUploadBytes, log)
 	catalogue := courses.New(db, files)
 	tests := assessment.New(db, catalogue)
+	certs := certificates.New(db, objects, catalogue, users, cfg.PublicURL, log)
+	inPerson := programmes.New(db, catalogue, certs)
+	outbox := notify.NewOutbox(db)
+	catalogue.UseNotifier(outbox)
+	certs.UseNotifier(outbox)
+	inPerson.UseNotifier(outbox)
+	var mailer notify.Mailer = notify.LogMailer{Log: log}
+	if cfg.SMTP.Host != "" {
+		mailer = notify.NewSMTPMailer(notify.SMTPConfig(cfg.SMTP))
+	}
+	mail := notify.NewSender(db, mailer, users, cfg.PublicURL, log)
 
 	app, err := api.New(api.Deps{
-		Log:        log,
-		Accounts:   users,
-		Media:      files,
-		Courses:    catalogue,
-		Assessment: tests,
+		Log:          log,
+		Accounts:     users,
+		Media:        files,
+		Courses:      catalogue,
+		Assessment:   tests,
+		Certificates: certs,
+		Programmes:   inPerson,
+		Reports:      reports.New(db),
 		Ready: map[string]api.Check{
 			"database":       db.Ping,
 			"object_storage": objects.Ping,
@@ -129,6 +147,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	if err != nil {
 		return err
 	}
+
+	// Background work stops with the server; what it left unfinished is
+	// picked up at the next start.
+	background, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBackground()
+	go certs.RunJobs(background, time.Minute)
+	go mail.Run(background, 5*time.Second)
+	go catalogue.RunAnnouncer(background, time.Minute, func(err error) { log.Error("cohort announcements", "error", err) })
+	go files.RunSweeper(background, time.Hour, 48*time.Hour)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

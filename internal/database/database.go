@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -25,8 +26,9 @@ const (
 
 // DB is the service's database handle.
 type DB struct {
-	gorm    *gorm.DB
-	dialect Dialect
+	gorm       *gorm.DB
+	dialect    Dialect
+	statements atomic.Int64
 }
 
 // Open connects to PostgreSQL when url is set, otherwise to (and creates)
@@ -85,12 +87,30 @@ func gormConfig() *gorm.Config {
 
 func finish(ctx context.Context, g *gorm.DB, d Dialect) (*DB, error) {
 	db := &DB{gorm: g, dialect: d}
+	count := func(*gorm.DB) { db.statements.Add(1) }
+	cb := g.Callback()
+	for _, err := range []error{
+		cb.Query().After("gorm:query").Register("mooc:count", count),
+		cb.Row().After("gorm:row").Register("mooc:count", count),
+		cb.Raw().After("gorm:raw").Register("mooc:count", count),
+		cb.Create().After("gorm:create").Register("mooc:count", count),
+		cb.Update().After("gorm:update").Register("mooc:count", count),
+		cb.Delete().After("gorm:delete").Register("mooc:count", count),
+	} {
+		if err != nil {
+			return nil, err
+		}
+	}
 	if err := db.Ping(ctx); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
 	return db, nil
 }
+
+// Statements is how many statements have gone through this handle; tests
+// use it to pin the number of queries an operation needs.
+func (db *DB) Statements() int64 { return db.statements.Load() }
 
 // Dialect reports which database this is.
 func (db *DB) Dialect() Dialect { return db.dialect }

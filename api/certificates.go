@@ -1,0 +1,137 @@
+package api
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"html/template"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"mooc/certificates"
+)
+
+//go:embed verify.html
+var verifyHTML string
+
+var verifyPage = template.Must(template.New("verify").Funcs(template.FuncMap{"date": latvianDate}).Parse(verifyHTML))
+
+func registerCertificates(r *registry, svc *certificates.Service) {
+	r.add(BasePath, op{method: "POST", path: "/enrolments/:id/certificate", summary: "Get the certificate of your completed enrolment (201 first time, 200 after; 422 not_eligible lists what is missing)", tag: "certificates",
+		access: signedIn, reply: certificates.Certificate{}, status: 201},
+		func(c *fiber.Ctx) error {
+			cert, created, err := svc.IssueForEnrolment(c.UserContext(), me(c), c.Params("id"))
+			if err != nil {
+				return err
+			}
+			if created {
+				c.Status(fiber.StatusCreated)
+			}
+			return c.JSON(cert)
+		})
+
+	r.add(BasePath, op{method: "GET", path: "/me/certificates", summary: "Your certificates, online and in-person", tag: "certificates",
+		access: signedIn, reply: list[certificates.Certificate]{}},
+		func(c *fiber.Ctx) error {
+			items, err := svc.Mine(c.UserContext(), me(c))
+			if err != nil {
+				return err
+			}
+			return c.JSON(list[certificates.Certificate]{Items: items})
+		})
+
+	r.add(BasePath, op{method: "GET", path: "/certificates/:code/pdf", summary: "The certificate as PDF (its holder or the team)", tag: "certificates",
+		access: signedIn, raw: "application/pdf"},
+		func(c *fiber.Ctx) error {
+			body, size, err := svc.PDF(c.UserContext(), me(c), c.Params("code"))
+			if err != nil {
+				return err
+			}
+			c.Set(fiber.HeaderContentType, "application/pdf")
+			c.Set(fiber.HeaderContentDisposition, `inline; filename="apliecinajums-`+certificates.NormalizeCode(c.Params("code"))+`.pdf"`)
+			return c.SendStream(body, int(size))
+		})
+
+	r.add(BasePath, op{method: "GET", path: "/certificates/:code/verify", summary: "Is this certificate valid? (anyone; 404 for an unknown code)", tag: "certificates",
+		reply: certificates.Verification{}},
+		func(c *fiber.Ctx) error {
+			v, err := svc.Verify(c.UserContext(), c.Params("code"))
+			if err != nil {
+				return err
+			}
+			return c.JSON(v)
+		})
+
+	r.add("", op{method: "GET", path: "/verify/:code", summary: "Certificate verification page for people (Latvian, with English)", tag: "certificates", raw: "text/html"},
+		func(c *fiber.Ctx) error {
+			v, err := svc.Verify(c.UserContext(), c.Params("code"))
+			data := map[string]any{"Code": c.Params("code"), "Found": err == nil, "V": v}
+			if err != nil && !errors.Is(err, certificates.ErrNotFound) {
+				return err
+			}
+			if err != nil {
+				c.Status(fiber.StatusNotFound)
+			}
+			var buf bytes.Buffer
+			if err := verifyPage.Execute(&buf, data); err != nil {
+				return err
+			}
+			c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+			c.Set(fiber.HeaderCacheControl, "no-store")
+			return c.Send(buf.Bytes())
+		})
+
+	r.add(BasePath, op{method: "POST", path: "/certificates/:code/revoke", summary: "Revoke a certificate with a reason", tag: "certificates",
+		access: team, body: certificates.Revocation{}, reply: certificates.Verification{}},
+		func(c *fiber.Ctx) error {
+			var in certificates.Revocation
+			if err := bind(c, &in); err != nil {
+				return err
+			}
+			v, err := svc.Revoke(c.UserContext(), c.Params("code"), in)
+			if err != nil {
+				return err
+			}
+			return c.JSON(v)
+		})
+
+	r.add(BasePath, op{method: "POST", path: "/cohorts/:id/certificates", summary: "Issue every eligible certificate of a cohort in the background; follow the job", tag: "certificates",
+		access: team, reply: certificates.Job{}, status: 202},
+		func(c *fiber.Ctx) error {
+			j, err := svc.StartBulk(c.UserContext(), me(c), c.Params("id"))
+			if err != nil {
+				return err
+			}
+			c.Location(BasePath + "/certificate-jobs/" + j.ID)
+			return c.Status(fiber.StatusAccepted).JSON(j)
+		})
+
+	r.add(BasePath, op{method: "GET", path: "/certificate-jobs/:id", summary: "Progress of a bulk certificate issue", tag: "certificates", access: team, reply: certificates.Job{}},
+		func(c *fiber.Ctx) error {
+			j, err := svc.Job(c.UserContext(), c.Params("id"))
+			if err != nil {
+				return err
+			}
+			return c.JSON(j)
+		})
+}
+
+var latvianMonths = [...]string{"janvāris", "februāris", "marts", "aprīlis", "maijs", "jūnijs", "jūlijs", "augusts", "septembris", "oktobris", "novembris", "decembris"}
+
+// latvianDate writes a date the Latvian way: 2026. gada 23. novembris.
+func latvianDate(v any) string {
+	var t time.Time
+	switch x := v.(type) {
+	case time.Time:
+		t = x
+	case *time.Time:
+		if x == nil {
+			return ""
+		}
+		t = *x
+	}
+	y, m, d := t.Date()
+	return strconv.Itoa(y) + ". gada " + strconv.Itoa(d) + ". " + latvianMonths[m-1]
+}

@@ -1,0 +1,110 @@
+package api_test
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"mooc/internal/database"
+	"mooc/internal/testenv"
+	"mooc/reports"
+)
+
+// signUpIn registers a learner of the given municipality.
+func (s *server) signUpIn(municipality string) (userBody, string) {
+	s.t.Helper()
+	body := registration()
+	body["municipality"] = municipality
+	var u userBody
+	s.do(request{method: "POST", path: "/api/v1/auth/register", body: body}).expect(s.t, 201).json(s.t, &u)
+	return u, s.login(body["email"].(string), body["password"].(string))
+}
+
+// The completions report against a hand-counted fixture.
+func TestCompletionsReport(t *testing.T) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		s := newSchool(t, db, options{})
+		now := time.Now().UTC()
+		inPeriod := s.cohort(200, 30*24*time.Hour) // ends in five days
+		later := s.cohort(200, 0)                  // ends in 35 days: outside the period
+
+		anna, annaToken := s.signUpIn("Ogres novads")
+		_, bertaToken := s.signUpIn("Ogres novads")
+		_, cilvToken := s.signUpIn("Rīga")
+		_, goneToken := s.signUpIn("Rīga")
+		_, laterToken := s.signUpIn("Cēsu novads")
+		ea := s.enrolled(annaToken, inPeriod.ID)
+		eb := s.enrolled(bertaToken, inPeriod.ID)
+		s.enrolled(cilvToken, inPeriod.ID)
+		s.enrolled(goneToken, inPeriod.ID)
+		s.do(request{method: "DELETE", path: "/api/v1/cohorts/" + inPeriod.ID + "/enrolments/me", token: goneToken}).expect(t, 204)
+		s.enrolled(laterToken, later.ID)
+		s.complete(annaToken, ea.ID)
+		s.complete(bertaToken, eb.ID)
+		s.do(request{method: "POST", path: "/api/v1/enrolments/" + ea.ID + "/certificate", token: annaToken}).expect(t, 201)
+
+		// An in-person programme ending in the period; Anna completes it too.
+		p := s.programme(map[string]any{"starts_at": now.Add(-60 * 24 * time.Hour), "ends_at": now.Add(2 * 24 * time.Hour)})
+		dace, daceToken := s.signUpIn("Cēsu novads")
+		eriks, eriksToken := s.signUpIn("Rīga")
+		for token, m := range map[string]string{annaToken: "Ogres novads", daceToken: "Cēsu novads", eriksToken: "Rīga"} {
+			s.do(request{method: "POST", path: "/api/v1/programmes/" + p.ID + "/applications", token: token, body: map[string]any{"municipality": m, "took_part_in_pilot": false}}).expect(t, 201)
+		}
+		s.do(request{method: "PATCH", path: "/api/v1/programmes/" + p.ID, token: s.team, body: map[string]any{"applications_open_at": now.Add(-2 * time.Hour), "applications_close_at": now.Add(-time.Hour)}}).expect(t, 200)
+		s.do(request{method: "POST", path: "/api/v1/programmes/" + p.ID + "/allocation", token: s.team}).expect(t, 200)
+		for id, hours := range map[string]int{anna.ID: 96, dace.ID: 90, eriks.ID: 10} {
+			s.do(request{method: "PUT", path: fmt.Sprintf("/api/v1/programmes/%s/attendance/%s", p.ID, id), token: s.team, body: map[string]int{"hours": hours}}).expect(t, 200)
+		}
+
+		from, to := now.Add(-24*time.Hour).Format("2006-01-02"), now.Add(10*24*time.Hour).Format("2006-01-02")
+		path := "/api/v1/reports/completions?from=" + from + "&to=" + to
+		s.do(request{method: "GET", path: path, token: s.author}).problem(t, 403, "forbidden")
+		s.do(request{method: "GET", path: "/api/v1/reports/completions?from=yesterday", token: s.team}).problem(t, 422, "validation_failed")
+		var rep struct {
+			Rows   []reports.Row
+			Totals struct{ Enrolled, Completed, Certified int }
+			People int `json:"people_completed"`
+		}
+		s.do(request{method: "GET", path: path, token: s.team}).expect(t, 200).json(t, &rep)
+		got := []string{}
+		for _, r := range rep.Rows {
+			got = append(got, fmt.Sprintf("%s|%s|%s|%d/%d/%d", r.Kind, r.Municipality, r.Region, r.Enrolled, r.Completed, r.Certified))
+		}
+		want := []string{
+			"course|Ogres novads|Vidzeme|2/2/1",
+			"course|Rīga|Rīga|1/0/0",
+			"programme|Cēsu novads|Vidzeme|1/1/1",
+			"programme|Ogres novads|Vidzeme|1/1/1",
+			"programme|Rīga|Vidzeme|1/0/0",
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if rep.Totals.Enrolled != 6 || rep.Totals.Completed != 4 || rep.Totals.Certified != 3 || rep.People != 3 {
+			t.Fatalf("totals %+v, people %d (Anna counts once)", rep.Totals, rep.People)
+		}
+
+		r := s.do(request{method: "GET", path: path, token: s.team, header: map[string]string{"Accept": "text/csv"}}).expect(t, 200)
+		rows, err := csv.NewReader(strings.NewReader(string(r.body))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := rows[len(rows)-1]
+		if rows[0][0] != "kind" || len(rows) != 7 || last[0] != "total" || last[12] != "3" || rows[1][7] != "Ogres novads" {
+			t.Fatalf("csv %v", rows)
+		}
+
+		// A fixed number of queries, whatever the number of learners.
+		svc := reports.New(db)
+		before := db.Statements()
+		if _, err := svc.Completions(context.Background(), now.Add(-24*time.Hour), now.Add(10*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if n := db.Statements() - before; n != 3 {
+			t.Fatalf("the report took %d statements", n)
+		}
+	})
+}

@@ -1,0 +1,386 @@
+package certificates
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	_ "time/tzdata" // the dates must not depend on the zone database of the host or image
+
+	"github.com/jung-kurt/gofpdf"
+)
+
+// Document is everything printed on a certificate.
+type Document struct {
+	Code             string    // e.g. "K7QM-3XPA-9RTB"
+	HolderName       string    // "Ģirts Ķļaviņš"
+	Kind             string    // "course" (e-mācību kurss, online) or "programme" (klātienes mācības, in-person)
+	Title            string    // course or programme title
+	MethodologyTitle string    // the methodology it belongs to
+	Hours            int       // 12 for online courses; 88..100 academic hours for programmes
+	From, To         time.Time // cohort or programme dates
+	IssuedAt         time.Time
+	VerifyURL        string // printed and encoded as a QR code
+}
+
+// latviaTime is the zone the dates are printed in: a cohort that starts at
+// midnight in Riga starts on the previous day in UTC.
+var latviaTime = mustLoadLocation("Europe/Riga")
+
+func mustLoadLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic("certificates: " + err.Error())
+	}
+	return loc
+}
+
+var latvianMonths = [...]string{"janvāris", "februāris", "marts", "aprīlis", "maijs", "jūnijs",
+	"jūlijs", "augusts", "septembris", "oktobris", "novembris", "decembris"}
+
+// latvianDate writes a date the way Latvian documents do, "2026. gada 23.
+// novembris", on the calendar of Latvia.
+func latvianDate(t time.Time) string {
+	t = t.In(latviaTime)
+	return fmt.Sprintf("%d. gada %d. %s", t.Year(), t.Day(), latvianMonths[t.Month()-1])
+}
+
+// latvianHours agrees the noun with the number: Latvian uses the singular
+// after numbers ending in 1, except those ending in 11 ("21 stunda", "11
+// stundas").
+func latvianHours(n int, academic bool) string {
+	singular := n%10 == 1 && n%100 != 11
+	switch {
+	case academic && singular:
+		return fmt.Sprintf("%d akadēmiskā stunda", n)
+	case academic:
+		return fmt.Sprintf("%d akadēmiskās stundas", n)
+	case singular:
+		return fmt.Sprintf("%d stunda", n)
+	default:
+		return fmt.Sprintf("%d stundas", n)
+	}
+}
+
+// Page geometry in millimetres, A4 landscape.
+const (
+	pageW, pageH = 297.0, 210.0
+	pdfMarginX   = 30.0 // text never comes closer to the paper edge than this
+	ptToMM       = 25.4 / 72
+	lineSpacing  = 1.22
+)
+
+var (
+	inkColour    = [3]int{34, 38, 46}
+	accentColour = [3]int{24, 70, 120}
+	mutedColour  = [3]int{92, 99, 112}
+)
+
+// textBlock is a run of centred text that may wrap and shrink to fit.
+type textBlock struct {
+	text      string
+	bold      bool
+	size, min float64 // preferred and smallest font size, pt
+	maxLines  int
+	gap       float64 // space above, mm
+	colour    [3]int
+
+	// set by layout
+	lines   []string
+	usedPt  float64
+	clipped bool
+}
+
+func lineHeight(pt float64) float64 { return pt * ptToMM * lineSpacing }
+
+func (b *textBlock) height() float64 { return b.gap + float64(len(b.lines))*lineHeight(b.usedPt) }
+
+type certPage struct {
+	f *gofpdf.Fpdf
+}
+
+func (p certPage) font(bold bool, pt float64) {
+	style := ""
+	if bold {
+		style = "B"
+	}
+	p.f.SetFont(pdfFontFamily, style, pt)
+}
+
+func (p certPage) colour(c [3]int) { p.f.SetTextColor(c[0], c[1], c[2]) }
+
+// fit chooses the largest size, in half points from size down to minPt, at
+// which text wraps into at most maxLines lines of the given width; text that
+// needs more lines even at minPt gets them, and the caller decides.
+func (p certPage) fit(text string, bold bool, size, minPt float64, maxLines int, width float64) (float64, []string) {
+	for pt := size; pt >= minPt-1e-9; pt -= 0.5 {
+		p.font(bold, pt)
+		if lines := p.f.SplitText(text, width); len(lines) <= maxLines {
+			return pt, p.balance(text, width, lines)
+		}
+	}
+	p.font(bold, minPt)
+	return minPt, p.balance(text, width, p.f.SplitText(text, width))
+}
+
+// balance rewraps text into the same number of lines at the narrowest width
+// that allows it, so that a title does not end in one orphaned word under
+// two full lines.
+func (p certPage) balance(text string, width float64, lines []string) []string {
+	if len(lines) < 2 {
+		return lines
+	}
+	lo, hi := width/float64(len(lines)), width
+	for hi-lo > 0.5 {
+		mid := (lo + hi) / 2
+		if len(p.f.SplitText(text, mid)) <= len(lines) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return p.f.SplitText(text, hi)
+}
+
+// ellipsize shortens line until it and a trailing "…" fit the width, in the
+// current font.
+func (p certPage) ellipsize(line string, width float64) string {
+	r := []rune(strings.TrimSpace(line))
+	for len(r) > 0 && p.f.GetStringWidth(string(r)+"…") > width {
+		r = r[:len(r)-1]
+	}
+	return strings.TrimSpace(string(r)) + "…"
+}
+
+// layoutBlocks sizes the blocks to fill at most height mm of a column width
+// mm wide. It first lets each block shrink within its range, then shrinks
+// them all together; only text too long for any legible size is cut, with
+// an ellipsis, so that nothing ever runs off the page.
+func (p certPage) layoutBlocks(blocks []*textBlock, width, height float64) float64 {
+	total := 0.0
+	for scale := 1.0; ; scale -= 0.1 {
+		total = 0
+		for _, b := range blocks {
+			b.usedPt, b.lines = p.fit(b.text, b.bold, b.size*scale, b.min*scale, b.maxLines, width)
+			total += b.height()
+		}
+		if total <= height || scale < 0.55 {
+			break
+		}
+	}
+	for total > height {
+		var longest *textBlock
+		for _, b := range blocks {
+			if len(b.lines) > 1 && (longest == nil || len(b.lines) > len(longest.lines)) {
+				longest = b
+			}
+		}
+		if longest == nil {
+			break
+		}
+		longest.lines = longest.lines[:len(longest.lines)-1]
+		longest.clipped = true
+		total -= lineHeight(longest.usedPt)
+	}
+	for _, b := range blocks {
+		if b.clipped {
+			p.font(b.bold, b.usedPt)
+			b.lines[len(b.lines)-1] = p.ellipsize(b.lines[len(b.lines)-1], width)
+		}
+	}
+	return total
+}
+
+// drawBlocks draws the blocks centred between left and left+width, from top.
+func (p certPage) drawBlocks(blocks []*textBlock, left, width, top float64) {
+	y := top
+	for _, b := range blocks {
+		y += b.gap
+		p.font(b.bold, b.usedPt)
+		p.colour(b.colour)
+		lh := lineHeight(b.usedPt)
+		for _, line := range b.lines {
+			p.f.SetXY(left, y)
+			p.f.CellFormat(width, lh, line, "", 0, "C", false, 0, "")
+			y += lh
+		}
+	}
+}
+
+// oneLine fits a single line into width by shrinking it down to minPt and, past
+// that, cutting it. It leaves that font selected.
+func (p certPage) oneLine(text string, bold bool, size, minPt, width float64) string {
+	pt, lines := p.fit(text, bold, size, minPt, 1, width)
+	p.font(bold, pt)
+	if len(lines) > 1 {
+		return p.ellipsize(text, width)
+	}
+	return text
+}
+
+// Render draws the certificate on one A4 landscape page.
+//
+// The same Document always gives the same bytes: the PDF's dates come from
+// IssuedAt and its resources are written in a fixed order.
+func Render(d Document) (out []byte, err error) {
+	// gofpdf panics on some inputs (its tables are indexed by rune, for one);
+	// a certificate that cannot be drawn must fail its request or its bulk
+	// job, not take the process down.
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("certificates: render: %v", r)
+		}
+	}()
+
+	var subtitle, achieved string
+	switch d.Kind {
+	case "course":
+		subtitle, achieved = "par e-mācību kursa apguvi", "ir sekmīgi apguvis(-usi) e-mācību kursu"
+	case "programme":
+		subtitle, achieved = "par klātienes mācību programmas apguvi", "ir sekmīgi apguvis(-usi) mācību programmu"
+	default:
+		return nil, fmt.Errorf("certificates: render: unknown kind %q", d.Kind)
+	}
+	holder, title, methodology := printable(d.HolderName), printable(d.Title), printable(d.MethodologyTitle)
+	code, verifyURL := printable(d.Code), strings.TrimSpace(d.VerifyURL)
+	switch {
+	case holder == "" || title == "" || code == "" || verifyURL == "":
+		return nil, errors.New("certificates: render: holder name, title, code and verify URL are required")
+	case d.Hours <= 0:
+		return nil, errors.New("certificates: render: hours must be positive")
+	case d.IssuedAt.IsZero():
+		return nil, errors.New("certificates: render: issue date is required")
+	case !d.From.IsZero() && !d.To.IsZero() && d.To.Before(d.From):
+		return nil, errors.New("certificates: render: the period ends before it starts")
+	}
+	qr, err := qrPNG(verifyURL)
+	if err != nil {
+		return nil, fmt.Errorf("certificates: render: QR code: %w", err)
+	}
+
+	f := gofpdf.New("L", "mm", "A4", "")
+	// Fixed dates and catalogue order make repeated renders byte-identical,
+	// so a re-issued PDF can be compared with the stored one.
+	f.SetCreationDate(d.IssuedAt.UTC())
+	f.SetModificationDate(d.IssuedAt.UTC())
+	f.SetCatalogSort(true)
+	f.SetTitle("Apliecinājums "+code, true)
+	f.SetSubject("Apliecinājums "+subtitle+": „"+title+"”", true)
+	f.SetAuthor("Sociālā darba speciālistu e-mācību platforma", true)
+	f.SetCreator("Sociālā darba speciālistu e-mācību platforma", true)
+	f.SetKeywords("apliecinājums, "+code, true)
+	f.SetMargins(0, 0, 0)
+	f.SetCellMargin(0)
+	f.SetAutoPageBreak(false, 0)
+	addPDFFonts(f)
+	f.AddPage()
+	p := certPage{f}
+
+	f.SetDrawColor(accentColour[0], accentColour[1], accentColour[2])
+	f.SetLineWidth(1.2)
+	f.Rect(10, 10, pageW-20, pageH-20, "D")
+	f.SetLineWidth(0.3)
+	f.Rect(13, 13, pageW-26, pageH-26, "D")
+
+	textW := pageW - 2*pdfMarginX
+
+	p.font(true, 30)
+	p.colour(accentColour)
+	f.SetXY(pdfMarginX, 26)
+	f.CellFormat(textW, 14, "APLIECINĀJUMS", "", 0, "C", false, 0, "")
+	p.font(false, 14)
+	p.colour(mutedColour)
+	f.SetXY(pdfMarginX, 40)
+	f.CellFormat(textW, 8, subtitle, "", 0, "C", false, 0, "")
+	f.SetLineWidth(0.4)
+	f.Line(pageW/2-25, 52, pageW/2+25, 52)
+
+	// The middle of the page: who, what and within which methodology. It
+	// takes what lies between the heading and the bottom row and is centred
+	// in it vertically, so short texts do not leave a hole under them.
+	const middleTop, middleBottom = 56.0, 130.0
+	blocks := []*textBlock{
+		{text: holder, bold: true, size: 28, min: 16, maxLines: 2, colour: inkColour},
+		{text: achieved, size: 13, min: 11, maxLines: 1, gap: 5, colour: mutedColour},
+		{text: "„" + title + "”", bold: true, size: 19, min: 12, maxLines: 3, gap: 3, colour: accentColour},
+	}
+	if methodology != "" {
+		blocks = append(blocks, &textBlock{text: "Metodika: " + methodology, size: 12, min: 10, maxLines: 2, gap: 5, colour: inkColour})
+	}
+	used := p.layoutBlocks(blocks, textW, middleBottom-middleTop)
+	p.drawBlocks(blocks, pdfMarginX, textW, middleTop+(middleBottom-middleTop-used)/2)
+
+	// The bottom row: facts on the left, the QR code and its link on the right.
+	const qrSize, qrTop = 42.0, 134.0
+	qrLeft := pageW - pdfMarginX - qrSize
+	factsW := qrLeft - 12 - pdfMarginX
+
+	period := ""
+	switch {
+	case d.From.IsZero() && d.To.IsZero():
+	case d.From.IsZero() || d.To.IsZero() || latvianDate(d.From) == latvianDate(d.To):
+		period = latvianDate(d.From)
+		if d.From.IsZero() {
+			period = latvianDate(d.To)
+		}
+	default:
+		period = latvianDate(d.From) + " – " + latvianDate(d.To)
+	}
+	facts := [][2]string{{"Apjoms:", latvianHours(d.Hours, d.Kind == "programme")}}
+	if period != "" {
+		facts = append(facts, [2]string{"Norises laiks:", period})
+	}
+	facts = append(facts,
+		[2]string{"Izsniegts:", latvianDate(d.IssuedAt)},
+		[2]string{"Apliecinājuma kods:", code})
+	const factPt, factStep = 11.0, 7.5
+	labelW := 0.0
+	p.font(false, factPt)
+	for _, fact := range facts {
+		labelW = max(labelW, f.GetStringWidth(fact[0]))
+	}
+	labelW += 3
+	y := qrTop + qrSize/2 - float64(len(facts))*factStep/2
+	for _, fact := range facts {
+		p.font(false, factPt)
+		p.colour(mutedColour)
+		f.SetXY(pdfMarginX, y)
+		f.CellFormat(labelW, factStep, fact[0], "", 0, "L", false, 0, "")
+		value := p.oneLine(fact[1], true, factPt, 7, factsW-labelW)
+		p.colour(inkColour)
+		f.SetXY(pdfMarginX+labelW, y)
+		f.CellFormat(factsW-labelW, factStep, value, "", 0, "L", false, 0, "")
+		y += factStep
+	}
+
+	f.RegisterImageOptionsReader("verify-qr", gofpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(qr))
+	f.ImageOptions("verify-qr", qrLeft, qrTop, qrSize, qrSize, false, gofpdf.ImageOptions{ImageType: "PNG"}, 0, verifyURL)
+
+	// The caption is centred under the code but may not cross the frame, so
+	// a long URL moves left into the free space under the facts instead;
+	// past the left margin it shrinks and then breaks.
+	const captionRight = pageW - 20
+	const captionW = captionRight - pdfMarginX
+	caption := &textBlock{text: "Pārbaudīt apliecinājuma derīgumu:", size: 8.5, min: 7, maxLines: 1, colour: mutedColour}
+	link := &textBlock{text: printable(verifyURL), size: 8.5, min: 6.5, maxLines: 2, gap: 0.5, colour: accentColour}
+	captionBlocks := []*textBlock{caption, link}
+	p.layoutBlocks(captionBlocks, captionW, pageH-16-(qrTop+qrSize+2))
+	widest := 0.0
+	for _, b := range captionBlocks {
+		p.font(b.bold, b.usedPt)
+		for _, line := range b.lines {
+			widest = max(widest, f.GetStringWidth(line))
+		}
+	}
+	centre := min(qrLeft+qrSize/2, captionRight-widest/2)
+	p.drawBlocks(captionBlocks, centre-captionW/2, captionW, qrTop+qrSize+1)
+	linkTop := qrTop + qrSize + 1 + caption.height() + link.gap
+	f.LinkString(centre-widest/2, linkTop, widest, link.height()-link.gap, verifyURL)
+
+	var buf bytes.Buffer
+	if err := f.Output(&buf); err != nil {
+		return nil, fmt.Errorf("certificates: render: %w", err)
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,237 @@
+package certificates
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"mooc/accounts"
+	"mooc/courses"
+	"mooc/internal/database"
+	"mooc/internal/validation"
+	"mooc/media"
+)
+
+// Service is the certificates domain.
+type Service struct {
+	db        *database.DB
+	store     store
+	objects   media.ObjectStore
+	courses   *courses.Service
+	people    *accounts.Service
+	publicURL string
+	now       func() time.Time
+	log       *slog.Logger
+	wake      chan struct{}
+	notify    Notifier
+}
+
+// Notifier queues e-mails inside the caller's transaction.
+type Notifier interface {
+	Notify(ctx context.Context, id, userID, template string, params map[string]string) error
+}
+
+// UseNotifier connects the outbox (set once at start-up).
+func (s *Service) UseNotifier(n Notifier) { s.notify = n }
+
+// New builds the service; publicURL is the base of verify links.
+func New(db *database.DB, objects media.ObjectStore, catalogue *courses.Service, people *accounts.Service, publicURL string, log *slog.Logger) *Service {
+	return &Service{db: db, store: store{db}, objects: objects, courses: catalogue, people: people,
+		publicURL: publicURL, now: time.Now, log: log, wake: make(chan struct{}, 1)}
+}
+
+// IssueForEnrolment issues the certificate of the caller's completed
+// enrolment, or returns the one issued before (created false). Errors:
+// ErrNotFound, *NotEligibleError.
+func (s *Service) IssueForEnrolment(ctx context.Context, caller accounts.Principal, enrolmentID string) (Certificate, bool, error) {
+	if _, err := s.courses.SeatOf(ctx, caller, enrolmentID, true); err != nil {
+		if errors.Is(err, courses.ErrNotFound) {
+			return Certificate{}, false, ErrNotFound
+		}
+		return Certificate{}, false, err
+	}
+	if c, err := s.store.bySource(ctx, SourceEnrolment, enrolmentID); err == nil {
+		return s.view(c), false, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return Certificate{}, false, err
+	}
+	done, err := s.courses.Completions(ctx, []string{enrolmentID})
+	if err != nil {
+		return Certificate{}, false, err
+	}
+	if len(done) != 1 {
+		return Certificate{}, false, ErrNotFound
+	}
+	return s.issueCompletion(ctx, done[0])
+}
+
+func (s *Service) issueCompletion(ctx context.Context, c courses.Completion) (Certificate, bool, error) {
+	if len(c.Missing) > 0 {
+		missing := make([]Gap, len(c.Missing))
+		for i, g := range c.Missing {
+			missing[i] = Gap{Field: g.Field, Message: g.Message}
+		}
+		return Certificate{}, false, &NotEligibleError{Missing: missing}
+	}
+	return s.Issue(ctx, Grant{
+		SourceKind: SourceEnrolment, SourceID: c.EnrolmentID, UserID: c.UserID, Kind: "course",
+		Title: c.CourseTitle, MethodologyTitle: c.MethodologyTitle, Hours: c.Hours, From: c.From, To: c.To,
+	})
+}
+
+// Grant is what a certificate is issued for; the in-person programmes
+// issue theirs through it too.
+type Grant struct {
+	SourceKind, SourceID string
+	UserID               string
+	Kind                 string // course or programme
+	Title                string
+	MethodologyTitle     string
+	Hours                int
+	From, To             time.Time
+}
+
+// Issue renders, stores and records the certificate of a grant, once: when
+// one exists for the same source it is returned with created false. The
+// PDF is stored before the row is written, so no certificate is ever
+// recorded without its PDF; a PDF whose row lost a race is removed.
+func (s *Service) Issue(ctx context.Context, g Grant) (Certificate, bool, error) {
+	users, err := s.people.Users(ctx, []string{g.UserID})
+	if err != nil {
+		return Certificate{}, false, err
+	}
+	holder, ok := users[g.UserID]
+	if !ok {
+		return Certificate{}, false, ErrNotFound
+	}
+	now := s.now().UTC()
+	row := certificateRow{
+		ID: uuid.NewString(), Code: newCode(), SourceKind: g.SourceKind, SourceID: g.SourceID, UserID: g.UserID,
+		HolderName: holder.FullName(), Kind: g.Kind, Title: g.Title, MethodologyTitle: g.MethodologyTitle, Hours: g.Hours,
+		PeriodFrom: g.From.UTC(), PeriodTo: g.To.UTC(), IssuedAt: now,
+	}
+	row.PDFKey = "certificates/" + row.Code + ".pdf"
+	pdf, err := Render(Document{
+		Code: row.Code, HolderName: row.HolderName, Kind: row.Kind, Title: row.Title, MethodologyTitle: row.MethodologyTitle,
+		Hours: row.Hours, From: row.PeriodFrom, To: row.PeriodTo, IssuedAt: now, VerifyURL: s.verifyURL(row.Code),
+	})
+	if err != nil {
+		return Certificate{}, false, fmt.Errorf("certificates: render: %w", err)
+	}
+	if _, err := s.objects.Put(ctx, row.PDFKey, bytes.NewReader(pdf), int64(len(pdf)), "application/pdf"); err != nil {
+		return Certificate{}, false, err
+	}
+	var kept bool
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		if kept, err = s.store.insert(ctx, row); err != nil || !kept || s.notify == nil {
+			return err
+		}
+		return s.notify.Notify(ctx, "certificate:"+row.ID, row.UserID, "certificate_issued",
+			map[string]string{"title": row.Title, "code": row.Code, "verify_url": s.verifyURL(row.Code)})
+	})
+	if err != nil || !kept {
+		_ = s.objects.Delete(context.WithoutCancel(ctx), row.PDFKey)
+	}
+	if err != nil {
+		return Certificate{}, false, err
+	}
+	if !kept {
+		existing, err := s.store.bySource(ctx, g.SourceKind, g.SourceID)
+		return s.view(existing), false, err
+	}
+	return s.view(row), true, nil
+}
+
+// PDF opens the stored PDF of a certificate for its holder or the team.
+// Errors: ErrNotFound.
+func (s *Service) PDF(ctx context.Context, caller accounts.Principal, code string) (io.ReadCloser, int64, error) {
+	c, err := s.byCode(ctx, code)
+	if err != nil {
+		return nil, 0, err
+	}
+	if c.UserID != caller.UserID && !caller.IsTeam() {
+		return nil, 0, ErrNotFound
+	}
+	info, err := s.objects.Stat(ctx, c.PDFKey)
+	if err != nil {
+		return nil, 0, err
+	}
+	r, err := s.objects.Open(ctx, c.PDFKey, 0, -1)
+	return r, info.Size, err
+}
+
+// Verify tells anyone whether a code belongs to a valid certificate.
+// Errors: ErrNotFound.
+func (s *Service) Verify(ctx context.Context, code string) (Verification, error) {
+	c, err := s.byCode(ctx, code)
+	if err != nil {
+		return Verification{}, err
+	}
+	return Verification{
+		Valid: c.RevokedAt == nil, Code: c.Code, HolderName: c.HolderName, CourseTitle: c.Title, Hours: c.Hours,
+		IssuedAt: c.IssuedAt.UTC(), RevokedAt: utc(c.RevokedAt), RevocationReason: c.RevocationReason,
+	}, nil
+}
+
+// Revoke withdraws a certificate (the team); verification then says it is
+// not valid. Revoking again keeps the first date and reason. Errors:
+// ErrNotFound, *validation.Error.
+func (s *Service) Revoke(ctx context.Context, code string, r Revocation) (Verification, error) {
+	if err := validation.Struct(r); err != nil {
+		return Verification{}, err
+	}
+	c, err := s.byCode(ctx, code)
+	if err != nil {
+		return Verification{}, err
+	}
+	if err := s.store.revoke(ctx, c.Code, r.Reason, s.now().UTC()); err != nil {
+		return Verification{}, err
+	}
+	return s.Verify(ctx, c.Code)
+}
+
+func (s *Service) byCode(ctx context.Context, code string) (certificateRow, error) {
+	code = NormalizeCode(code)
+	if code == "" {
+		return certificateRow{}, ErrNotFound
+	}
+	return s.store.byCode(ctx, code)
+}
+
+func (s *Service) verifyURL(code string) string { return s.publicURL + "/verify/" + code }
+
+func (s *Service) view(c certificateRow) Certificate {
+	return Certificate{
+		ID: c.ID, Code: c.Code, HolderName: c.HolderName, Kind: c.Kind, CourseTitle: c.Title, MethodologyTitle: c.MethodologyTitle,
+		Hours: c.Hours, From: c.PeriodFrom.UTC(), To: c.PeriodTo.UTC(), IssuedAt: c.IssuedAt.UTC(),
+		PDFURL: s.publicURL + "/api/v1/certificates/" + c.Code + "/pdf", VerifyURL: s.verifyURL(c.Code),
+		RevokedAt: utc(c.RevokedAt), RevocationReason: c.RevocationReason, UserID: c.UserID,
+	}
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// Mine lists the caller's certificates, newest first.
+func (s *Service) Mine(ctx context.Context, caller accounts.Principal) ([]Certificate, error) {
+	var rows []certificateRow
+	if err := s.db.Conn(ctx).Where("user_id = ?", caller.UserID).Order("issued_at DESC, id").Find(&rows).Error; err != nil {
+		return nil, database.Translate(err)
+	}
+	out := make([]Certificate, len(rows))
+	for i, r := range rows {
+		out[i] = s.view(r)
+	}
+	return out, nil
+}

@@ -1,0 +1,133 @@
+package certificates
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"mooc/internal/database"
+)
+
+type certificateRow struct {
+	ID               string
+	Code             string
+	SourceKind       string
+	SourceID         string
+	UserID           string
+	HolderName       string
+	Kind             string
+	Title            string
+	MethodologyTitle string
+	Hours            int
+	PeriodFrom       time.Time
+	PeriodTo         time.Time
+	IssuedAt         time.Time
+	PDFKey           string `gorm:"column:pdf_key"`
+	RevokedAt        *time.Time
+	RevocationReason string
+}
+
+func (certificateRow) TableName() string { return "certificates" }
+
+type jobRow struct {
+	ID          string
+	CohortID    string
+	CreatedBy   string
+	Status      string
+	Total       int
+	Issued      int
+	Existing    int
+	NotEligible int
+	Failed      int
+	ClaimedAt   *time.Time
+	CreatedAt   time.Time
+	FinishedAt  *time.Time
+}
+
+func (jobRow) TableName() string { return "certificate_jobs" }
+
+type store struct{ db *database.DB }
+
+func notFound(err error) error {
+	err = database.Translate(err)
+	if errors.Is(err, database.ErrNotFound) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// insert keeps the first certificate of a source: a second one for the
+// same source is ignored, and insert reports whether this one was kept.
+func (s store) insert(ctx context.Context, c certificateRow) (bool, error) {
+	res := s.db.Conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "source_kind"}, {Name: "source_id"}},
+		DoNothing: true,
+	}).Create(&c)
+	return res.RowsAffected == 1, database.Translate(res.Error)
+}
+
+func (s store) bySource(ctx context.Context, kind, id string) (certificateRow, error) {
+	var c certificateRow
+	return c, notFound(s.db.Conn(ctx).Where("source_kind = ? AND source_id = ?", kind, id).Take(&c).Error)
+}
+
+func (s store) bySources(ctx context.Context, kind string, ids []string) (map[string]certificateRow, error) {
+	var rows []certificateRow
+	if err := s.db.Conn(ctx).Where("source_kind = ? AND source_id IN ?", kind, ids).Find(&rows).Error; err != nil {
+		return nil, database.Translate(err)
+	}
+	out := make(map[string]certificateRow, len(rows))
+	for _, r := range rows {
+		out[r.SourceID] = r
+	}
+	return out, nil
+}
+
+func (s store) byCode(ctx context.Context, code string) (certificateRow, error) {
+	var c certificateRow
+	return c, notFound(s.db.Conn(ctx).Where("code = ?", code).Take(&c).Error)
+}
+
+func (s store) revoke(ctx context.Context, code, reason string, at time.Time) error {
+	return database.Translate(s.db.Conn(ctx).Model(&certificateRow{}).Where("code = ? AND revoked_at IS NULL", code).
+		Updates(map[string]any{"revoked_at": at, "revocation_reason": reason}).Error)
+}
+
+func (s store) insertJob(ctx context.Context, j jobRow) error {
+	return database.Translate(s.db.Conn(ctx).Create(&j).Error)
+}
+
+func (s store) job(ctx context.Context, id string) (jobRow, error) {
+	var j jobRow
+	return j, notFound(s.db.Conn(ctx).Where("id = ?", id).Take(&j).Error)
+}
+
+// claim takes a queued job, or one whose worker went silent (a crashed
+// replica), for this worker. Only one claimant wins each job.
+func (s store) claim(ctx context.Context, now, staleBefore time.Time) (jobRow, bool, error) {
+	var candidates []jobRow
+	err := s.db.Conn(ctx).Where("status = ? OR (status = ? AND claimed_at < ?)", JobQueued, JobRunning, staleBefore).
+		Order("created_at").Limit(5).Find(&candidates).Error
+	if err != nil {
+		return jobRow{}, false, database.Translate(err)
+	}
+	for _, j := range candidates {
+		res := s.db.Conn(ctx).Model(&jobRow{}).
+			Where("id = ? AND (status = ? OR (status = ? AND claimed_at < ?))", j.ID, JobQueued, JobRunning, staleBefore).
+			Updates(map[string]any{"status": JobRunning, "claimed_at": now})
+		if res.Error != nil {
+			return jobRow{}, false, database.Translate(res.Error)
+		}
+		if res.RowsAffected == 1 {
+			j.Status, j.ClaimedAt = JobRunning, &now
+			return j, true, nil
+		}
+	}
+	return jobRow{}, false, nil
+}
+
+func (s store) updateJob(ctx context.Context, id string, fields map[string]any) error {
+	return database.Translate(s.db.Conn(ctx).Model(&jobRow{}).Where("id = ?", id).Updates(fields).Error)
+}

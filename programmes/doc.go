@@ -1,0 +1,7 @@
+// Package programmes owns the in-person training programmes (klātienes
+// mācības) of 88 to 100 academic hours: their application windows,
+// allocation of the group's seats (first to social workers whose
+// municipality did not take part in the methodology's pilot, then by
+// application time), attendance, and the certificate a participant earns
+// by attending enough of the hours.
+package programmes

@@ -1,0 +1,431 @@
+package programmes
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"mooc/accounts"
+	"mooc/certificates"
+	"mooc/courses"
+	"mooc/internal/database"
+	"mooc/internal/page"
+	"mooc/internal/validation"
+)
+
+// Service is the in-person programmes domain.
+type Service struct {
+	db      *database.DB
+	store   store
+	courses *courses.Service
+	certs   *certificates.Service
+	now     func() time.Time
+	notify  Notifier
+}
+
+// Notifier queues e-mails inside the caller's transaction.
+type Notifier interface {
+	Notify(ctx context.Context, id, userID, template string, params map[string]string) error
+}
+
+// UseNotifier connects the outbox (set once at start-up).
+func (s *Service) UseNotifier(n Notifier) { s.notify = n }
+
+// tell queues the allocation result of one application.
+func (s *Service) tell(ctx context.Context, p programmeRow, a applicationRow, position int) error {
+	if s.notify == nil {
+		return nil
+	}
+	params := map[string]string{"programme": p.Title, "location": p.Location, "region": p.Region,
+		"starts": p.StartsAt.UTC().Format("02.01.2006"), "position": strconv.Itoa(position)}
+	if a.Status == Accepted {
+		return s.notify.Notify(ctx, "programme-accepted:"+a.ID, a.UserID, "programme_accepted", params)
+	}
+	return s.notify.Notify(ctx, "programme-waitlisted:"+a.ID, a.UserID, "programme_waitlisted", params)
+}
+
+// New builds the service.
+func New(db *database.DB, catalogue *courses.Service, certs *certificates.Service) *Service {
+	return &Service{db: db, store: store{db}, courses: catalogue, certs: certs, now: time.Now}
+}
+
+// Create adds a programme (team). Errors: *validation.Error.
+func (s *Service) Create(ctx context.Context, f Fields) (Programme, error) {
+	var missing []validation.FieldError
+	for name, set := range map[string]bool{
+		"methodology_id": f.MethodologyID != nil, "title": f.Title != nil, "hours": f.Hours != nil, "location": f.Location != nil,
+		"region": f.Region != nil, "starts_at": f.StartsAt != nil, "ends_at": f.EndsAt != nil,
+		"applications_open_at": f.ApplicationsOpenAt != nil, "applications_close_at": f.ApplicationsCloseAt != nil,
+	} {
+		if !set {
+			missing = append(missing, validation.Field(name, "is required"))
+		}
+	}
+	if len(missing) > 0 {
+		slices.SortFunc(missing, func(a, b validation.FieldError) int { return strings.Compare(a.Field, b.Field) })
+		return Programme{}, validation.Fail(missing...)
+	}
+	now := s.now().UTC()
+	row := programmeRow{ID: uuid.NewString(), GroupSize: 20, CompletionPercent: 90, CreatedAt: now}
+	if err := s.apply(ctx, &row, f); err != nil {
+		return Programme{}, err
+	}
+	if err := s.store.insert(ctx, &row); err != nil {
+		return Programme{}, err
+	}
+	return s.toProgramme(row), nil
+}
+
+// Update changes any fields of a programme (team). Errors: ErrNotFound,
+// *validation.Error.
+func (s *Service) Update(ctx context.Context, id string, f Fields) (Programme, error) {
+	if uuid.Validate(id) != nil {
+		return Programme{}, ErrNotFound
+	}
+	var out Programme
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		row, err := s.store.programme(ctx, id, true)
+		if err != nil {
+			return err
+		}
+		if err := s.apply(ctx, &row, f); err != nil {
+			return err
+		}
+		if err := s.store.save(ctx, row); err != nil {
+			return err
+		}
+		out = s.toProgramme(row)
+		return nil
+	})
+	return out, err
+}
+
+// apply validates f against row and copies its set fields.
+func (s *Service) apply(ctx context.Context, row *programmeRow, f Fields) error {
+	if err := validation.Struct(f); err != nil {
+		return err
+	}
+	if f.MethodologyID != nil {
+		if _, err := s.courses.Methodology(ctx, *f.MethodologyID); err != nil {
+			if errors.Is(err, courses.ErrNotFound) {
+				return validation.Fail(validation.Field("methodology_id", "no such methodology"))
+			}
+			return err
+		}
+		row.MethodologyID = *f.MethodologyID
+	}
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = strings.TrimSpace(*src)
+		}
+	}
+	set(&row.Title, f.Title)
+	set(&row.Location, f.Location)
+	set(&row.Region, f.Region)
+	setInt := func(dst *int, src *int) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	setInt(&row.Hours, f.Hours)
+	setInt(&row.GroupSize, f.GroupSize)
+	setInt(&row.CompletionPercent, f.CompletionPercent)
+	setTime := func(dst *time.Time, src *time.Time) {
+		if src != nil {
+			*dst = src.UTC()
+		}
+	}
+	setTime(&row.StartsAt, f.StartsAt)
+	setTime(&row.EndsAt, f.EndsAt)
+	setTime(&row.ApplicationsOpenAt, f.ApplicationsOpenAt)
+	setTime(&row.ApplicationsCloseAt, f.ApplicationsCloseAt)
+	var errs []validation.FieldError
+	if !row.EndsAt.After(row.StartsAt) {
+		errs = append(errs, validation.Field("ends_at", "must be after starts_at"))
+	}
+	if !row.ApplicationsCloseAt.After(row.ApplicationsOpenAt) {
+		errs = append(errs, validation.Field("applications_close_at", "must be after applications_open_at"))
+	}
+	if len(errs) > 0 {
+		return validation.Fail(errs...)
+	}
+	row.UpdatedAt = s.now().UTC()
+	return nil
+}
+
+// Programme returns one programme. Errors: ErrNotFound.
+func (s *Service) Programme(ctx context.Context, id string) (Programme, error) {
+	if uuid.Validate(id) != nil {
+		return Programme{}, ErrNotFound
+	}
+	row, err := s.store.programme(ctx, id, false)
+	return s.toProgramme(row), err
+}
+
+// Programmes lists programmes, latest start first.
+func (s *Service) Programmes(ctx context.Context, methodologyID string, limit int, cursor string) ([]Programme, string, error) {
+	after, err := page.Decode(cursor, 2)
+	if err != nil {
+		return nil, "", err
+	}
+	p := page.Request{Limit: limit, After: after}.Clamp()
+	rows, err := s.store.list(ctx, methodologyID, p.Limit, p.After)
+	if err != nil {
+		return nil, "", page.ErrBadCursor
+	}
+	next := ""
+	if len(rows) > p.Limit {
+		rows = rows[:p.Limit]
+		last := rows[len(rows)-1]
+		next = page.Encode(last.StartsAt.UTC().Format(time.RFC3339Nano), last.ID)
+	}
+	out := make([]Programme, len(rows))
+	for i, r := range rows {
+		out[i] = s.toProgramme(r)
+	}
+	return out, next, nil
+}
+
+// Apply asks for a seat. Errors: ErrNotFound, ErrApplicationsClosed,
+// ErrAlreadyApplied, *validation.Error.
+func (s *Service) Apply(ctx context.Context, caller accounts.Principal, programmeID string, form ApplicationForm) (Application, error) {
+	form.Municipality = strings.TrimSpace(form.Municipality)
+	if err := validation.Struct(form); err != nil {
+		return Application{}, err
+	}
+	p, err := s.Programme(ctx, programmeID)
+	if err != nil {
+		return Application{}, err
+	}
+	if !p.ApplicationsOpen {
+		return Application{}, ErrApplicationsClosed
+	}
+	now := s.now().UTC()
+	row := applicationRow{ID: uuid.NewString(), ProgrammeID: p.ID, UserID: caller.UserID, Municipality: form.Municipality,
+		TookPartInPilot: *form.TookPartInPilot, Status: Applied, QueueSeq: now.UnixNano(), AppliedAt: now, UpdatedAt: now}
+	if err := s.store.insert(ctx, &row); err != nil {
+		if errors.Is(err, database.ErrDuplicate) {
+			return Application{}, ErrAlreadyApplied
+		}
+		return Application{}, err
+	}
+	return toApplication(row, nil), nil
+}
+
+// Withdraw gives up the caller's application or seat. Errors: ErrNotFound.
+func (s *Service) Withdraw(ctx context.Context, caller accounts.Principal, programmeID string) error {
+	if uuid.Validate(programmeID) != nil {
+		return ErrNotFound
+	}
+	a, err := s.store.applicationOf(ctx, programmeID, caller.UserID)
+	if err != nil {
+		return err
+	}
+	if a.Status == Withdrawn {
+		return ErrNotFound
+	}
+	return s.store.setStatus(ctx, a.ID, Withdrawn, s.now().UTC())
+}
+
+// Allocate gives out the seats once applications have closed: first to
+// applicants whose municipality was not in the pilot, then by application
+// time, up to the group size; the rest wait in that order. Allocation
+// happens once; asking again returns the same result. Errors: ErrNotFound,
+// ErrApplicationsOpen.
+func (s *Service) Allocate(ctx context.Context, programmeID string) (Allocation, error) {
+	if uuid.Validate(programmeID) != nil {
+		return Allocation{}, ErrNotFound
+	}
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		p, err := s.store.programme(ctx, programmeID, true)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		if now.Before(p.ApplicationsCloseAt) {
+			return ErrApplicationsOpen
+		}
+		if p.AllocatedAt != nil {
+			return nil
+		}
+		queue, err := s.store.queue(ctx, p.ID, Applied)
+		if err != nil {
+			return err
+		}
+		for i, a := range queue {
+			a.Status = Waitlisted
+			if i < p.GroupSize {
+				a.Status = Accepted
+			}
+			if err := s.store.setStatus(ctx, a.ID, a.Status, now); err != nil {
+				return err
+			}
+			if err := s.tell(ctx, p, a, i-p.GroupSize+1); err != nil {
+				return err
+			}
+		}
+		p.AllocatedAt = &now
+		return s.store.save(ctx, p)
+	})
+	if err != nil {
+		return Allocation{}, err
+	}
+	return s.allocation(ctx, programmeID)
+}
+
+func (s *Service) allocation(ctx context.Context, programmeID string) (Allocation, error) {
+	out := Allocation{Accepted: []Application{}, Waitlisted: []Application{}}
+	accepted, err := s.store.queue(ctx, programmeID, Accepted)
+	if err != nil {
+		return out, err
+	}
+	waiting, err := s.store.queue(ctx, programmeID, Waitlisted)
+	if err != nil {
+		return out, err
+	}
+	for _, a := range accepted {
+		out.Accepted = append(out.Accepted, toApplication(a, nil))
+	}
+	for i, a := range waiting {
+		pos := i + 1
+		out.Waitlisted = append(out.Waitlisted, toApplication(a, &pos))
+	}
+	return out, nil
+}
+
+// Applications lists a programme's applications in allocation order (team).
+func (s *Service) Applications(ctx context.Context, programmeID string) ([]Application, error) {
+	if _, err := s.Programme(ctx, programmeID); err != nil {
+		return nil, err
+	}
+	rows, err := s.store.queue(ctx, programmeID, Applied, Accepted, Waitlisted, Withdrawn)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Application, 0, len(rows))
+	pos := 0
+	for _, st := range []string{Accepted, Applied, Waitlisted, Withdrawn} {
+		for _, a := range rows {
+			if a.Status != st {
+				continue
+			}
+			var p *int
+			if st == Waitlisted {
+				pos++
+				n := pos
+				p = &n
+			}
+			out = append(out, toApplication(a, p))
+		}
+	}
+	return out, nil
+}
+
+// Accept gives a freed seat to a waitlisted applicant (team). Errors:
+// ErrNotFound, ErrNotWaitlisted, ErrNoFreeSeat.
+func (s *Service) Accept(ctx context.Context, programmeID, applicationID string) (Application, error) {
+	if uuid.Validate(programmeID) != nil || uuid.Validate(applicationID) != nil {
+		return Application{}, ErrNotFound
+	}
+	var out Application
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		// The programme row lock makes the seat count and the acceptance one step.
+		p, err := s.store.programme(ctx, programmeID, true)
+		if err != nil {
+			return err
+		}
+		a, err := s.store.application(ctx, p.ID, applicationID)
+		if err != nil {
+			return err
+		}
+		if a.Status != Waitlisted {
+			return ErrNotWaitlisted
+		}
+		taken, err := s.store.countStatus(ctx, p.ID, Accepted)
+		if err != nil {
+			return err
+		}
+		if taken >= p.GroupSize {
+			return ErrNoFreeSeat
+		}
+		now := s.now().UTC()
+		if err := s.store.setStatus(ctx, a.ID, Accepted, now); err != nil {
+			return err
+		}
+		a.Status = Accepted
+		out = toApplication(a, nil)
+		return s.tell(ctx, p, a, 0)
+	})
+	return out, err
+}
+
+// RecordAttendance sets a participant's attended hours (team). Reaching
+// the completion threshold issues the certificate, once. Errors:
+// ErrNotFound, ErrNotParticipant, *validation.Error.
+func (s *Service) RecordAttendance(ctx context.Context, programmeID, userID string, u AttendanceUpdate) (Attendance, error) {
+	if err := validation.Struct(u); err != nil {
+		return Attendance{}, err
+	}
+	p, err := s.Programme(ctx, programmeID)
+	if err != nil {
+		return Attendance{}, err
+	}
+	if *u.Hours > p.Hours {
+		return Attendance{}, validation.Fail(validation.Field("hours", "more than the programme's hours"))
+	}
+	if uuid.Validate(userID) != nil {
+		return Attendance{}, ErrNotFound
+	}
+	a, err := s.store.applicationOf(ctx, p.ID, userID)
+	if err != nil {
+		return Attendance{}, err
+	}
+	if a.Status != Accepted {
+		return Attendance{}, ErrNotParticipant
+	}
+	if err := s.store.setHours(ctx, a.ID, *u.Hours, s.now().UTC()); err != nil {
+		return Attendance{}, err
+	}
+	required := (p.Hours*p.CompletionPercent + 99) / 100
+	out := Attendance{UserID: userID, ApplicationID: a.ID, AttendedHours: *u.Hours, RequiredHours: required, Completed: *u.Hours >= required}
+	if out.Completed {
+		m, err := s.courses.Methodology(ctx, p.MethodologyID)
+		if err != nil {
+			return Attendance{}, err
+		}
+		cert, _, err := s.certs.Issue(ctx, certificates.Grant{
+			SourceKind: certificates.SourceParticipant, SourceID: a.ID, UserID: userID, Kind: "programme",
+			Title: p.Title, MethodologyTitle: m.Title, Hours: p.Hours, From: p.StartsAt, To: p.EndsAt,
+		})
+		if err != nil {
+			return Attendance{}, err
+		}
+		out.CertificateCode = cert.Code
+	}
+	return out, nil
+}
+
+func (s *Service) toProgramme(r programmeRow) Programme {
+	now := s.now()
+	var allocated *time.Time
+	if r.AllocatedAt != nil {
+		t := r.AllocatedAt.UTC()
+		allocated = &t
+	}
+	return Programme{ID: r.ID, MethodologyID: r.MethodologyID, Title: r.Title, Hours: r.Hours, GroupSize: r.GroupSize,
+		Location: r.Location, Region: r.Region, StartsAt: r.StartsAt.UTC(), EndsAt: r.EndsAt.UTC(),
+		ApplicationsOpenAt: r.ApplicationsOpenAt.UTC(), ApplicationsCloseAt: r.ApplicationsCloseAt.UTC(),
+		ApplicationsOpen:  !now.Before(r.ApplicationsOpenAt) && now.Before(r.ApplicationsCloseAt),
+		CompletionPercent: r.CompletionPercent, AllocatedAt: allocated, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+func toApplication(a applicationRow, position *int) Application {
+	return Application{ID: a.ID, ProgrammeID: a.ProgrammeID, UserID: a.UserID, Municipality: a.Municipality,
+		TookPartInPilot: a.TookPartInPilot, Status: a.Status, WaitlistPosition: position, AttendedHours: a.AttendedHours,
+		AppliedAt: a.AppliedAt.UTC()}
+}
