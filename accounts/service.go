@@ -230,11 +230,7 @@ func (s *Service) Search(ctx context.Context, query string, limit int, cursor st
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(rows) > p.Limit {
-		rows = rows[:p.Limit]
-		next = page.Encode(rows[len(rows)-1].Email)
-	}
+	rows, next := page.Trim(rows, p.Limit, func(r userRow) []string { return []string{r.Email} })
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID

@@ -81,12 +81,12 @@ func (s store) cohorts(ctx context.Context, f cohortFilter, p page.Request) ([]c
 	if f.openAt != nil {
 		q = q.Where("enrolment_opens_at <= ? AND enrolment_closes_at > ?", *f.openAt, *f.openAt)
 	}
-	if len(p.After) == 2 {
-		at, err := time.Parse(time.RFC3339Nano, p.After[0])
-		if err != nil {
-			return nil, page.ErrBadCursor
-		}
-		q = q.Where("starts_at < ? OR (starts_at = ? AND id < ?)", at, at, p.After[1])
+	at, id, ok, err := page.AfterTime(p.After)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		q = q.Where("starts_at < ? OR (starts_at = ? AND id < ?)", at, at, id)
 	}
 	var rows []cohortRow
 	return rows, database.Translate(q.Find(&rows).Error)

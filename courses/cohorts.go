@@ -76,12 +76,7 @@ func (s *Service) Cohorts(ctx context.Context, f CohortFilter, limit int, cursor
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(rows) > p.Limit {
-		rows = rows[:p.Limit]
-		last := rows[len(rows)-1]
-		next = page.Encode(last.StartsAt.UTC().Format(time.RFC3339Nano), last.ID)
-	}
+	rows, next := page.Trim(rows, p.Limit, func(r cohortRow) []string { return page.TimeKey(r.StartsAt, r.ID) })
 	out, err := s.withCounts(ctx, rows)
 	return out, next, err
 }

@@ -101,11 +101,7 @@ func (s *Service) Methodologies(ctx context.Context, limit int, cursor string) (
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(rows) > p.Limit {
-		rows = rows[:p.Limit]
-		next = page.Encode(rows[len(rows)-1].Title, rows[len(rows)-1].ID)
-	}
+	rows, next := page.Trim(rows, p.Limit, func(r methodologyRow) []string { return []string{r.Title, r.ID} })
 	out := make([]Methodology, len(rows))
 	for i, r := range rows {
 		out[i] = toMethodology(r)
@@ -192,12 +188,7 @@ func (s *Service) Courses(ctx context.Context, caller accounts.Principal, f Cour
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(rows) > p.Limit {
-		rows = rows[:p.Limit]
-		last := rows[len(rows)-1]
-		next = page.Encode(last.CreatedAt.UTC().Format(time.RFC3339Nano), last.ID)
-	}
+	rows, next := page.Trim(rows, p.Limit, func(r courseRow) []string { return page.TimeKey(r.CreatedAt, r.ID) })
 	out, err := s.outlines(ctx, rows)
 	return out, next, err
 }

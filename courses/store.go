@@ -124,12 +124,12 @@ func (s store) courses(ctx context.Context, f courseFilter, p page.Request) ([]c
 	if f.visibleTo != "" {
 		q = q.Where("status = ? OR owner_id = ?", StatusPublished, f.visibleTo)
 	}
-	if len(p.After) == 2 {
-		at, err := time.Parse(time.RFC3339Nano, p.After[0])
-		if err != nil {
-			return nil, page.ErrBadCursor
-		}
-		q = q.Where("created_at < ? OR (created_at = ? AND id < ?)", at, at, p.After[1])
+	at, id, ok, err := page.AfterTime(p.After)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		q = q.Where("created_at < ? OR (created_at = ? AND id < ?)", at, at, id)
 	}
 	var rows []courseRow
 	return rows, database.Translate(q.Find(&rows).Error)

@@ -77,12 +77,12 @@ func (s records) list(ctx context.Context, ownerID string, p page.Request) ([]me
 	if ownerID != "" {
 		q = q.Where("owner_id = ?", ownerID)
 	}
-	if len(p.After) == 2 {
-		at, err := time.Parse(time.RFC3339Nano, p.After[0])
-		if err != nil {
-			return nil, page.ErrBadCursor
-		}
-		q = q.Where("(created_at < ?) OR (created_at = ? AND id < ?)", at, at, p.After[1])
+	at, id, ok, err := page.AfterTime(p.After)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		q = q.Where("created_at < ? OR (created_at = ? AND id < ?)", at, at, id)
 	}
 	var rows []mediaRow
 	return rows, database.Translate(q.Find(&rows).Error)

@@ -131,12 +131,7 @@ func (s *Service) List(ctx context.Context, caller accounts.Principal, limit int
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(rows) > p.Limit {
-		rows = rows[:p.Limit]
-		last := rows[len(rows)-1]
-		next = page.Encode(last.CreatedAt.UTC().Format(time.RFC3339Nano), last.ID)
-	}
+	rows, next := page.Trim(rows, p.Limit, func(r mediaRow) []string { return page.TimeKey(r.CreatedAt, r.ID) })
 	out := make([]Media, len(rows))
 	for i, r := range rows {
 		out[i] = r.media()

@@ -176,14 +176,9 @@ func (s *Service) Programmes(ctx context.Context, methodologyID string, limit in
 	p := page.Request{Limit: limit, After: after}.Clamp()
 	rows, err := s.store.list(ctx, methodologyID, p.Limit, p.After)
 	if err != nil {
-		return nil, "", page.ErrBadCursor
+		return nil, "", err
 	}
-	next := ""
-	if len(rows) > p.Limit {
-		rows = rows[:p.Limit]
-		last := rows[len(rows)-1]
-		next = page.Encode(last.StartsAt.UTC().Format(time.RFC3339Nano), last.ID)
-	}
+	rows, next := page.Trim(rows, p.Limit, func(r programmeRow) []string { return page.TimeKey(r.StartsAt, r.ID) })
 	out := make([]Programme, len(rows))
 	for i, r := range rows {
 		out[i] = s.toProgramme(r)

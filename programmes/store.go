@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"mooc/internal/database"
+	"mooc/internal/page"
 )
 
 type programmeRow struct {
@@ -75,12 +76,12 @@ func (s store) list(ctx context.Context, methodologyID string, limit int, after 
 	if methodologyID != "" {
 		q = q.Where("methodology_id = ?", methodologyID)
 	}
-	if len(after) == 2 {
-		at, err := time.Parse(time.RFC3339Nano, after[0])
-		if err != nil {
-			return nil, err
-		}
-		q = q.Where("starts_at < ? OR (starts_at = ? AND id < ?)", at, at, after[1])
+	at, id, ok, err := page.AfterTime(after)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		q = q.Where("starts_at < ? OR (starts_at = ? AND id < ?)", at, at, id)
 	}
 	var rows []programmeRow
 	return rows, database.Translate(q.Find(&rows).Error)

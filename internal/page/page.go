@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"strings"
+	"time"
 )
 
 const (
@@ -51,4 +52,32 @@ func Decode(cursor string, n int) ([]string, error) {
 		return nil, ErrBadCursor
 	}
 	return parts, nil
+}
+
+// Trim cuts rows, fetched with Limit+1, to the page and returns the cursor
+// of the next page ("" on the last), made from the last row's sort key.
+func Trim[T any](rows []T, limit int, key func(T) []string) ([]T, string) {
+	if len(rows) <= limit {
+		return rows, ""
+	}
+	rows = rows[:limit]
+	return rows, Encode(key(rows[len(rows)-1])...)
+}
+
+// TimeKey is the sort key of rows ordered by a time, then id.
+func TimeKey(t time.Time, id string) []string {
+	return []string{t.UTC().Format(time.RFC3339Nano), id}
+}
+
+// AfterTime reads a TimeKey from a decoded cursor; ok is false when there
+// is none.
+func AfterTime(after []string) (t time.Time, id string, ok bool, err error) {
+	if len(after) != 2 {
+		return time.Time{}, "", false, nil
+	}
+	t, err = time.Parse(time.RFC3339Nano, after[0])
+	if err != nil {
+		return time.Time{}, "", false, ErrBadCursor
+	}
+	return t, after[1], true, nil
 }
