@@ -125,7 +125,10 @@ func (s *S3Store) Put(ctx context.Context, key string, r io.Reader, size int64, 
 	}
 	opts := minio.PutObjectOptions{ContentType: contentType}
 	if size < 0 {
-		opts.PartSize = unknownSizePartSize
+		// Two part buffers let the next part be read from the client while
+		// the previous one is sent to storage; one would serialise the
+		// two and halve the throughput. Memory stays at 2 × 16 MiB.
+		opts.PartSize, opts.NumThreads, opts.ConcurrentStreamParts = unknownSizePartSize, 2, true
 	}
 	// The wrapper also hides io.ReaderAt, which would make minio-go upload
 	// several parts in parallel, each with its own part-sized buffer.
