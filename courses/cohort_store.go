@@ -61,11 +61,7 @@ func (s store) insertCohort(ctx context.Context, c cohortRow) error {
 
 func (s store) cohort(ctx context.Context, id string, forUpdate bool) (cohortRow, error) {
 	var c cohortRow
-	q := s.db.Conn(ctx)
-	if forUpdate {
-		q = s.db.ForUpdate(ctx)
-	}
-	return c, notFound(q.Where("id = ?", id).Take(&c).Error, ErrNotFound)
+	return c, notFound(s.db.Read(ctx, forUpdate).Where("id = ?", id).Take(&c).Error, ErrNotFound)
 }
 
 type cohortFilter struct {

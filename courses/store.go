@@ -97,11 +97,7 @@ func (s store) insertCourse(ctx context.Context, c courseRow) error {
 // edits and publishing of one course do not interleave.
 func (s store) course(ctx context.Context, id string, forUpdate bool) (courseRow, error) {
 	var c courseRow
-	q := s.db.Conn(ctx)
-	if forUpdate {
-		q = s.db.ForUpdate(ctx)
-	}
-	return c, notFound(q.Where("id = ?", id).Take(&c).Error, ErrNotFound)
+	return c, notFound(s.db.Read(ctx, forUpdate).Where("id = ?", id).Take(&c).Error, ErrNotFound)
 }
 
 // courseFilter narrows a course listing to what the caller may see.

@@ -99,19 +99,11 @@ func (s *DiskStore) Put(ctx context.Context, key string, r io.Reader, size int64
 		return ObjectInfo{}, err
 	}
 
-	// Temporary files live in the same filesystem as the objects so the final
-	// rename is atomic; every early return below removes them.
-	data, err := os.CreateTemp(s.tmp, "put-*")
+	data, handOver, err := s.tempFile()
 	if err != nil {
-		return ObjectInfo{}, s.unavailable(err)
+		return ObjectInfo{}, err
 	}
-	handedOver := false
-	defer func() {
-		if !handedOver {
-			data.Close()
-			os.Remove(data.Name())
-		}
-	}()
+	defer handOver(false)
 
 	h := sha256.New()
 	w := io.MultiWriter(data, h)
@@ -135,7 +127,7 @@ func (s *DiskStore) Put(ctx context.Context, key string, r io.Reader, size int64
 	if err != nil {
 		return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
 	}
-	handedOver = true // commit removes the file itself if it fails
+	handOver(true) // commit removes the file itself if it fails
 	info, err := s.commit(ctx, key, data, diskMeta{ContentType: contentType, ETag: hex.EncodeToString(h.Sum(nil))})
 	if err != nil {
 		return ObjectInfo{}, fmt.Errorf("media: put %s: %w", key, err)
@@ -528,4 +520,25 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// tempFile opens a temporary file in the same filesystem as the objects,
+// so that the final rename is atomic. Until handOver(true) is called, a
+// deferred handOver(false) removes it: every early return leaves nothing.
+func (s *DiskStore) tempFile() (f *os.File, handOver func(kept bool), err error) {
+	f, err = os.CreateTemp(s.tmp, "put-*")
+	if err != nil {
+		return nil, nil, s.unavailable(err)
+	}
+	done := false
+	return f, func(kept bool) {
+		if done {
+			return
+		}
+		done = true
+		if !kept {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}, nil
 }

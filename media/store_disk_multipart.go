@@ -219,17 +219,11 @@ func (s *DiskStore) CompleteUpload(ctx context.Context, key, uploadID string, pa
 	if err := checkParts(parts); err != nil {
 		return ObjectInfo{}, err
 	}
-	data, err := os.CreateTemp(s.tmp, "put-*")
+	data, handOver, err := s.tempFile()
 	if err != nil {
-		return ObjectInfo{}, s.unavailable(err)
+		return ObjectInfo{}, err
 	}
-	handedOver := false
-	defer func() {
-		if !handedOver {
-			data.Close()
-			os.Remove(data.Name())
-		}
-	}()
+	defer handOver(false)
 	sum := sha256.New()
 	for i, p := range parts {
 		last := i == len(parts)-1
@@ -237,7 +231,7 @@ func (s *DiskStore) CompleteUpload(ctx context.Context, key, uploadID string, pa
 			return ObjectInfo{}, err
 		}
 	}
-	handedOver = true
+	handOver(true)
 	info, err := s.commit(ctx, key, data, diskMeta{ContentType: up.ContentType, ETag: hex.EncodeToString(sum.Sum(nil))})
 	if err != nil {
 		return ObjectInfo{}, fmt.Errorf("media: complete upload of %s: %w", key, err)

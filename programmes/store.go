@@ -55,12 +55,8 @@ func notFound(err error) error {
 }
 
 func (s store) programme(ctx context.Context, id string, forUpdate bool) (programmeRow, error) {
-	q := s.db.Conn(ctx)
-	if forUpdate {
-		q = s.db.ForUpdate(ctx)
-	}
 	var p programmeRow
-	return p, notFound(q.Where("id = ?", id).Take(&p).Error)
+	return p, notFound(s.db.Read(ctx, forUpdate).Where("id = ?", id).Take(&p).Error)
 }
 
 func (s store) save(ctx context.Context, p programmeRow) error {
