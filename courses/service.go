@@ -148,7 +148,25 @@ func (s *Service) Course(ctx context.Context, caller accounts.Principal, id stri
 	if !canSee(c, caller) {
 		return Course{}, ErrNotFound
 	}
-	return c, nil
+	return outlineFor(c, caller), nil
+}
+
+// outlineFor leaves the lessons' text out for those who do not edit the
+// course: the catalogue is public, while the content is for enrolled
+// learners once each week opens (LessonFor).
+func outlineFor(c Course, caller accounts.Principal) Course {
+	if canEdit(c, caller) {
+		return c
+	}
+	for w := range c.Weeks {
+		lessons := make([]Lesson, len(c.Weeks[w].Lessons))
+		for i, l := range c.Weeks[w].Lessons {
+			l.Body = ""
+			lessons[i] = l
+		}
+		c.Weeks[w].Lessons = lessons
+	}
+	return c
 }
 
 // Published returns a published course without an access check, for
@@ -190,6 +208,9 @@ func (s *Service) Courses(ctx context.Context, caller accounts.Principal, f Cour
 	}
 	rows, next := page.Trim(rows, p.Limit, func(r courseRow) []string { return page.TimeKey(r.CreatedAt, r.ID) })
 	out, err := s.outlines(ctx, rows)
+	for i := range out {
+		out[i] = outlineFor(out[i], caller)
+	}
 	return out, next, err
 }
 
