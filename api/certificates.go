@@ -43,7 +43,7 @@ func registerCertificates(r *registry, svc *certificates.Service) {
 		})
 
 	r.add(BasePath, op{method: "GET", path: "/certificates/:code/pdf", summary: "The certificate as PDF (its holder or the team)", tag: "certificates",
-		access: signedIn, raw: "application/pdf"},
+		access: signedIn, raw: "application/pdf", long: true},
 		func(c *fiber.Ctx) error {
 			body, size, err := svc.PDF(c.UserContext(), me(c), c.Params("code"))
 			if err != nil {

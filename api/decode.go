@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -52,8 +53,17 @@ func readBody(c *fiber.Ctx, limit int64) ([]byte, error) {
 
 // decodeJSON turns body into v or a 400 that says what is wrong.
 func decodeJSON(body []byte, v any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
+	trimmed := bytes.TrimSpace(body)
+	switch {
+	case len(trimmed) == 0:
 		return badRequest(400, "malformed_json", "the body is empty; send a JSON object")
+	case trimmed[0] != '{':
+		return badRequest(400, "malformed_json", "the body must be a JSON object")
+	case !utf8.Valid(body):
+		return badRequest(400, "malformed_json", "the body is not valid UTF-8")
+	case bytes.Contains(body, []byte(`\u0000`)):
+		// PostgreSQL cannot store the NUL character in text.
+		return badRequest(400, "malformed_json", "text may not contain the NUL character (\\u0000)")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
@@ -72,7 +82,7 @@ func decodeJSON(body []byte, v any) error {
 			return badRequest(400, "malformed_json", "the body is not valid JSON")
 		}
 	}
-	if dec.More() {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return badRequest(400, "malformed_json", "the body must hold exactly one JSON value")
 	}
 	return nil

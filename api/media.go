@@ -14,7 +14,7 @@ import (
 
 func registerMedia(r *registry, svc *media.Service) {
 	r.add(BasePath, op{method: "POST", path: "/media", summary: "Upload a file (multipart/form-data, part `file`); streamed to storage, type sniffed from the bytes",
-		tag: "media", access: authors, reply: media.Media{}, status: 201, raw: ""},
+		tag: "media", access: authors, reply: media.Media{}, status: 201, long: true},
 		func(c *fiber.Ctx) error {
 			part, err := filePart(c)
 			if err != nil {
@@ -46,7 +46,7 @@ func registerMedia(r *registry, svc *media.Service) {
 		})
 
 	r.add(BasePath, op{method: "POST", path: "/media/:id/complete", summary: "Complete a resumable upload; the file is checked as POST /media checks it, and a file refused leaves nothing behind",
-		tag: "media", access: authors, body: completeUploadRequest{}, reply: media.Media{}},
+		tag: "media", access: authors, body: completeUploadRequest{}, reply: media.Media{}, long: true},
 		func(c *fiber.Ctx) error {
 			var in completeUploadRequest
 			if err := bind(c, &in); err != nil {

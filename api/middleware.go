@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"context"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -86,10 +88,20 @@ func observe(log *slog.Logger, m *metrics, handle fiber.ErrorHandler) fiber.Hand
 	}
 }
 
+// refuseNUL turns away query strings carrying the NUL character, which no
+// parameter needs and PostgreSQL cannot compare text with.
+func refuseNUL(c *fiber.Ctx) error {
+	q := c.Request().URI().QueryString()
+	if bytes.IndexByte(q, 0) >= 0 || bytes.Contains(bytes.ToUpper(q), []byte("%00")) {
+		return badRequest(400, "bad_request", "the query may not contain the NUL character")
+	}
+	return c.Next()
+}
+
 // authenticate reads the bearer token when there is one. A request without
 // a token goes on anonymous (routes decide whether that is enough); a bad
 // token is refused at once rather than silently treated as anonymous.
-func authenticate(svc *accounts.Service) fiber.Handler {
+func authenticate(svc *accounts.Service, deadline time.Duration) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		h := c.Get(fiber.HeaderAuthorization)
 		if h == "" {
@@ -99,7 +111,15 @@ func authenticate(svc *accounts.Service) fiber.Handler {
 		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 			return errUnauthenticated
 		}
-		p, err := svc.Authenticate(c.UserContext(), strings.TrimSpace(token))
+		// Routes set their own deadline later; the look-up of the caller
+		// gets one here, or a hung database would hang every request.
+		ctx := c.UserContext()
+		if deadline > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, deadline)
+			defer cancel()
+		}
+		p, err := svc.Authenticate(ctx, strings.TrimSpace(token))
 		if err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ import (
 func registerObjects(r *registry, disk *media.DiskStore, path string) {
 	download := func(c *fiber.Ctx) error { return serveObject(c, disk) }
 	r.add("", op{method: "GET", path: path + "/*", summary: "Download a stored file through a signed, short-lived link (disk storage only; supports Range)", tag: "media", raw: "application/octet-stream",
-		query: []param{{"expires", "expiry, Unix seconds"}, {"signature", "link signature"}}},
+		query: []param{{"expires", "expiry, Unix seconds"}, {"signature", "link signature"}}, long: true},
 		download)
 	// Fiber does not answer HEAD from a GET route by itself. The OpenAPI
 	// document leaves HEAD implied by GET (TestOpenAPIMatchesRoutes skips
@@ -29,7 +29,7 @@ func registerObjects(r *registry, disk *media.DiskStore, path string) {
 	r.app.Add(fiber.MethodHead, path+"/*", download)
 
 	r.add("", op{method: "PUT", path: path + "/*", summary: "Upload one part of a resumable upload through a signed, short-lived part URL (disk storage only); the reply's ETag identifies the part",
-		tag: "media", query: []param{{"upload", "upload id"}, {"part", "part number, 1..10000"}, {"expires", "expiry, Unix seconds"}, {"signature", "link signature"}}},
+		tag: "media", query: []param{{"upload", "upload id"}, {"part", "part number, 1..10000"}, {"expires", "expiry, Unix seconds"}, {"signature", "link signature"}}, long: true},
 		func(c *fiber.Ctx) error { return putPart(c, disk) })
 }
 

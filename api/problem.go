@@ -37,6 +37,13 @@ func titleOf(status int) string {
 }
 
 func writeProblem(c *fiber.Ctx, p problem) error {
+	// Errors fasthttp raises itself (431, 408) never pass the security
+	// middleware; give every problem its headers here.
+	for k, v := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"} {
+		if len(c.Response().Header.Peek(k)) == 0 {
+			c.Set(k, v)
+		}
+	}
 	c.Status(p.Status)
 	c.Set(fiber.HeaderContentType, "application/problem+json")
 	body, err := c.App().Config().JSONEncoder(p)

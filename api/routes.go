@@ -1,6 +1,9 @@
 package api
 
 import (
+	"context"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"mooc/accounts"
@@ -30,6 +33,9 @@ type op struct {
 	query   []param
 	// raw marks replies that are not JSON (pages, files, metrics).
 	raw string
+	// long marks routes that stream files, which may take far longer than
+	// the request deadline.
+	long bool
 }
 
 type param struct {
@@ -40,6 +46,9 @@ type param struct {
 type registry struct {
 	app *fiber.App
 	ops []op
+	// deadline bounds every other request's work, so a database that
+	// hangs yields a 503 instead of a request that never ends.
+	deadline time.Duration
 }
 
 func (r *registry) add(base string, o op, handler fiber.Handler) {
@@ -48,6 +57,9 @@ func (r *registry) add(base string, o op, handler fiber.Handler) {
 		o.status = fiber.StatusOK
 	}
 	handlers := []fiber.Handler{}
+	if !o.long && r.deadline > 0 {
+		handlers = append(handlers, withDeadline(r.deadline))
+	}
 	switch o.access {
 	case signedIn:
 		handlers = append(handlers, requireUser)
@@ -59,4 +71,15 @@ func (r *registry) add(base string, o op, handler fiber.Handler) {
 	handlers = append(handlers, handler)
 	r.app.Add(o.method, o.path, handlers...)
 	r.ops = append(r.ops, o)
+}
+
+// withDeadline gives the request's context a deadline; the domains pass it
+// to every query, and a query cut off by it maps to 503.
+func withDeadline(d time.Duration) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithTimeout(c.UserContext(), d)
+		defer cancel()
+		c.SetUserContext(ctx)
+		return c.Next()
+	}
 }

@@ -50,6 +50,8 @@ type Deps struct {
 	CORSOrigins    []string
 	TrustedProxies []string
 	Version        string
+	// RequestTimeout bounds each request's work (file transfers aside).
+	RequestTimeout time.Duration
 }
 
 // New builds the Fiber application with every route of the service.
@@ -98,9 +100,10 @@ func New(d Deps) (*fiber.App, error) {
 			ExposeHeaders: "ETag",
 		}))
 	}
-	app.Use(authenticate(d.Accounts))
+	app.Use(refuseNUL)
+	app.Use(authenticate(d.Accounts, d.RequestTimeout))
 
-	r := &registry{app: app}
+	r := &registry{app: app, deadline: d.RequestTimeout}
 	registerOperations(r, d, reg)
 	registerAccounts(r, d.Accounts)
 	registerMedia(r, d.Media)

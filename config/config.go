@@ -29,6 +29,8 @@ type Config struct {
 	TrustedProxies    []string // proxies whose X-Forwarded-For is believed
 	LogLevel          string
 	SMTP              SMTP
+	// RequestTimeout bounds a request's work (file transfers aside).
+	RequestTimeout time.Duration
 }
 
 // SMTP is the mail relay; an empty Host means e-mails go to the log.
@@ -87,6 +89,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			From:     p.str("MOOC_SMTP_FROM", "mooc@localhost"),
 		},
 	}
+	// Writers on the embedded SQLite file queue behind each other, so a
+	// burst of enrolments may legitimately wait longer than on PostgreSQL.
+	defTimeout := 5 * time.Second
+	if c.Embedded() {
+		defTimeout = 30 * time.Second
+	}
+	c.RequestTimeout = p.duration("MOOC_REQUEST_TIMEOUT", defTimeout)
 	if c.PublicURL == "" {
 		c.PublicURL = "http://localhost" + portOf(c.Addr)
 	}

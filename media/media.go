@@ -54,7 +54,7 @@ var (
 // cleanFilename keeps only the last path element of a client's file name
 // and drops control characters: the name is for display, never a path.
 func cleanFilename(name string) string {
-	name = strings.ReplaceAll(name, `\`, "/")
+	name = strings.ToValidUTF8(strings.ReplaceAll(name, `\`, "/"), "\uFFFD")
 	name = path.Base(strings.TrimSpace(name))
 	name = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {

@@ -72,7 +72,11 @@ func (s *Service) Upload(ctx context.Context, owner accounts.Principal, filename
 	id := uuid.NewString()
 	key := "media/" + id
 	if _, err := s.objects.Put(ctx, key, src, size, contentType); err != nil {
-		_ = s.objects.Delete(context.WithoutCancel(ctx), key) // the store promises this; make sure
+		// The store promises to leave nothing; make sure, but briefly: when
+		// storage is down this would only add to the wait for the 503.
+		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		_ = s.objects.Delete(cleanup, key)
+		cancel()
 		return Media{}, in.cause(err)
 	}
 	now := s.now().UTC()

@@ -61,7 +61,10 @@ func NewS3Store(ctx context.Context, cfg S3Config) (*S3Store, error) {
 	}
 	creds := credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, "")
 	// An explicit region spares a GetBucketLocation round trip per bucket.
-	client, err := minio.New(host, &minio.Options{Creds: creds, Secure: secure, Region: cfg.Region})
+	// minio-go retries a refused connection ten times with backoff, about
+	// four seconds per call; a request should learn sooner that storage is
+	// down and answer 503.
+	client, err := minio.New(host, &minio.Options{Creds: creds, Secure: secure, Region: cfg.Region, MaxRetries: 2})
 	if err != nil {
 		return nil, fmt.Errorf("media: S3 client: %w", err)
 	}

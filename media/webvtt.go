@@ -56,6 +56,12 @@ func validateBlock(block []string, lineNo int) error {
 	head := block[0]
 	if head == "NOTE" || strings.HasPrefix(head, "NOTE ") || strings.HasPrefix(head, "NOTE\t") ||
 		head == "STYLE" || head == "REGION" {
+		// These blocks may not hold "-->": a player would read a cue there.
+		for i, line := range block {
+			if strings.Contains(line, "-->") {
+				return fmt.Errorf("%w: line %d: a %s block may not contain \"-->\"", ErrInvalidCaptions, lineNo+i, strings.Fields(head)[0])
+			}
+		}
 		return nil
 	}
 	timing := 0
@@ -66,9 +72,10 @@ func validateBlock(block []string, lineNo int) error {
 		}
 	}
 	line := block[timing]
+	// WebVTT's whitespace is the space and the tab, nothing wider.
 	left, right, _ := strings.Cut(line, "-->")
-	startTS, ok1 := parseTimestamp(strings.TrimSpace(left))
-	fields := strings.Fields(right)
+	startTS, ok1 := parseTimestamp(strings.Trim(left, " \t"))
+	fields := strings.FieldsFunc(right, func(r rune) bool { return r == ' ' || r == '\t' })
 	if len(fields) == 0 {
 		return fmt.Errorf("%w: line %d: cue has no end time", ErrInvalidCaptions, lineNo+timing)
 	}

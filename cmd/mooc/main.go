@@ -143,6 +143,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		CORSOrigins:    cfg.CORSOrigins,
 		TrustedProxies: cfg.TrustedProxies,
 		Version:        version,
+		RequestTimeout: cfg.RequestTimeout,
 	})
 	if err != nil {
 		return err

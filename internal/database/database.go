@@ -45,6 +45,15 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 
 // OpenPostgres connects to a PostgreSQL database.
 func OpenPostgres(ctx context.Context, url string) (*DB, error) {
+	// Without a connect timeout a server that stopped answering holds a
+	// new connection forever; a request should get its 503 instead.
+	if !strings.Contains(url, "connect_timeout") {
+		sep := "?"
+		if strings.Contains(url, "?") {
+			sep = "&"
+		}
+		url += sep + "connect_timeout=3"
+	}
 	g, err := gorm.Open(postgres.Open(url), gormConfig())
 	if err != nil {
 		return nil, fmt.Errorf("database: open postgres: %w", Translate(err))
