@@ -1,0 +1,516 @@
+// Command moocload measures a running mooc server, for `make bench`
+// (scripts/bench.sh starts the server and then this tool):
+//
+//  1. Upload: POST /api/v1/media of a generated MP4 of -upload-size bytes
+//     (2 GiB), streamed with a Content-Length, while the server process's
+//     resident set is sampled; beside it the same stream put straight into
+//     the same MinIO with minio-go (the reference).
+//  2. Course outline: a published five-week course of 25 lessons is built
+//     over HTTP, then GET /api/v1/courses/{id} from -concurrency clients
+//     with keep-alive; beside it a bare Fiber handler that answers the same
+//     JSON bytes (the reference).
+//
+// It prints one Markdown table and can write it (-markdown) and the raw
+// figures (-json) to files. It talks to loopback addresses only, and every
+// phase is bounded in requests and time; -timeout bounds the whole run.
+//
+//	moocload -url http://127.0.0.1:PORT -pid PID -fixture lesson.mp4 [flags]
+//
+// Environment: MOOC_BENCH_EMAIL and MOOC_BENCH_PASSWORD (a team account),
+// MOOC_TEST_S3_ENDPOINT, MOOC_TEST_S3_ACCESS_KEY, MOOC_TEST_S3_SECRET_KEY
+// (the MinIO the server uses).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"mooc/bench"
+)
+
+// Targets of issue 3.
+const (
+	targetRSSGrowth   = 64 << 20 // bytes of server RSS growth during a 2 GiB upload
+	targetUploadRatio = 0.80     // upload throughput over the reference
+)
+
+type options struct {
+	url, fixture              string
+	pid                       int
+	uploadSize                int64
+	uploadRounds              int
+	serverBucket, refBucket   string
+	concurrency               int
+	duration, warmup, timeout time.Duration
+	maxRequests               int64
+	refInProcess, strict      bool
+	markdown, jsonOut         string
+	email, password           string
+	s3Endpoint, s3Key, s3Sec  string
+}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == referenceCommand {
+		if err := serveReference(); err != nil {
+			fmt.Fprintln(os.Stderr, "moocload reference:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	o, err := parseFlags(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "moocload:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+
+	r, err := run(ctx, o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "moocload:", err)
+		os.Exit(1)
+	}
+	table := r.markdown()
+	fmt.Print(table)
+	if o.markdown != "" {
+		if err := os.WriteFile(o.markdown, []byte(table), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "moocload:", err)
+			os.Exit(1)
+		}
+	}
+	if o.jsonOut != "" {
+		raw, _ := json.MarshalIndent(r, "", "  ")
+		if err := os.WriteFile(o.jsonOut, append(raw, '\n'), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "moocload:", err)
+			os.Exit(1)
+		}
+	}
+	if o.strict && !r.Passed() {
+		fmt.Fprintln(os.Stderr, "moocload: a target was missed")
+		os.Exit(3)
+	}
+}
+
+func parseFlags(args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("moocload", flag.ContinueOnError)
+	fs.StringVar(&o.url, "url", "", "base URL of the mooc server (loopback only), e.g. http://127.0.0.1:8080")
+	fs.IntVar(&o.pid, "pid", 0, "process ID of the server, whose memory is sampled")
+	fs.StringVar(&o.fixture, "fixture", "api/testdata/lesson.mp4", "a small real MP4 for the course's video lessons")
+	fs.Int64Var(&o.uploadSize, "upload-size", 2<<30, "bytes of the generated video upload (at most 8 GiB)")
+	fs.IntVar(&o.uploadRounds, "upload-rounds", 3, "upload rounds; a round measures the platform and the reference back to back, in alternating order. Medians count for throughput, the highest memory growth for memory")
+	fs.StringVar(&o.serverBucket, "server-bucket", "", "the server's bucket, the run's own: the uploaded video is deleted after each round and the bucket at the end (optional)")
+	fs.StringVar(&o.refBucket, "ref-bucket", "", "bucket for the reference uploads (created and removed; default: a random name)")
+	fs.IntVar(&o.concurrency, "concurrency", 64, "clients reading the course outline")
+	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long the outline is read (at most 2m)")
+	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "outline reads before measuring, not counted")
+	fs.Int64Var(&o.maxRequests, "max-requests", 2_000_000, "at most this many outline reads per measurement")
+	fs.DurationVar(&o.timeout, "timeout", 9*time.Minute, "bound on the whole run")
+	fs.BoolVar(&o.refInProcess, "ref-in-process", false, "run the Fiber reference inside this process instead of a process of its own")
+	fs.BoolVar(&o.strict, "strict", false, "exit with status 3 when a target is missed")
+	fs.StringVar(&o.markdown, "markdown", "", "also write the table to this file")
+	fs.StringVar(&o.jsonOut, "json", "", "also write the raw figures to this file")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	o.email, o.password = os.Getenv("MOOC_BENCH_EMAIL"), os.Getenv("MOOC_BENCH_PASSWORD")
+	o.s3Endpoint, o.s3Key, o.s3Sec = os.Getenv("MOOC_TEST_S3_ENDPOINT"), os.Getenv("MOOC_TEST_S3_ACCESS_KEY"), os.Getenv("MOOC_TEST_S3_SECRET_KEY")
+
+	var errs []error
+	need := func(ok bool, msg string) {
+		if !ok {
+			errs = append(errs, errors.New(msg))
+		}
+	}
+	need(o.url != "", "-url is required")
+	need(o.pid > 0, "-pid is required")
+	need(o.email != "" && o.password != "", "MOOC_BENCH_EMAIL and MOOC_BENCH_PASSWORD (a team account) are required")
+	need(o.s3Endpoint != "" && o.s3Key != "" && o.s3Sec != "", "MOOC_TEST_S3_ENDPOINT, MOOC_TEST_S3_ACCESS_KEY and MOOC_TEST_S3_SECRET_KEY are required")
+	need(o.uploadSize >= 1<<20 && o.uploadSize <= 8<<30, "-upload-size must lie between 1 MiB and 8 GiB")
+	need(o.uploadRounds >= 1 && o.uploadRounds <= 5, "-upload-rounds must lie between 1 and 5")
+	need(o.concurrency >= 1 && o.concurrency <= 1024, "-concurrency must lie between 1 and 1024")
+	need(o.duration > 0 && o.duration <= 2*time.Minute, "-duration must lie between 0 and 2m")
+	need(o.warmup >= 0 && o.warmup <= 30*time.Second, "-warmup must lie between 0 and 30s")
+	need(o.maxRequests >= 1 && o.maxRequests <= 10_000_000, "-max-requests must lie between 1 and 10,000,000")
+	need(o.timeout > 0 && o.timeout <= 30*time.Minute, "-timeout must lie between 0 and 30m")
+	if o.url != "" {
+		o.url = strings.TrimRight(o.url, "/")
+		if err := bench.CheckLoopback(o.url); err != nil {
+			errs = append(errs, fmt.Errorf("-url: %w", err))
+		}
+	}
+	if o.s3Endpoint != "" {
+		if err := bench.CheckLoopback(o.s3Endpoint); err != nil {
+			errs = append(errs, fmt.Errorf("MOOC_TEST_S3_ENDPOINT: %w", err))
+		}
+	}
+	if o.refBucket == "" {
+		o.refBucket = fmt.Sprintf("moocbench-ref-%d", time.Now().UnixNano()%1_000_000_000)
+	}
+	return o, errors.Join(errs...)
+}
+
+// report is everything one run measured.
+type report struct {
+	Date         time.Time     `json:"date"`
+	UploadBytes  int64         `json:"upload_bytes"`
+	Upload       []uploadRound `json:"upload_rounds"`
+	IdleRSS      int64         `json:"server_idle_rss_bytes"` // as started, before any request of the tool
+	PeakRSS      int64         `json:"server_peak_rss_bytes"` // highest during the uploads
+	RSSGrowth    int64         `json:"rss_growth_bytes"`      // highest over the rounds
+	UploadMiBs   float64       `json:"upload_mib_per_s"`      // median over the rounds
+	RefMiBs      float64       `json:"reference_mib_per_s"`   // median over the rounds
+	UploadRatio  float64       `json:"upload_ratio"`          // median of the rounds' ratios
+	OutlineBytes int           `json:"outline_bytes"`         // size of the course JSON
+	Lessons      int           `json:"outline_lessons"`       // lessons in it
+	Concurrency  int           `json:"concurrency"`           // outline clients
+	Duration     time.Duration `json:"outline_duration_ns"`   // per measurement
+	Outline      loadFigures   `json:"outline"`               // the platform
+	RefOutline   loadFigures   `json:"reference_outline"`     // bare Fiber
+	RefInProcess bool          `json:"reference_in_process"`  // where the Fiber reference ran
+}
+
+type uploadRound struct {
+	APISeconds      float64 `json:"api_seconds"`
+	APIMiBs         float64 `json:"api_mib_per_s"`
+	RefSeconds      float64 `json:"reference_seconds"`
+	RefMiBs         float64 `json:"reference_mib_per_s"`
+	BaselineRSS     int64   `json:"server_baseline_rss_bytes"`
+	PeakRSS         int64   `json:"server_peak_rss_bytes"`
+	Growth          int64   `json:"server_rss_growth_bytes"`
+	RSSSamples      int     `json:"rss_samples"`
+	ServerCPUSecond float64 `json:"server_cpu_seconds"`
+}
+
+type loadFigures struct {
+	Requests  int64   `json:"requests"`
+	OK        int     `json:"ok"`
+	Errors    int64   `json:"errors"`
+	Seconds   float64 `json:"seconds"`
+	PerSecond float64 `json:"requests_per_s"`
+	P50ms     float64 `json:"p50_ms"`
+	P99ms     float64 `json:"p99_ms"`
+}
+
+func figures(r bench.Result) loadFigures {
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	return loadFigures{
+		Requests: r.Requests, OK: len(r.Latencies), Errors: r.Errors, Seconds: r.Elapsed.Seconds(),
+		PerSecond: r.PerSecond(), P50ms: ms(r.Percentile(0.50)), P99ms: ms(r.Percentile(0.99)),
+	}
+}
+
+func (r *report) rssPass() bool    { return r.RSSGrowth <= targetRSSGrowth }
+func (r *report) uploadPass() bool { return r.UploadRatio >= targetUploadRatio }
+
+// Passed reports whether every target was met.
+func (r *report) Passed() bool { return r.rssPass() && r.uploadPass() }
+
+func run(ctx context.Context, o options) (*report, error) {
+	video, err := os.ReadFile(o.fixture)
+	if err != nil {
+		return nil, fmt.Errorf("the small MP4 for the lessons: %w", err)
+	}
+	api := &client{base: o.url, http: &http.Client{Transport: &http.Transport{
+		MaxIdleConnsPerHost: 4, DisableCompression: true, IdleConnTimeout: 30 * time.Second,
+	}}}
+	s3, err := minio.New(o.s3Endpoint, &minio.Options{
+		Creds: credentials.NewStaticV4(o.s3Key, o.s3Sec, ""), Region: "us-east-1",
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := api.call(ctx, "GET", "/readyz", "", nil, 200, nil); err != nil {
+		return nil, fmt.Errorf("the server is not ready: %w", err)
+	}
+
+	r := &report{Date: time.Now().UTC(), UploadBytes: o.uploadSize, Concurrency: o.concurrency, Duration: o.duration, RefInProcess: o.refInProcess}
+
+	// The server as it started: it has answered nothing but /readyz.
+	idle, err := bench.ReadMemory(o.pid)
+	if err != nil {
+		return nil, fmt.Errorf("reading the server's memory: %w", err)
+	}
+	r.IdleRSS = idle.RSS
+	step("log in as the team")
+	team, err := api.login(ctx, o.email, o.password)
+	if err != nil {
+		return nil, err
+	}
+
+	// The server's bucket is the run's own: empty it when done.
+	if o.serverBucket != "" {
+		defer func() {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			_ = s3.RemoveBucketWithOptions(cctx, o.serverBucket, minio.RemoveBucketOptions{ForceDelete: true})
+		}()
+	}
+
+	// 1. Upload, reference and platform alternating; first, so that the
+	// server has served nothing but a login before.
+	if err := s3.MakeBucket(ctx, o.refBucket, minio.MakeBucketOptions{Region: "us-east-1"}); err != nil {
+		return nil, fmt.Errorf("reference bucket: %w", err)
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		_ = s3.RemoveBucketWithOptions(cctx, o.refBucket, minio.RemoveBucketOptions{ForceDelete: true})
+	}()
+	mib := float64(o.uploadSize) / (1 << 20)
+	for round := range o.uploadRounds {
+		var u uploadRound
+		measureAPI := func() error {
+			step(fmt.Sprintf("upload round %d/%d: POST /api/v1/media, %s", round+1, o.uploadRounds, size(o.uploadSize)))
+			settleServer(ctx, o.pid)
+			cpu0, err := bench.ReadCPU(o.pid)
+			if err != nil {
+				return err
+			}
+			watch, err := bench.WatchPeak(o.pid, 5*time.Millisecond)
+			if err != nil {
+				return err
+			}
+			uctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+			t0 := time.Now()
+			m, err := api.upload(uctx, team, "lielais-video.mp4", "video/mp4", bench.NewVideo(o.uploadSize, uint64(round+1)), o.uploadSize)
+			took := time.Since(t0)
+			cancel()
+			peak, perr := watch.Stop()
+			cpu1, cerr := bench.ReadCPU(o.pid)
+			if err = errors.Join(err, perr, cerr); err != nil {
+				return err
+			}
+			if m.ContentType != "video/mp4" {
+				return fmt.Errorf("the generated video was stored as %q, want video/mp4", m.ContentType)
+			}
+			u.APISeconds, u.APIMiBs = took.Seconds(), mib/took.Seconds()
+			u.BaselineRSS, u.PeakRSS, u.Growth, u.RSSSamples = peak.Baseline, peak.Peak, peak.Growth(), peak.Samples
+			u.ServerCPUSecond = (cpu1 - cpu0).Seconds()
+			fmt.Fprintf(os.Stderr, "    %.1f s, %.0f MiB/s, server RSS %s → %s (+%s), server CPU %.1f s\n",
+				took.Seconds(), u.APIMiBs, size(peak.Baseline), size(peak.Peak), size(peak.Growth()), u.ServerCPUSecond)
+			r.PeakRSS = max(r.PeakRSS, peak.Peak)
+			if o.serverBucket != "" {
+				_ = s3.RemoveObject(ctx, o.serverBucket, "media/"+m.ID, minio.RemoveObjectOptions{})
+			}
+			return nil
+		}
+		measureRef := func() error {
+			step(fmt.Sprintf("upload round %d/%d: reference, minio-go PutObject of the same stream", round+1, o.uploadRounds))
+			settle()
+			key := fmt.Sprintf("video-%d.mp4", round+1)
+			uctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+			t0 := time.Now()
+			info, err := s3.PutObject(uctx, o.refBucket, key, bench.NewVideo(o.uploadSize, uint64(round+1)), o.uploadSize,
+				minio.PutObjectOptions{ContentType: "video/mp4"})
+			took := time.Since(t0)
+			cancel()
+			if err != nil {
+				return fmt.Errorf("reference upload: %w", err)
+			}
+			if info.Size != o.uploadSize {
+				return fmt.Errorf("reference upload stored %d bytes, want %d", info.Size, o.uploadSize)
+			}
+			u.RefSeconds, u.RefMiBs = took.Seconds(), mib/took.Seconds()
+			fmt.Fprintf(os.Stderr, "    %.1f s, %.0f MiB/s\n", took.Seconds(), u.RefMiBs)
+			_ = s3.RemoveObject(ctx, o.refBucket, key, minio.RemoveObjectOptions{})
+			return nil
+		}
+		order := []func() error{measureRef, measureAPI}
+		if round%2 == 1 {
+			order = []func() error{measureAPI, measureRef}
+		}
+		for _, measure := range order {
+			if err := measure(); err != nil {
+				return nil, err
+			}
+		}
+		r.Upload = append(r.Upload, u)
+		r.RSSGrowth = max(r.RSSGrowth, u.Growth)
+	}
+	// Other work on the machine comes and goes; a round's two figures,
+	// taken back to back, see much the same of it. Hence the median of
+	// the rounds' ratios rather than a ratio of bests.
+	var platform, reference, ratios []float64
+	for _, u := range r.Upload {
+		platform, reference = append(platform, u.APIMiBs), append(reference, u.RefMiBs)
+		ratios = append(ratios, u.APIMiBs/u.RefMiBs)
+	}
+	r.UploadMiBs, r.RefMiBs, r.UploadRatio = median(platform), median(reference), median(ratios)
+
+	// 2. Course outline: the team builds the course, a learner reads it;
+	// then the reference.
+	step("build a published course of 5 weeks and 25 lessons as the team")
+	learner, err := api.learner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	courseID, err := api.buildCourse(ctx, team, video)
+	if err != nil {
+		return nil, fmt.Errorf("building the course: %w", err)
+	}
+	path := "/api/v1/courses/" + courseID
+	var outline course
+	body, err := api.raw(ctx, "GET", path, learner, nil, 200)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(body, &outline); err != nil {
+		return nil, fmt.Errorf("GET %s: %w", path, err)
+	}
+	for _, w := range outline.Weeks {
+		r.Lessons += len(w.Lessons)
+	}
+	if outline.Status != "published" || len(outline.Weeks) != 5 || r.Lessons != 25 {
+		return nil, fmt.Errorf("GET %s: status %q, %d weeks, %d lessons; want published, 5 and 25", path, outline.Status, len(outline.Weeks), r.Lessons)
+	}
+	r.OutlineBytes = len(body)
+
+	load := func(name, base, token string) (loadFigures, error) {
+		transport := &http.Transport{
+			MaxIdleConns: 2 * o.concurrency, MaxIdleConnsPerHost: o.concurrency, MaxConnsPerHost: o.concurrency,
+			IdleConnTimeout: time.Minute, DisableCompression: true,
+		}
+		defer transport.CloseIdleConnections()
+		hc := &http.Client{Transport: transport, Timeout: 30 * time.Second}
+		read := func(ctx context.Context) error {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+			if err != nil {
+				return err
+			}
+			if token != "" {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			resp, err := hc.Do(req)
+			if err != nil {
+				return err
+			}
+			n, err := io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			switch {
+			case err != nil:
+				return err
+			case resp.StatusCode != http.StatusOK:
+				return fmt.Errorf("status %d", resp.StatusCode)
+			case n < int64(r.OutlineBytes)*9/10:
+				return fmt.Errorf("reply of %d bytes, want about %d", n, r.OutlineBytes)
+			}
+			return nil
+		}
+		if o.warmup > 0 {
+			step(fmt.Sprintf("%s: warm-up, %d clients for %s", name, o.concurrency, o.warmup))
+			bench.Load{Concurrency: o.concurrency, Duration: o.warmup, MaxRequests: o.maxRequests}.Run(ctx, read)
+		}
+		step(fmt.Sprintf("%s: %d clients for %s (at most %d requests)", name, o.concurrency, o.duration, o.maxRequests))
+		res := bench.Load{Concurrency: o.concurrency, Duration: o.duration, MaxRequests: o.maxRequests}.Run(ctx, read)
+		if ctx.Err() != nil {
+			return loadFigures{}, ctx.Err()
+		}
+		f := figures(res)
+		fmt.Fprintf(os.Stderr, "    %d requests, %.0f req/s, p50 %.2f ms, p99 %.2f ms, %d errors\n", f.Requests, f.PerSecond, f.P50ms, f.P99ms, f.Errors)
+		if res.Errors > 0 && res.Errors*100 > res.Requests {
+			return f, fmt.Errorf("%s: %d of %d requests failed, the first with: %v", name, res.Errors, res.Requests, res.FirstErr)
+		}
+		return f, nil
+	}
+	if r.Outline, err = load("course outline, platform", o.url, learner); err != nil {
+		return nil, err
+	}
+	ref, err := startReference(ctx, body, o.refInProcess)
+	if err != nil {
+		return nil, err
+	}
+	r.RefOutline, err = load("course outline, bare Fiber reference", "http://"+ref.addr, "")
+	if serr := ref.stop(); err == nil && serr != nil && !o.refInProcess {
+		fmt.Fprintln(os.Stderr, "moocload: stopping the reference server:", serr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// learner registers a learner (the server runs with no registration
+// limit) and logs in.
+func (c *client) learner(ctx context.Context) (string, error) {
+	email := fmt.Sprintf("liga.ozolina.%d@example.lv", time.Now().UnixNano())
+	const password = "bench: correct horse battery staple"
+	if err := c.call(ctx, "POST", "/api/v1/auth/register", "", map[string]string{
+		"email": email, "password": password, "given_name": "Līga", "family_name": "Ozoliņa",
+		"municipality": "Ogres novads", "workplace": "Ogres novada sociālais dienests", "position": "sociālā darbiniece",
+	}, 201, nil); err != nil {
+		return "", err
+	}
+	return c.login(ctx, email, password)
+}
+
+// median of a non-empty list (the mean of the middle two for an even length).
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// settle gives the machine a moment between measurements: writes of the
+// previous upload to flush, the server's collector to run.
+func settle() { time.Sleep(2 * time.Second) }
+
+// settleServer is settle, and then waits (at most 15 s) until the server's
+// resident set has stopped shrinking for 2 s: the Go runtime hands freed
+// memory back to the system gradually, and a baseline taken while it does
+// so would hide part of the growth that follows.
+func settleServer(ctx context.Context, pid int) {
+	settle()
+	deadline := time.Now().Add(15 * time.Second)
+	low, since := int64(-1), time.Now()
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		m, err := bench.ReadMemory(pid)
+		if err != nil {
+			return
+		}
+		if low < 0 || m.RSS < low-(256<<10) {
+			low, since = m.RSS, time.Now()
+		} else if time.Since(since) >= 2*time.Second {
+			return
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+func step(s string) { fmt.Fprintf(os.Stderr, "==> %s\n", s) }
+
+// size renders bytes in binary units.
+func size(b int64) string {
+	switch {
+	case b >= 1<<30 && b%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", b>>30)
+	case b >= 1<<20 && b%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", b>>20)
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+	default:
+		return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10))
+	}
+}
