@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/valyala/fasthttp"
 
 	"mooc/accounts"
 	"mooc/assessment"
@@ -70,16 +71,21 @@ func New(d Deps) (*fiber.App, error) {
 		// the handler runs, into memory and temporary files.
 		DisablePreParseMultipartForm: true,
 		BodyLimit:                    int(d.MaxUploadBytes + 1<<20),
-		ReadTimeout:                  15 * time.Minute,
-		WriteTimeout:                 15 * time.Minute,
-		IdleTimeout:                  2 * time.Minute,
-		ReadBufferSize:               16 << 10, // request line and headers
-		EnableTrustedProxyCheck:      true,
-		TrustedProxies:               d.TrustedProxies,
-		ProxyHeader:                  fiber.HeaderXForwardedFor,
-		EnableIPValidation:           true,
-		DisableStartupMessage:        true,
+		// A client trickling its headers in is cut off after this; the
+		// routes that stream files get longer once their headers are in
+		// (see transferTimeouts).
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            15 * time.Minute,
+		IdleTimeout:             2 * time.Minute,
+		ReadBufferSize:          16 << 10, // request line and headers
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          d.TrustedProxies,
+		ProxyHeader:             fiber.HeaderXForwardedFor,
+		EnableIPValidation:      true,
+		DisableStartupMessage:   true,
 	})
+
+	app.Server().HeaderReceived = transferTimeouts(d.ObjectsPath)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -125,4 +131,22 @@ func New(d Deps) (*fiber.App, error) {
 	// Unmatched routes fall through to Fiber's 404, which errorHandler
 	// renders as problem+json.
 	return app, nil
+}
+
+// transferTimeouts gives the requests that upload files a read deadline
+// long enough for gigabytes on a slow link, once their headers have
+// arrived; every other request keeps the short one.
+func transferTimeouts(objectsPath string) func(*fasthttp.RequestHeader) fasthttp.RequestConfig {
+	return func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+		path, method := string(h.RequestURI()), string(h.Method())
+		if i := strings.IndexByte(path, '?'); i >= 0 {
+			path = path[:i]
+		}
+		upload := method == fiber.MethodPost && path == BasePath+"/media"
+		part := method == fiber.MethodPut && objectsPath != "" && strings.HasPrefix(path, objectsPath+"/")
+		if upload || part {
+			return fasthttp.RequestConfig{ReadTimeout: 15 * time.Minute}
+		}
+		return fasthttp.RequestConfig{}
+	}
 }
