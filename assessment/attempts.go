@@ -213,10 +213,11 @@ func (s *Service) Submit(ctx context.Context, caller accounts.Principal, attempt
 		if !won {
 			return ErrAttemptSubmitted
 		}
-		for i, q := range asked {
-			if err := s.store.recordAnswer(ctx, a.ID, q.Position, strings.Join(chosen[q.QuestionID], ","), right[i]); err != nil {
-				return err
-			}
+		for i := range asked {
+			asked[i].Chosen, asked[i].Correct = strings.Join(chosen[asked[i].QuestionID], ","), right[i]
+		}
+		if err := s.store.recordAnswers(ctx, a.ID, asked); err != nil {
+			return err
 		}
 		out = Result{Score: a.Score, MaxScore: a.MaxScore, Percent: a.Percent, Passed: a.Passed, SubmittedAt: now}
 		return nil

@@ -3,6 +3,7 @@ package assessment
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"mooc/internal/database"
@@ -177,9 +178,24 @@ func (s store) submit(ctx context.Context, a attemptRow) (bool, error) {
 	return res.RowsAffected == 1, database.Translate(res.Error)
 }
 
-func (s store) recordAnswer(ctx context.Context, attemptID string, position int, chosen string, correct bool) error {
-	return database.Translate(s.db.Conn(ctx).Model(&attemptQuestionRow{}).Where("attempt_id = ? AND position = ?", attemptID, position).
-		Updates(map[string]any{"chosen": chosen, "correct": correct}).Error)
+// recordAnswers writes every answer of an attempt in one statement: a
+// submission is on the hot path of a whole cohort finishing its test.
+func (s store) recordAnswers(ctx context.Context, attemptID string, answers []attemptQuestionRow) error {
+	if len(answers) == 0 {
+		return nil
+	}
+	var chosen, correct strings.Builder
+	args := make([]any, 0, 4*len(answers)+1)
+	var correctArgs []any
+	for _, a := range answers {
+		chosen.WriteString(" WHEN ? THEN ?")
+		correct.WriteString(" WHEN ? THEN ?")
+		args = append(args, a.Position, a.Chosen)
+		correctArgs = append(correctArgs, a.Position, a.Correct)
+	}
+	args = append(append(args, correctArgs...), attemptID)
+	return database.Translate(s.db.Conn(ctx).Exec("UPDATE attempt_questions SET chosen = CASE position"+chosen.String()+
+		" ELSE chosen END, correct = CASE position"+correct.String()+" ELSE correct END WHERE attempt_id = ?", args...).Error)
 }
 
 // passedTests lists, per enrolment, the tests with a passing submitted attempt.

@@ -23,6 +23,7 @@ func (s *Service) Enrol(ctx context.Context, cohortID, userID string) (Enrolment
 		return Enrolment{}, ErrNotFound
 	}
 	var row enrolmentRow
+	position := 0
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		c, err := s.store.cohort(ctx, cohortID, false)
 		if err != nil {
@@ -31,11 +32,6 @@ func (s *Service) Enrol(ctx context.Context, cohortID, userID string) (Enrolment
 		now := s.now().UTC()
 		if now.Before(c.EnrolmentOpensAt) || !now.Before(c.EnrolmentClosesAt) {
 			return ErrEnrolmentClosed
-		}
-		if _, err := s.store.activeEnrolment(ctx, userID, c.CourseID); err == nil {
-			return errAlreadyActive
-		} else if !errors.Is(err, ErrNotFound) {
-			return err
 		}
 		seat, err := s.store.takeSeat(ctx, c.ID)
 		if err != nil {
@@ -48,16 +44,21 @@ func (s *Service) Enrol(ctx context.Context, cohortID, userID string) (Enrolment
 		if seat {
 			row.Status, row.EnrolledAt = Enrolled, &now
 		}
-		// Two requests of one learner can both pass the check above; the
-		// unique index on active enrolments lets only one insert through,
-		// and the loser's seat claim is rolled back with its transaction.
+		// The unique index on active enrolments refuses a second place in
+		// the course (this cohort or another); the seat claimed above is
+		// rolled back with the transaction.
 		if err := s.store.insertEnrolment(ctx, row); err != nil {
 			if errors.Is(err, database.ErrDuplicate) {
 				return errAlreadyActive
 			}
 			return err
 		}
-		return s.tellEnrolment(ctx, row, c)
+		if row.Status == Waitlisted {
+			if position, err = s.store.waitlistPosition(ctx, row); err != nil {
+				return err
+			}
+		}
+		return s.tellEnrolment(ctx, row, c, position)
 	})
 	if errors.Is(err, errAlreadyActive) {
 		return Enrolment{}, s.alreadyEnrolled(ctx, cohortID, userID)
@@ -65,7 +66,11 @@ func (s *Service) Enrol(ctx context.Context, cohortID, userID string) (Enrolment
 	if err != nil {
 		return Enrolment{}, err
 	}
-	return s.describe(ctx, row, false)
+	out := toEnrolment(row)
+	if row.Status == Waitlisted {
+		out.WaitlistPosition = &position
+	}
+	return out, nil
 }
 
 var errAlreadyActive = errors.New("courses: an active enrolment exists")

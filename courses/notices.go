@@ -13,7 +13,7 @@ import (
 
 // tellEnrolment queues the confirmation or the waitlist notice of a new
 // enrolment, in its transaction.
-func (s *Service) tellEnrolment(ctx context.Context, e enrolmentRow, c cohortRow) error {
+func (s *Service) tellEnrolment(ctx context.Context, e enrolmentRow, c cohortRow, position int) error {
 	if s.notify == nil {
 		return nil
 	}
@@ -25,11 +25,7 @@ func (s *Service) tellEnrolment(ctx context.Context, e enrolmentRow, c cohortRow
 	if e.Status == Enrolled {
 		return s.tell(ctx, "enrolled:"+e.ID, e.UserID, "enrolled", params)
 	}
-	pos, err := s.store.waitlistPosition(ctx, e)
-	if err != nil {
-		return err
-	}
-	params["position"] = strconv.Itoa(pos)
+	params["position"] = strconv.Itoa(position)
 	return s.tell(ctx, "waitlisted:"+e.ID, e.UserID, "waitlisted", params)
 }
 
