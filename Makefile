@@ -30,7 +30,7 @@ test: ## the whole suite with -race against real PostgreSQL and MinIO, then the 
 fuzz: ## run every fuzz target for FUZZTIME (default 5s)
 	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
 
-bench: ## measure the real binary against PostgreSQL and MinIO (upload, course outline) and write BENCHMARKS.md
+bench: ## measure the real binary against PostgreSQL and MinIO (issues 3-8; MOOC_BENCH_SOAK=30m for the long soak), fuzz 60 s each, write BENCHMARKS.md
 	bash scripts/bench.sh $(ARGS)
 
 vet: ## go vet

@@ -145,14 +145,21 @@ func (c *client) login(ctx context.Context, email, password string) (string, err
 // tool checks it.
 type course struct {
 	ID     string `json:"id"`
+	Title  string `json:"title"`
 	Status string `json:"status"`
 	Weeks  []struct {
 		Number  int `json:"number"`
 		Lessons []struct {
-			ID      string `json:"id"`
-			Minutes int    `json:"minutes"`
+			ID      string  `json:"id"`
+			Kind    string  `json:"kind"`
+			Minutes int     `json:"minutes"`
+			MediaID *string `json:"media_id"`
 		} `json:"lessons"`
 	} `json:"weeks"`
+	Tests []struct {
+		ID    string `json:"id"`
+		Final bool   `json:"final"`
+	} `json:"tests"`
 }
 
 // weekPlan is one week of the benchmark course: five lessons, 144
@@ -170,13 +177,19 @@ var weekPlan = []struct {
 	{"client_conversation", 19, true, ""},
 }
 
+// methodologyTitle is the methodology of the benchmarks' courses.
+const methodologyTitle = "Krīzes intervence"
+
 // buildCourse creates, as the team, a methodology and a published
 // five-week course of 25 lessons whose videos are the small real MP4
-// video; it returns the course ID.
-func (c *client) buildCourse(ctx context.Context, team string, video []byte) (string, error) {
+// video; it returns the course ID. With finalQuestions > 0 the course gets
+// a bank of that many questions (spread over the weeks) and a final test
+// drawing all of them before it is published; otherwise it gets a final
+// test only if the platform asks for one (see publish).
+func (c *client) buildCourse(ctx context.Context, team string, video []byte, finalQuestions int) (string, error) {
 	var m struct{ ID string }
 	if err := c.call(ctx, "POST", "/api/v1/methodologies", team, map[string]string{
-		"title": "Krīzes intervence", "summary": "Metodika darbam ar klientiem krīzes situācijās", "direction": "crisis",
+		"title": methodologyTitle, "summary": "Metodika darbam ar klientiem krīzes situācijās", "direction": "crisis",
 	}, 201, &m); err != nil {
 		return "", err
 	}
@@ -207,11 +220,43 @@ func (c *client) buildCourse(ctx context.Context, team string, video []byte) (st
 			}
 		}
 	}
+	if finalQuestions > 0 {
+		if err := c.finalTest(ctx, team, cr.ID, finalQuestions); err != nil {
+			return "", err
+		}
+	}
 	if err := c.publish(ctx, team, cr.ID); err != nil {
 		return "", err
 	}
 	return cr.ID, nil
 }
+
+// finalTest adds n single-choice questions, spread over the five weeks,
+// whose correct option is "Nodrošināt klienta drošību", and a final test
+// of 30 minutes that draws all n.
+func (c *client) finalTest(ctx context.Context, team, courseID string, n int) error {
+	for i := range n {
+		week := i%5 + 1
+		if err := c.call(ctx, "POST", "/api/v1/courses/"+courseID+"/questions", team, map[string]any{
+			"week": week, "kind": "single_choice", "points": 1, "explanation": "Drošība vispirms.",
+			"text": fmt.Sprintf("%d. nedēļa, %d. jautājums: kas ir pirmais solis krīzes intervencē?", week, i/5+1),
+			"options": []map[string]any{
+				{"text": correctOption, "correct": true},
+				{"text": "Slēgt lietu", "correct": false},
+				{"text": "Gaidīt nākamo nedēļu", "correct": false},
+			},
+		}, 201, nil); err != nil {
+			return err
+		}
+	}
+	return c.call(ctx, "POST", "/api/v1/courses/"+courseID+"/tests", team, map[string]any{
+		"title": "Noslēguma tests", "final": true, "question_count": n, "pass_percent": 70,
+		"time_limit_minutes": 30, "max_attempts": 3, "shuffle": true,
+	}, 201, nil)
+}
+
+// correctOption is the text of every benchmark question's correct option.
+const correctOption = "Nodrošināt klienta drošību"
 
 // publish publishes the course. Where the platform asks for a final test
 // (once assessment is part of it), it adds a question bank and a final
@@ -230,7 +275,7 @@ func (c *client) publish(ctx context.Context, team, courseID string) error {
 				"week": week, "kind": "single_choice", "points": 1,
 				"text": fmt.Sprintf("%d. nedēļa, %d. jautājums: kas ir pirmais solis krīzes intervencē?", week, i),
 				"options": []map[string]any{
-					{"text": "Nodrošināt klienta drošību", "correct": true},
+					{"text": correctOption, "correct": true},
 					{"text": "Slēgt lietu", "correct": false},
 					{"text": "Gaidīt nākamo nedēļu", "correct": false},
 				},

@@ -25,15 +25,19 @@ const referenceCommand = "serve-reference"
 // referenceLifetime bounds a reference server that its parent forgot.
 const referenceLifetime = 5 * time.Minute
 
-// referenceApp answers GET /api/v1/courses/:id with body, a fixed JSON
-// document: Fiber with its defaults and nothing else, the floor of what
-// the platform's outline route can reach on this machine.
+// referenceApp answers GET /api/v1/courses/:id and POST
+// /api/v1/attempts/:id/submit with body, a fixed JSON document: Fiber with
+// its defaults and nothing else, the floor of what the platform's routes
+// can reach on this machine. (Fiber reads a POST's body before the handler
+// runs.)
 func referenceApp(body []byte) *fiber.App {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	app.Get("/api/v1/courses/:id", func(c *fiber.Ctx) error {
+	answer := func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 		return c.Send(body)
-	})
+	}
+	app.Get("/api/v1/courses/:id", answer)
+	app.Post("/api/v1/attempts/:id/submit", answer)
 	return app
 }
 
