@@ -46,7 +46,9 @@ func (s *Service) Upload(ctx context.Context, owner accounts.Principal, filename
 	head := make([]byte, sniffLen)
 	n, err := io.ReadFull(body, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return Media{}, err
+		// The client's body could not be read (cut off, or a part whose
+		// transfer encoding does not decode): the client's fault, a 400.
+		return Media{}, errors.Join(ErrBrokenBody, err)
 	}
 	head = head[:n]
 	contentType, err := sniff(head)
