@@ -52,15 +52,7 @@ type school struct {
 
 func newSchool(t *testing.T, db *database.DB, o options) *school {
 	o.db = db
-	s := newServer(t, db.Dialect(), o)
-	c := &catalogue{server: s}
-	_, c.team = s.signUp("team")
-	_, c.author = s.signUp("author")
-	_, c.otherAuthor = s.signUp("author")
-	_, c.learner = s.signUp()
-	var m struct{ ID string }
-	s.do(request{method: "POST", path: "/api/v1/methodologies", token: c.team, body: map[string]string{"title": "Darbs ar ģimenēm ar bērniem", "direction": "target_group"}}).expect(t, 201).json(t, &m)
-	c.methodology = m.ID
+	c := catalogueOn(t, newServer(t, db.Dialect(), o), map[string]string{"title": "Darbs ar ģimenēm ar bērniem", "direction": "target_group"})
 	course := c.buildCourse(c.author)
 	c.do(request{method: "POST", path: "/api/v1/courses/" + course.ID + "/publish", token: c.author}).expect(t, 200)
 	return &school{catalogue: c, published: c.get(c.author, course.ID)}

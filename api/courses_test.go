@@ -47,16 +47,20 @@ type catalogue struct {
 }
 
 func newCatalogue(t *testing.T, d database.Dialect, db *database.DB) *catalogue {
-	s := newServer(t, d, options{db: db})
+	return catalogueOn(t, newServer(t, d, options{db: db}), map[string]string{
+		"title": "Krīzes intervence", "summary": "Metodika darbam ar klientiem krīzes situācijās", "direction": "crisis",
+	})
+}
+
+// catalogueOn signs up the cast on s and has the team add a methodology.
+func catalogueOn(t *testing.T, s *server, methodology map[string]string) *catalogue {
 	c := &catalogue{server: s}
 	_, c.team = s.signUp("team")
 	_, c.author = s.signUp("author")
 	_, c.otherAuthor = s.signUp("author")
 	_, c.learner = s.signUp()
 	var m struct{ ID string }
-	s.do(request{method: "POST", path: "/api/v1/methodologies", token: c.team, body: map[string]string{
-		"title": "Krīzes intervence", "summary": "Metodika darbam ar klientiem krīzes situācijās", "direction": "crisis",
-	}}).expect(t, 201).json(t, &m)
+	s.do(request{method: "POST", path: "/api/v1/methodologies", token: c.team, body: methodology}).expect(t, 201).json(t, &m)
 	c.methodology = m.ID
 	return c
 }

@@ -56,9 +56,20 @@ type options struct {
 	maxUpload     int64 // default 64 MiB
 	s3            bool
 	db            *database.DB // share a database between replicas
+	corsOrigins   []string
 }
 
 func newServer(t *testing.T, d database.Dialect, o options) *server {
+	t.Helper()
+	s := assemble(t, d, o)
+	s.t = t
+	return s
+}
+
+// assemble builds the API over a real database and object store. It takes
+// a testing.TB so that a fuzz target can build one server for all its
+// inputs; such a server has no t for the request helpers.
+func assemble(t testing.TB, d database.Dialect, o options) *server {
 	t.Helper()
 	db := o.db
 	if db == nil {
@@ -75,7 +86,7 @@ func newServer(t *testing.T, d database.Dialect, o options) *server {
 	deps := api.Deps{
 		Log: log, Accounts: users, MaxUploadBytes: cmp.Or(o.maxUpload, 64<<20),
 		TrustedProxies: []string{"0.0.0.0"}, // app.Test connects from 0.0.0.0; lets tests set X-Forwarded-For
-		Version:        "test",
+		Version:        "test", CORSOrigins: o.corsOrigins,
 	}
 	var objects media.ObjectStore
 	var diskDir string
@@ -118,7 +129,7 @@ func newServer(t *testing.T, d database.Dialect, o options) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &server{t: t, app: app, db: db, objects: objects, users: users, logs: logs, diskDir: diskDir, s3: s3, courseSvc: deps.Courses}
+	return &server{app: app, db: db, objects: objects, users: users, logs: logs, diskDir: diskDir, s3: s3, courseSvc: deps.Courses}
 }
 
 // request is one HTTP call; body is JSON-encoded unless it is a string or

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,67 +17,9 @@ import (
 	"time"
 
 	"mooc/accounts"
-	"mooc/api"
-	"mooc/assessment"
-	"mooc/certificates"
-	"mooc/courses"
 	"mooc/internal/database"
 	"mooc/internal/testenv"
-	"mooc/media"
-	"mooc/notify"
-	"mooc/programmes"
-	"mooc/reports"
 )
-
-// buildOptions configure buildServer.
-type buildOptions struct {
-	dialect     database.Dialect
-	maxUpload   int64
-	corsOrigins []string
-}
-
-// buildServer assembles the API as newServer does (disk store, no MinIO),
-// for a testing.TB (a fuzz target builds it once, not per input) and with
-// Deps newServer does not expose. Its t is left for the caller to set.
-func buildServer(tb testing.TB, o buildOptions) *server {
-	tb.Helper()
-	db := testenv.DB(tb, o.dialect)
-	logs := &syncWriter{}
-	log := slog.New(slog.NewJSONHandler(logs, nil))
-	users, err := accounts.New(db, accounts.Options{TokenSecret: []byte(tokenSecret), Hashing: &cheapHashing, Log: log})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if o.maxUpload == 0 {
-		o.maxUpload = 64 << 20
-	}
-	diskDir := filepath.Join(tb.TempDir(), "objects")
-	disk, err := media.NewDiskStore(diskDir, "http://mooc.test/objects", []byte("object-link-secret-0123456789abcdef"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	deps := api.Deps{
-		Log: log, Accounts: users, MaxUploadBytes: o.maxUpload,
-		TrustedProxies: []string{"0.0.0.0"}, Version: "test", CORSOrigins: o.corsOrigins,
-		Disk: disk, ObjectsPath: "/objects",
-	}
-	deps.Ready = map[string]api.Check{"database": db.Ping, "object_storage": disk.Ping}
-	deps.Media = media.NewService(db, disk, deps.MaxUploadBytes, log)
-	deps.Courses = courses.New(db, deps.Media)
-	deps.Assessment = assessment.New(db, deps.Courses)
-	deps.Certificates = certificates.New(db, disk, deps.Courses, users, "http://mooc.test", log)
-	deps.Programmes = programmes.New(db, deps.Courses, deps.Certificates)
-	deps.Reports = reports.New(db)
-	outbox := notify.NewOutbox(db)
-	deps.Courses.UseNotifier(outbox)
-	deps.Certificates.UseNotifier(outbox)
-	deps.Programmes.UseNotifier(outbox)
-	app, err := api.New(deps)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &server{app: app, db: db, objects: disk, users: users, logs: logs, diskDir: diskDir, courseSvc: deps.Courses}
-}
 
 // tokenFor registers a user through the service, gives them roles and logs
 // them in: no *testing.T needed.
@@ -532,7 +473,7 @@ func shorten(s string) string {
 // from anywhere else is not; without origins, no one is.
 func TestHostileCORS(t *testing.T) {
 	const allowed = "https://mooc.example.lv"
-	s := buildServer(t, buildOptions{dialect: database.SQLite, corsOrigins: []string{allowed}})
+	s := assemble(t, database.SQLite, options{corsOrigins: []string{allowed}})
 	s.t = t
 	preflight := func(s *server, origin string) reply {
 		return s.do(request{method: "OPTIONS", path: "/api/v1/courses", header: map[string]string{

@@ -92,7 +92,7 @@ func FuzzUploadMultipart(f *testing.F) {
 		f.Add(seed.ct, seed.body)
 	}
 
-	s := buildServer(f, buildOptions{dialect: database.SQLite, maxUpload: fuzzMaxUpload})
+	s := assemble(f, database.SQLite, options{maxUpload: fuzzMaxUpload})
 	token := tokenFor(f, s.users, "fuzz.autore@example.lv", "author")
 
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {

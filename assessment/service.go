@@ -183,13 +183,17 @@ func (s *Service) ForCourses(ctx context.Context, courseIDs []string) (map[strin
 		return nil, err
 	}
 	out := map[string][]courses.TestSummary{}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	banks, err := s.store.bankSizes(ctx, courseIDs)
+	if err != nil {
+		return nil, err
+	}
 	for _, t := range rows {
 		sum := courses.TestSummary{ID: t.ID, Title: t.Title, Week: t.Week, Final: t.Final, QuestionCount: t.QuestionCount,
 			PassPercent: t.PassPercent, TimeLimitMinutes: t.TimeLimitMinutes, MaxAttempts: t.MaxAttempts}
-		bank, err := s.store.bankSize(ctx, t.CourseID, t.Week)
-		if err != nil {
-			return nil, err
-		}
+		bank := banks[t.CourseID].of(t.Week)
 		if bank < t.QuestionCount {
 			sum.Problem = fmt.Sprintf("test %q asks for %d questions but its bank holds %d", t.Title, t.QuestionCount, bank)
 		}

@@ -205,3 +205,47 @@ func (s store) passedTests(ctx context.Context, enrolmentIDs []string) ([]struct
 		Where("enrolment_id IN ? AND submitted_at IS NOT NULL AND passed = ?", enrolmentIDs, true).Scan(&rows).Error
 	return rows, database.Translate(err)
 }
+
+// banks counts a course's questions per week (nil: no week).
+type banks map[int]int
+
+const noWeek = 0
+
+// of is the bank a test draws from: its week's, or all for the final test.
+func (b banks) of(week *int) int {
+	if week != nil {
+		return b[*week]
+	}
+	n := 0
+	for _, c := range b {
+		n += c
+	}
+	return n
+}
+
+// bankSizes counts the questions of many courses per week in one query,
+// for course outlines, which list every test with its bank.
+func (s store) bankSizes(ctx context.Context, courseIDs []string) (map[string]banks, error) {
+	var rows []struct {
+		CourseID string
+		Week     *int
+		N        int
+	}
+	err := s.db.Conn(ctx).Model(&questionRow{}).Select("course_id, week, COUNT(*) AS n").
+		Where("course_id IN ?", courseIDs).Group("course_id, week").Scan(&rows).Error
+	if err != nil {
+		return nil, database.Translate(err)
+	}
+	out := map[string]banks{}
+	for _, r := range rows {
+		if out[r.CourseID] == nil {
+			out[r.CourseID] = banks{}
+		}
+		week := noWeek
+		if r.Week != nil {
+			week = *r.Week
+		}
+		out[r.CourseID][week] += r.N
+	}
+	return out, nil
+}

@@ -83,36 +83,54 @@ WITH inperson AS (
     WHERE a.status = 'accepted' AND p.ends_at >= ? AND p.ends_at < ?
 )`
 
-// Completions builds the report of [from, to) in three queries.
-func (s *Service) Completions(ctx context.Context, from, to time.Time) (Completions, error) {
-	out := Completions{From: from.UTC(), To: to.UTC(), Rows: []Row{}}
-	conn := s.db.Conn(ctx)
+// Query is one statement of a report with its arguments; its
+// placeholders are ?.
+type Query struct {
+	SQL  string
+	Args []any
+}
+
+// CompletionQueries are the statements the completions report of [from,
+// to) runs, in order: the online rows, the in-person rows, and the count of
+// distinct people. They are exported so that a benchmark can time the bare
+// SQL against the whole request.
+func CompletionQueries(from, to time.Time) (online, inPerson, people Query) {
 	onlineArgs := []any{true, true, true, from.UTC(), to.UTC()}
 	programmeArgs := []any{from.UTC(), to.UTC()}
-
-	var online []Row
-	if err := conn.Raw(onlineCompletion+`
+	online = Query{onlineCompletion + `
 		SELECT 'course' AS kind, c.id AS course_id, c.title AS course_title, h.id AS cohort_id, h.title AS cohort_title,
 			o.municipality AS municipality, COUNT(*) AS enrolled, SUM(o.completed) AS completed, SUM(o.certified) AS certified
 		FROM online o JOIN courses c ON c.id = o.course_id JOIN cohorts h ON h.id = o.cohort_id
-		GROUP BY c.id, c.title, h.id, h.title, o.municipality`, onlineArgs...).Scan(&online).Error; err != nil {
-		return out, database.Translate(err)
-	}
-	var inPerson []Row
-	if err := conn.Raw(programmeCompletion+`
+		GROUP BY c.id, c.title, h.id, h.title, o.municipality`, onlineArgs}
+	inPerson = Query{programmeCompletion + `
 		SELECT 'programme' AS kind, p.id AS programme_id, p.title AS programme_title, p.region AS region,
 			i.municipality AS municipality, COUNT(*) AS enrolled, SUM(i.completed) AS completed, SUM(i.certified) AS certified
 		FROM inperson i JOIN programmes p ON p.id = i.programme_id
-		GROUP BY p.id, p.title, p.region, i.municipality`, programmeArgs...).Scan(&inPerson).Error; err != nil {
-		return out, database.Translate(err)
-	}
-	var people int
-	if err := conn.Raw(onlineCompletion+`, `+programmeCompletion[len("\nWITH "):]+`
+		GROUP BY p.id, p.title, p.region, i.municipality`, programmeArgs}
+	people = Query{onlineCompletion + `, ` + programmeCompletion[len("\nWITH "):] + `
 		SELECT COUNT(DISTINCT user_id) FROM (
 			SELECT user_id FROM online WHERE completed = 1
 			UNION
 			SELECT user_id FROM inperson WHERE completed = 1
-		) people`, append(onlineArgs, programmeArgs...)...).Scan(&people).Error; err != nil {
+		) people`, append(onlineArgs, programmeArgs...)}
+	return online, inPerson, people
+}
+
+// Completions builds the report of [from, to) in three queries.
+func (s *Service) Completions(ctx context.Context, from, to time.Time) (Completions, error) {
+	out := Completions{From: from.UTC(), To: to.UTC(), Rows: []Row{}}
+	conn := s.db.Conn(ctx)
+	onlineQ, inPersonQ, peopleQ := CompletionQueries(from, to)
+	var online []Row
+	if err := conn.Raw(onlineQ.SQL, onlineQ.Args...).Scan(&online).Error; err != nil {
+		return out, database.Translate(err)
+	}
+	var inPerson []Row
+	if err := conn.Raw(inPersonQ.SQL, inPersonQ.Args...).Scan(&inPerson).Error; err != nil {
+		return out, database.Translate(err)
+	}
+	var people int
+	if err := conn.Raw(peopleQ.SQL, peopleQ.Args...).Scan(&people).Error; err != nil {
 		return out, database.Translate(err)
 	}
 

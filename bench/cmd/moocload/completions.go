@@ -7,12 +7,15 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"mooc/bench"
+	"mooc/reports"
 )
 
 // Target of issue 7.
@@ -47,62 +50,20 @@ type completionsReport struct {
 
 func (r *completionsReport) pass() bool { return r.Agree && r.P99ms < msOf(targetReport) }
 
-// The report's three queries, copied from reports/report.go with numbered
-// placeholders: the reference runs them bare over pgx. The load tool
-// checks that their totals agree with the HTTP report's.
-const (
-	reportOnlineCTE = `
-WITH done AS (
-    SELECT enrolment_id, COUNT(*) AS n FROM lesson_progress WHERE completed = $1 GROUP BY enrolment_id
-), total AS (
-    SELECT course_id, COUNT(*) AS n FROM lessons GROUP BY course_id
-), passed AS (
-    SELECT DISTINCT a.enrolment_id FROM attempts a JOIN tests t ON t.id = a.test_id
-    WHERE t.final = $2 AND a.passed = $3 AND a.submitted_at IS NOT NULL
-), online AS (
-    SELECT e.id, e.user_id, e.course_id, e.cohort_id, u.municipality,
-        CASE WHEN COALESCE(tt.n, 0) > 0 AND COALESCE(d.n, 0) >= tt.n AND p.enrolment_id IS NOT NULL THEN 1 ELSE 0 END AS completed,
-        CASE WHEN cert.id IS NOT NULL THEN 1 ELSE 0 END AS certified
-    FROM enrolments e
-    JOIN cohorts h ON h.id = e.cohort_id
-    JOIN users u ON u.id = e.user_id
-    LEFT JOIN done d ON d.enrolment_id = e.id
-    LEFT JOIN total tt ON tt.course_id = e.course_id
-    LEFT JOIN passed p ON p.enrolment_id = e.id
-    LEFT JOIN certificates cert ON cert.source_kind = 'enrolment' AND cert.source_id = e.id AND cert.revoked_at IS NULL
-    WHERE e.status = 'enrolled' AND h.ends_at >= $4 AND h.ends_at < $5
-)`
-	reportInPersonCTE = `inperson AS (
-    SELECT a.id, a.user_id, a.programme_id, a.municipality,
-        CASE WHEN a.attended_hours * 100 >= p.hours * p.completion_percent THEN 1 ELSE 0 END AS completed,
-        CASE WHEN cert.id IS NOT NULL THEN 1 ELSE 0 END AS certified
-    FROM applications a
-    JOIN programmes p ON p.id = a.programme_id
-    LEFT JOIN certificates cert ON cert.source_kind = 'programme_participant' AND cert.source_id = a.id AND cert.revoked_at IS NULL
-    WHERE a.status = 'accepted' AND p.ends_at >= %s AND p.ends_at < %s
-)`
-	reportOnlineQuery = reportOnlineCTE + `
-		SELECT 'course' AS kind, c.id AS course_id, c.title AS course_title, h.id AS cohort_id, h.title AS cohort_title,
-			o.municipality AS municipality, COUNT(*) AS enrolled, SUM(o.completed) AS completed, SUM(o.certified) AS certified
-		FROM online o JOIN courses c ON c.id = o.course_id JOIN cohorts h ON h.id = o.cohort_id
-		GROUP BY c.id, c.title, h.id, h.title, o.municipality`
-	reportInPersonSelect = `
-		SELECT 'programme' AS kind, p.id AS programme_id, p.title AS programme_title, p.region AS region,
-			i.municipality AS municipality, COUNT(*) AS enrolled, SUM(i.completed) AS completed, SUM(i.certified) AS certified
-		FROM inperson i JOIN programmes p ON p.id = i.programme_id
-		GROUP BY p.id, p.title, p.region, i.municipality`
-	reportPeopleSelect = `
-		SELECT COUNT(DISTINCT user_id) FROM (
-			SELECT user_id FROM online WHERE completed = 1
-			UNION
-			SELECT user_id FROM inperson WHERE completed = 1
-		) people`
-)
-
-var (
-	reportInPersonQuery = "\nWITH " + fmt.Sprintf(reportInPersonCTE, "$1", "$2") + reportInPersonSelect
-	reportPeopleQuery   = reportOnlineCTE + ", " + fmt.Sprintf(reportInPersonCTE, "$6", "$7") + reportPeopleSelect
-)
+// numbered turns the ? placeholders of the report's queries into pgx's $n.
+func numbered(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 // completions writes a history with SQL in bulk (COPY) — cohorts that
 // ended over the past year, their learners, enrolments, lesson progress,
@@ -289,16 +250,18 @@ func (s *stage) completions(ctx context.Context) (*completionsReport, error) {
 			rows.Close()
 			return time.Since(qs), rows.Err()
 		}
-		d1, err := sum(reportOnlineQuery, true, true, true, from, to)
+		// The very statements the server runs (reports.CompletionQueries).
+		online, inPerson, people := reports.CompletionQueries(from, to)
+		d1, err := sum(numbered(online.SQL), online.Args...)
 		if err != nil {
 			return 0, fmt.Errorf("the report's first query: %w", err)
 		}
-		d2, err := sum(reportInPersonQuery, from, to)
+		d2, err := sum(numbered(inPerson.SQL), inPerson.Args...)
 		if err != nil {
 			return 0, fmt.Errorf("the report's second query: %w", err)
 		}
 		qs := time.Now()
-		if err := s.pool.QueryRow(ctx, reportPeopleQuery, true, true, true, from, to, from, to).Scan(&t.People); err != nil {
+		if err := s.pool.QueryRow(ctx, numbered(people.SQL), people.Args...).Scan(&t.People); err != nil {
 			return 0, fmt.Errorf("the report's third query: %w", err)
 		}
 		d3 := time.Since(qs)
