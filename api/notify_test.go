@@ -53,6 +53,14 @@ func TestNotifications(t *testing.T) {
 				t.Fatalf("message %s twice", m.MessageID)
 			}
 			ids[m.MessageID] = true
+			// The notices of an enrolment are written by the statement that
+			// claims the seat on PostgreSQL: their words must be whole.
+			if strings.HasPrefix(m.Subject, "Jūs esat rindā") && !strings.Contains(m.Body, "gaidīšanas sarakstā, 1. vietā") {
+				t.Fatalf("waitlist notice without its position:\n%s", m.Body)
+			}
+			if strings.HasPrefix(m.Subject, "Jūs esat uzņemts") && !strings.Contains(m.Body, c.Title) {
+				t.Fatalf("enrolment notice without its cohort %q:\n%s", c.Title, m.Body)
+			}
 			if !strings.Contains(m.Body, "Labdien, Līga!") || !strings.Contains(m.Body, "Ar cieņu") {
 				t.Fatalf("body:\n%s", m.Body)
 			}

@@ -17,40 +17,64 @@ import (
 //
 // The seat is claimed by one conditional UPDATE of the cohort row, so the
 // count can never pass the capacity however many requests race; only those
-// claims serialise on the row. A waitlist entry does not touch the row.
+// claims serialise on the row, and a waitlist entry does not touch it. On
+// PostgreSQL the claim, the enrolment and its e-mail are one statement
+// (claimStatement), so a claim holds the row only while that statement
+// runs; SQLite, which has one writer at a time anyway, runs the same steps
+// in a transaction.
 func (s *Service) Enrol(ctx context.Context, cohortID, userID string) (Enrolment, error) {
 	if uuid.Validate(cohortID) != nil {
 		return Enrolment{}, ErrNotFound
 	}
-	var row enrolmentRow
-	position := 0
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		c, err := s.store.cohort(ctx, cohortID, false)
+	c, err := s.store.enrolTarget(ctx, cohortID)
+	if err != nil {
+		return Enrolment{}, err
+	}
+	now := s.now().UTC()
+	if now.Before(c.EnrolmentOpensAt) || !now.Before(c.EnrolmentClosesAt) {
+		return Enrolment{}, ErrEnrolmentClosed
+	}
+	row := enrolmentRow{
+		ID: uuid.NewString(), CohortID: c.ID, CourseID: c.CourseID, UserID: userID, Status: Waitlisted,
+		QueueSeq: now.UnixNano(), CreatedAt: now, UpdatedAt: now,
+	}
+	var position int
+	if s.db.Dialect() == database.Postgres {
+		row.Status, position, err = s.store.claimOrWaitlist(ctx, row, s.enrolmentNotice(c))
+	} else {
+		row.Status, position, err = s.claimOrWaitlistInTx(ctx, row, c)
+	}
+	// The unique index on active enrolments refuses a second place in the
+	// course (this cohort or another); a seat claimed with it is rolled back.
+	if errors.Is(err, database.ErrDuplicate) {
+		return Enrolment{}, s.alreadyEnrolled(ctx, c.CourseID, userID)
+	}
+	if err != nil {
+		return Enrolment{}, err
+	}
+	if row.Status == Enrolled {
+		row.EnrolledAt = &now
+	}
+	out := toEnrolment(row)
+	if row.Status == Waitlisted {
+		out.WaitlistPosition = &position
+	}
+	return out, nil
+}
+
+// claimOrWaitlistInTx is claimStatement as a transaction of several.
+func (s *Service) claimOrWaitlistInTx(ctx context.Context, row enrolmentRow, c enrolTarget) (status string, position int, err error) {
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		seat, err := s.store.takeSeat(ctx, row.CohortID)
 		if err != nil {
 			return err
-		}
-		now := s.now().UTC()
-		if now.Before(c.EnrolmentOpensAt) || !now.Before(c.EnrolmentClosesAt) {
-			return ErrEnrolmentClosed
-		}
-		seat, err := s.store.takeSeat(ctx, c.ID)
-		if err != nil {
-			return err
-		}
-		row = enrolmentRow{
-			ID: uuid.NewString(), CohortID: c.ID, CourseID: c.CourseID, UserID: userID, Status: Waitlisted,
-			QueueSeq: now.UnixNano(), CreatedAt: now, UpdatedAt: now,
 		}
 		if seat {
-			row.Status, row.EnrolledAt = Enrolled, &now
+			row.Status, row.EnrolledAt = Enrolled, &row.CreatedAt
+		} else {
+			row.Status = Waitlisted
 		}
-		// The unique index on active enrolments refuses a second place in
-		// the course (this cohort or another); the seat claimed above is
-		// rolled back with the transaction.
 		if err := s.store.insertEnrolment(ctx, row); err != nil {
-			if errors.Is(err, database.ErrDuplicate) {
-				return errAlreadyActive
-			}
 			return err
 		}
 		if row.Status == Waitlisted {
@@ -60,27 +84,11 @@ func (s *Service) Enrol(ctx context.Context, cohortID, userID string) (Enrolment
 		}
 		return s.tellEnrolment(ctx, row, c, position)
 	})
-	if errors.Is(err, errAlreadyActive) {
-		return Enrolment{}, s.alreadyEnrolled(ctx, cohortID, userID)
-	}
-	if err != nil {
-		return Enrolment{}, err
-	}
-	out := toEnrolment(row)
-	if row.Status == Waitlisted {
-		out.WaitlistPosition = &position
-	}
-	return out, nil
+	return row.Status, position, err
 }
 
-var errAlreadyActive = errors.New("courses: an active enrolment exists")
-
-func (s *Service) alreadyEnrolled(ctx context.Context, cohortID, userID string) error {
-	c, err := s.store.cohort(ctx, cohortID, false)
-	if err != nil {
-		return err
-	}
-	existing, err := s.store.activeEnrolment(ctx, userID, c.CourseID)
+func (s *Service) alreadyEnrolled(ctx context.Context, courseID, userID string) error {
+	existing, err := s.store.activeEnrolment(ctx, userID, courseID)
 	if err != nil {
 		return err
 	}

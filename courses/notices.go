@@ -11,22 +11,31 @@ import (
 	"mooc/internal/database"
 )
 
-// tellEnrolment queues the confirmation or the waitlist notice of a new
-// enrolment, in its transaction.
-func (s *Service) tellEnrolment(ctx context.Context, e enrolmentRow, c cohortRow, position int) error {
+// enrolmentNotice is what the confirmation or waitlist notice of a new
+// enrolment in c says, without the waitlist position, which only the
+// claim knows.
+func (s *Service) enrolmentNotice(c enrolTarget) *notice {
 	if s.notify == nil {
 		return nil
 	}
-	course, err := s.store.course(ctx, c.CourseID, false)
-	if err != nil {
-		return err
+	return &notice{
+		queue:  s.notify.QueueFrom,
+		params: map[string]string{"course": c.CourseTitle, "cohort": c.Title, "starts": latvianDate(c.StartsAt)},
 	}
-	params := map[string]string{"course": course.Title, "cohort": c.Title, "starts": latvianDate(c.StartsAt)}
-	if e.Status == Enrolled {
-		return s.tell(ctx, "enrolled:"+e.ID, e.UserID, "enrolled", params)
+}
+
+// tellEnrolment queues the confirmation or the waitlist notice of a new
+// enrolment, in its transaction.
+func (s *Service) tellEnrolment(ctx context.Context, e enrolmentRow, c enrolTarget, position int) error {
+	n := s.enrolmentNotice(c)
+	if n == nil {
+		return nil
 	}
-	params["position"] = strconv.Itoa(position)
-	return s.tell(ctx, "waitlisted:"+e.ID, e.UserID, "waitlisted", params)
+	if e.Status == Waitlisted {
+		n.params["position"] = strconv.Itoa(position)
+	}
+	// The event ids and templates are the enrolment's status, as in claimStatement.
+	return s.tell(ctx, e.Status+":"+e.ID, e.UserID, e.Status, n.params)
 }
 
 // tellPromoted queues the news that a waitlisted learner got a seat.

@@ -49,6 +49,9 @@ func New(db *database.DB, files MediaLookup) *Service {
 type Notifier interface {
 	Notify(ctx context.Context, id, userID, template string, params map[string]string) error
 	Broadcast(ctx context.Context, idPrefix, template, interestTemplate, interestedCourse string, params map[string]string) error
+	// QueueFrom is the INSERT that queues a message per row of rows (id,
+	// user_id, template, params, at), to embed in a statement of our own.
+	QueueFrom(rows string) string
 }
 
 // UseNotifier connects the outbox (set once at start-up).

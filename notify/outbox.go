@@ -46,6 +46,17 @@ func (o *Outbox) Notify(ctx context.Context, id, userID, template string, params
 	return database.Translate(o.db.Conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error)
 }
 
+// QueueFrom returns an INSERT that queues one message for each row of
+// rows, a query yielding the columns id, user_id, template, params (JSON
+// text) and at. A caller embeds it in a statement of its own (a
+// data-modifying WITH on PostgreSQL) when the change and its message must
+// be one statement, with no transaction around them to hold locks longer.
+func (o *Outbox) QueueFrom(rows string) string {
+	return `INSERT INTO outbox (id, user_id, template, params, created_at, send_after)
+		SELECT id, user_id, template, params, at, at FROM (` + rows + `) AS queued
+		ON CONFLICT (id) DO NOTHING`
+}
+
 // Broadcast queues one message per learner in a single statement: first
 // to those on the interest list of interestedCourse with interestTemplate,
 // then to everyone else with template. The id of each message is

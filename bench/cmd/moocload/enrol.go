@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"mooc/bench"
+	"mooc/courses"
+	"mooc/notify"
 )
 
 // Targets of issue 4.
@@ -197,37 +199,25 @@ func (s *stage) enrolBurst(ctx context.Context) (*enrolReport, error) {
 }
 
 // pgbenchScript is one POST /api/v1/cohorts/{id}/enrolments as the server
-// issues it (accounts' Authenticate, then courses.Service.Enrol with its
-// outbox notice, then the waitlist position of the reply), one statement
-// for each of the server's. Variables: prefix, cohort, course, params and
-// per_client come from -D; k counts each client's transactions (from -D
-// k=0), so learner n = client_id × per_client + k is a new one every time.
-const pgbenchScript = `-- one enrolment, statement for statement as the server issues it
+// issues it: accounts' Authenticate (the caller's roles), then the
+// statements of courses.Service.Enrol on PostgreSQL, taken from the courses
+// package itself. The first statement also sets what the server computes in
+// Go: the new enrolment's id, its arrival order and the time. Variables:
+// prefix, cohort, course, params and per_client come from -D; k counts each
+// client's transactions (from -D k=0), so learner n = client_id ×
+// per_client + k is a new one every time.
+func pgbenchScript() string {
+	var b strings.Builder
+	b.WriteString(`-- one enrolment, statement for statement as the server issues it
 \set k :k + 1
 \set n :client_id * :per_client + :k
--- authentication: the caller's roles
-SELECT user_id AS uid FROM user_roles WHERE user_id IN (:prefix || lpad(CAST(:n AS text), 12, '0')) ORDER BY role \gset
-BEGIN;
-SELECT * FROM cohorts WHERE id = :cohort LIMIT 1;
-SELECT * FROM enrolments WHERE user_id = :uid AND course_id = :course AND status IN ('enrolled', 'waitlisted') LIMIT 1;
-WITH claimed AS (UPDATE cohorts SET enrolled_count = enrolled_count + 1 WHERE id = :cohort AND enrolled_count < capacity RETURNING 1) SELECT count(*) AS seat FROM claimed \gset
-\if :seat
-INSERT INTO enrolments (id, cohort_id, course_id, user_id, status, queue_seq, enrolled_at, withdrawn_at, created_at, updated_at) VALUES (CAST(gen_random_uuid() AS text), :cohort, :course, :uid, 'enrolled', CAST(extract(epoch FROM clock_timestamp()) * 1000000000 AS bigint), now(), NULL, now(), now()) RETURNING id AS eid, queue_seq AS seq \gset
-SELECT * FROM courses WHERE id = :course LIMIT 1;
-INSERT INTO outbox (id, user_id, template, params, created_at, send_after, claimed_until, sent_at, attempts, last_error) VALUES ('enrolled:' || :eid, :uid, 'enrolled', :params, now(), now(), NULL, NULL, 0, '') ON CONFLICT DO NOTHING;
-\else
-INSERT INTO enrolments (id, cohort_id, course_id, user_id, status, queue_seq, enrolled_at, withdrawn_at, created_at, updated_at) VALUES (CAST(gen_random_uuid() AS text), :cohort, :course, :uid, 'waitlisted', CAST(extract(epoch FROM clock_timestamp()) * 1000000000 AS bigint), NULL, NULL, now(), now()) RETURNING id AS eid, queue_seq AS seq \gset
-SELECT * FROM courses WHERE id = :course LIMIT 1;
-SELECT count(*) FROM enrolments WHERE cohort_id = :cohort AND status = 'waitlisted' AND (queue_seq < :seq OR (queue_seq = :seq AND id < :eid));
-INSERT INTO outbox (id, user_id, template, params, created_at, send_after, claimed_until, sent_at, attempts, last_error) VALUES ('waitlisted:' || :eid, :uid, 'waitlisted', :params, now(), now(), NULL, NULL, 0, '') ON CONFLICT DO NOTHING;
-\endif
-COMMIT;
--- the reply's waitlist position
-\if :seat
-\else
-SELECT count(*) FROM enrolments WHERE cohort_id = :cohort AND status = 'waitlisted' AND (queue_seq < :seq OR (queue_seq = :seq AND id < :eid));
-\endif
-`
+SELECT user_id AS "user", CAST(gen_random_uuid() AS text) AS id, CAST(extract(epoch FROM clock_timestamp()) * 1000000000 AS bigint) AS seq, now() AS now FROM user_roles WHERE user_id IN (:prefix || lpad(CAST(:n AS text), 12, '0')) ORDER BY role \gset
+`)
+	for _, stmt := range courses.EnrolmentStatements(notify.NewOutbox(nil).QueueFrom) {
+		b.WriteString(strings.ReplaceAll(stmt, "@", ":") + ";\n")
+	}
+	return b.String()
+}
 
 // pgbenchEnrol copies the course and the burst's cohort (empty) with SQL
 // and lets pgbench enrol the same learners into the copy: clients × per
@@ -248,7 +238,7 @@ func (s *stage) pgbenchEnrol(ctx context.Context, r *enrolReport, course *benchC
 		FROM cohorts WHERE id = $1`, cohort.ID, cohortID, courseID); err != nil {
 		return fmt.Errorf("copying the cohort: %w", err)
 	}
-	params, _ := json.Marshal(map[string]string{"course": course.Title, "cohort": "Enrolment burst (pgbench)", "starts": "2026. gada 30. novembrī", "position": "1000"})
+	params, _ := json.Marshal(map[string]string{"course": course.Title, "cohort": "Enrolment burst (pgbench)", "starts": "2026. gada 30. novembrī"})
 
 	dir, err := os.MkdirTemp("", "moocload-pgbench-")
 	if err != nil {
@@ -256,7 +246,7 @@ func (s *stage) pgbenchEnrol(ctx context.Context, r *enrolReport, course *benchC
 	}
 	defer os.RemoveAll(dir)
 	script := filepath.Join(dir, "enrol.sql")
-	if err := os.WriteFile(script, []byte(pgbenchScript), 0o600); err != nil {
+	if err := os.WriteFile(script, []byte(pgbenchScript()), 0o600); err != nil {
 		return err
 	}
 	perClient := r.Learners / clients
