@@ -13,8 +13,11 @@ import (
 type Config struct {
 	Addr        string
 	DatabaseURL string // postgres:// URL; empty means the embedded SQLite file
-	DataDir     string
-	S3          S3
+	// DatabasePoolSize is the most PostgreSQL connections this process
+	// opens; 0 leaves the database package's default.
+	DatabasePoolSize int
+	DataDir          string
+	S3               S3
 	// TokenSecret signs access tokens and disk-store links. Empty is allowed
 	// only on the embedded default, where the secret is generated once and
 	// kept in DataDir.
@@ -60,9 +63,10 @@ func (c Config) Embedded() bool { return c.DatabaseURL == "" }
 func FromEnv(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv}
 	c := Config{
-		Addr:        p.str("MOOC_ADDR", ":8080"),
-		DatabaseURL: p.str("MOOC_DATABASE_URL", ""),
-		DataDir:     p.str("MOOC_DATA_DIR", "./data"),
+		Addr:             p.str("MOOC_ADDR", ":8080"),
+		DatabaseURL:      p.str("MOOC_DATABASE_URL", ""),
+		DatabasePoolSize: int(p.int64("MOOC_DATABASE_POOL_SIZE", 0)),
+		DataDir:          p.str("MOOC_DATA_DIR", "./data"),
 		S3: S3{
 			Endpoint:  p.str("MOOC_S3_ENDPOINT", ""),
 			AccessKey: p.str("MOOC_S3_ACCESS_KEY", ""),
@@ -189,6 +193,9 @@ func (p *parser) check(c Config) {
 	}
 	if u, err := url.Parse(c.PublicURL); err != nil || u.Host == "" {
 		fail("MOOC_PUBLIC_URL: %q is not an absolute URL", c.PublicURL)
+	}
+	if c.DatabasePoolSize > 100 {
+		fail("MOOC_DATABASE_POOL_SIZE: must be at most 100")
 	}
 	if c.MaxUploadBytes == 0 {
 		fail("MOOC_MAX_UPLOAD_BYTES: must be above 0")

@@ -316,16 +316,15 @@ the same instant; a request's latency runs from the release to the last byte of 
 3. **Enrolment burst** (issue 4): 2,000 learners \`POST /api/v1/cohorts/{id}/enrolments\` in one
    burst into one cohort of 200 seats whose window is open. Afterwards \`GET /api/v1/cohorts/{id}\`
    must say 200 enrolled and 1,800 waitlisted, and the team's list of the cohort's enrolments must
-   hold the waitlist positions 1..1,800 exactly. Reference: \`pgbench\` with 40 clients (the
-   server's database pool holds at most 40 connections), prepared statements, 2,000 transactions
-   (40 × 50) of a script that holds, statement for statement, what the server issues for one
-   enrolment: the caller's roles (authentication), then in one transaction the cohort, the check
-   for an active enrolment, the conditional \`UPDATE cohorts SET enrolled_count = enrolled_count + 1
-   WHERE id = … AND enrolled_count < capacity\`, the enrolment's INSERT, the course, the waitlist
-   position (when waitlisted) and the outbox INSERT; then the reply's waitlist position. It enrols
-   the same 2,000 learners into a copy of the course and of the (empty) cohort, written with SQL
-   into the same database just after the burst. Targets: p99 ≤ 1 s without errors (the whole
-   burst answered within a second); throughput (2,000 over the time to the last reply) ≥ 50 % of
+   hold the waitlist positions 1..1,800 exactly. Reference: \`pgbench\` with as many clients as
+   the server's database pool holds connections (\`MOOC_DATABASE_POOL_SIZE\`, 8 by default),
+   prepared statements, 2,000 transactions of a script that holds, statement for statement, what
+   the server issues for one enrolment: the caller's roles (authentication), then the statements
+   \`courses.EnrolmentStatements\` returns (the script is built from them): the cohort with its
+   course's title, and the one statement that claims a seat or joins the waitlist, ranks the
+   learner and queues the e-mail. It enrols the same 2,000 learners into a copy of the course and
+   of the (empty) cohort, written with SQL into the same database just after the burst. Targets:
+   p99 ≤ 1 s without errors (the whole burst answered within a second); throughput (2,000 over the time to the last reply) ≥ 50 % of
    pgbench's transactions per second (without its connection time); the exact outcome above.
 4. **Final test submissions** (issue 5): 200 learners enrol over HTTP into a cohort that started
    30 days ago (its fifth week, and with it the final test, has begun) and start the final test

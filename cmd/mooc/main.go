@@ -75,6 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return err
 	}
 	defer db.Close()
+	db.SetPoolSize(cfg.DatabasePoolSize)
 	schema, err := migrations.Up(ctx, db, log)
 	if err != nil {
 		return err

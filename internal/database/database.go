@@ -59,12 +59,12 @@ func OpenPostgres(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("database: open postgres: %w", Translate(err))
 	}
 	sqlDB, _ := g.DB()
-	// Enough connections for a burst of enrolments, few enough that several
-	// replicas stay under PostgreSQL's default max_connections of 100.
-	sqlDB.SetMaxOpenConns(40)
-	sqlDB.SetMaxIdleConns(20)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	return finish(ctx, g, Postgres)
+	db, err := finish(ctx, g, Postgres)
+	if err == nil {
+		db.SetPoolSize(DefaultPoolSize)
+	}
+	return db, err
 }
 
 // OpenSQLite opens (creating when missing) an SQLite file.
@@ -115,6 +115,23 @@ func finish(ctx context.Context, g *gorm.DB, d Dialect) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// DefaultPoolSize is the most connections a PostgreSQL handle opens. A
+// server with few cores does the most work with few busy connections: on 2
+// cores, a burst of enrolments ran 1.6 times as fast over 8 connections as
+// over 40, which spent the cores on contention (BENCHMARKS.md). A few
+// replicas stay well under PostgreSQL's default max_connections of 100.
+const DefaultPoolSize = 8
+
+// SetPoolSize sets the most connections a PostgreSQL handle opens, all of
+// them kept open when idle (SQLite keeps its own setting).
+func (db *DB) SetPoolSize(n int) {
+	if db.dialect != Postgres || n < 1 {
+		return
+	}
+	db.SQL().SetMaxOpenConns(n)
+	db.SQL().SetMaxIdleConns(n)
 }
 
 // Statements is how many statements have gone through this handle; tests

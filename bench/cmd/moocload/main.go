@@ -56,6 +56,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"mooc/bench"
+	"mooc/internal/database"
 )
 
 // Targets of issue 3.
@@ -168,7 +169,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.jsonOut, "json", "", "also write the raw figures to this file")
 	phases := fs.String("phases", "all", "comma-separated phases to run: "+strings.Join(allPhases, ", ")+" (certificates needs submissions and runs it), or all")
 	fs.StringVar(&o.pgbench, "pgbench", "", "pgbench binary for the enrolment reference (default: pgbench on PATH; none: no reference)")
-	fs.IntVar(&o.pgbenchClients, "pgbench-clients", 40, "pgbench clients: the server's database pool size")
+	fs.IntVar(&o.pgbenchClients, "pgbench-clients", database.DefaultPoolSize, "pgbench clients: the server's database pool size")
 	fs.IntVar(&o.burstLearners, "burst-learners", 2000, "learners enrolling at one instant")
 	fs.IntVar(&o.burstCapacity, "burst-capacity", 200, "seats of the burst's cohort (1..200)")
 	fs.IntVar(&o.submitLearners, "submit-learners", 200, "learners submitting the final test at one instant (and getting certificates)")
