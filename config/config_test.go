@@ -29,13 +29,14 @@ func TestPostgresNeedsTokenSecret(t *testing.T) {
 
 func TestReportsEveryProblem(t *testing.T) {
 	_, err := FromEnv(env(map[string]string{
-		"MOOC_DATABASE_URL":     "mysql://x",
-		"MOOC_MAX_UPLOAD_BYTES": "lots",
-		"MOOC_REGISTER_LIMIT":   "-1",
-		"MOOC_S3_ENDPOINT":      "localhost:9000",
-		"MOOC_BOOTSTRAP_EMAIL":  "team@example.lv",
+		"MOOC_DATABASE_URL":       "mysql://x",
+		"MOOC_MAX_UPLOAD_BYTES":   "lots",
+		"MOOC_REGISTER_LIMIT":     "-1",
+		"MOOC_S3_ENDPOINT":        "localhost:9000",
+		"MOOC_BOOTSTRAP_EMAIL":    "team@example.lv",
+		"MOOC_DATABASE_POOL_SIZE": "500",
 	}))
-	for _, want := range []string{"MOOC_DATABASE_URL", "MOOC_MAX_UPLOAD_BYTES", "MOOC_REGISTER_LIMIT", "MOOC_S3_ACCESS_KEY", "MOOC_BOOTSTRAP_PASSWORD", "MOOC_TOKEN_SECRET"} {
+	for _, want := range []string{"MOOC_DATABASE_URL", "MOOC_DATABASE_POOL_SIZE", "MOOC_MAX_UPLOAD_BYTES", "MOOC_REGISTER_LIMIT", "MOOC_S3_ACCESS_KEY", "MOOC_BOOTSTRAP_PASSWORD", "MOOC_TOKEN_SECRET"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s: %v", want, err)
 		}

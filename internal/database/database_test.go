@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"mooc/internal/database"
+	"mooc/internal/testenv"
 )
 
 // A data folder whose name holds URI characters still gets its own file.
@@ -25,5 +26,16 @@ func TestSQLitePathWithURICharacters(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "mooc.db")); err != nil {
 		t.Fatalf("the database is not in the data folder: %v", err)
+	}
+}
+
+func TestPoolSize(t *testing.T) {
+	db := testenv.Postgres(t)
+	if got := db.SQL().Stats().MaxOpenConnections; got != database.DefaultPoolSize {
+		t.Fatalf("a new handle opens up to %d connections, want %d", got, database.DefaultPoolSize)
+	}
+	db.SetPoolSize(3)
+	if got := db.SQL().Stats().MaxOpenConnections; got != 3 {
+		t.Fatalf("after SetPoolSize(3): %d", got)
 	}
 }
