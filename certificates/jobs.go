@@ -2,8 +2,10 @@ package certificates
 
 import (
 	"context"
-	"errors"
+	"log/slog"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -74,8 +76,18 @@ func (s *Service) RunJobs(ctx context.Context, poll time.Duration) {
 	}
 }
 
-// runJob issues a cohort's certificates with a few workers: rendering is
-// CPU work, storing and recording wait on the network.
+// jobWorkers render and store PDFs side by side. Rendering takes a core for
+// about a millisecond, storing waits on object storage several times as
+// long, so more workers than cores keep both busy.
+func jobWorkers() int { return runtime.GOMAXPROCS(0) * 4 }
+
+// maxBatch bounds the certificates recorded in one transaction.
+const maxBatch = 32
+
+// runJob issues a cohort's certificates. Workers render and store the PDFs
+// while this goroutine records them: whatever the workers stored while the
+// previous batch was being written goes into one transaction, with the
+// notices and the job's progress.
 func (s *Service) runJob(ctx context.Context, j jobRow) {
 	log := s.log.With("job", j.ID, "cohort", j.CohortID)
 	ids, err := s.courses.EnrolledInCohort(ctx, j.CohortID)
@@ -98,56 +110,192 @@ func (s *Service) runJob(ctx context.Context, j jobRow) {
 		}
 	}
 	done, err := s.courses.Completions(ctx, todo)
+	var holders map[string]string
+	if err == nil {
+		holders, err = s.holderNames(ctx, done)
+	}
 	if err != nil {
 		log.Error("certificate job failed to start", "error", err)
 		return
 	}
 
-	var mu sync.Mutex
-	counts := map[string]int{"existing": len(existing)}
+	// A small buffer: a PDF stored but not recorded when the process dies
+	// stays behind in storage without a row.
+	workers := jobWorkers()
 	work := make(chan courses.Completion)
+	stored := make(chan outcome, workers)
 	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) * 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for range workers {
+		wg.Go(func() {
 			for c := range work {
-				_, created, err := s.issueCompletion(ctx, c)
-				var notEligible *NotEligibleError
-				outcome := "issued"
-				switch {
-				case errors.As(err, &notEligible):
-					outcome = "not_eligible"
-				case err != nil:
-					outcome = "failed"
-					log.Error("certificate not issued", "enrolment", c.EnrolmentID, "error", err)
-				case !created:
-					outcome = "existing"
-				}
-				mu.Lock()
-				counts[outcome]++
-				mu.Unlock()
+				stored <- s.prepare(ctx, c, holders)
 			}
-		}()
+		})
 	}
-	for i, c := range done {
-		work <- c
-		if i%20 == 19 { // progress for those watching, and a heartbeat
-			mu.Lock()
-			fields := map[string]any{"issued": counts["issued"], "existing": counts["existing"], "not_eligible": counts["not_eligible"],
-				"failed": counts["failed"], "claimed_at": s.now().UTC()}
-			mu.Unlock()
-			if err := s.store.updateJob(ctx, j.ID, fields); err != nil {
-				log.Error("certificate job progress", "error", err)
-			}
+	go func() {
+		for _, c := range done {
+			work <- c
+		}
+		close(work)
+		wg.Wait()
+		close(stored)
+	}()
+	tally := jobTally{existing: len(existing)}
+	for first := range stored {
+		s.recordBatch(ctx, j.ID, takeBatch(first, stored), &tally, log)
+	}
+	fields := tally.fields()
+	fields["status"], fields["finished_at"] = JobDone, s.now().UTC()
+	if err := s.store.updateJob(ctx, j.ID, fields); err != nil {
+		log.Error("certificate job could not finish", "error", err)
+	}
+}
+
+// holderNames reads the names of the learners due a certificate, for the
+// whole cohort at once.
+func (s *Service) holderNames(ctx context.Context, done []courses.Completion) (map[string]string, error) {
+	var ids []string
+	for _, c := range done {
+		if len(c.Missing) == 0 {
+			ids = append(ids, c.UserID)
 		}
 	}
-	close(work)
-	wg.Wait()
-	finished := s.now().UTC()
-	if err := s.store.updateJob(ctx, j.ID, map[string]any{"status": JobDone, "issued": counts["issued"], "existing": counts["existing"],
-		"not_eligible": counts["not_eligible"], "failed": counts["failed"], "finished_at": finished}); err != nil {
-		log.Error("certificate job could not finish", "error", err)
+	users, err := s.people.Users(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(users))
+	for id, u := range users {
+		names[id] = u.FullName()
+	}
+	return names, nil
+}
+
+// outcome is what a worker made of one learner: a stored PDF whose row is
+// still to be written, or the reason there is none.
+type outcome struct {
+	enrolmentID string
+	row         certificateRow
+	notEligible bool
+	err         error
+}
+
+func (s *Service) prepare(ctx context.Context, c courses.Completion, holders map[string]string) outcome {
+	o := outcome{enrolmentID: c.EnrolmentID}
+	name, ok := holders[c.UserID]
+	switch {
+	case len(c.Missing) > 0:
+		o.notEligible = true
+	case !ok:
+		o.err = ErrNotFound
+	default:
+		o.row, o.err = s.storePDF(ctx, completionGrant(c), name)
+	}
+	return o
+}
+
+// takeBatch adds to first what else is ready, without waiting.
+func takeBatch(first outcome, ready <-chan outcome) []outcome {
+	batch := []outcome{first}
+	for len(batch) < maxBatch {
+		select {
+		case o, ok := <-ready:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, o)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+type jobTally struct{ issued, existing, notEligible, failed int }
+
+func (t jobTally) fields() map[string]any {
+	return map[string]any{"issued": t.issued, "existing": t.existing, "not_eligible": t.notEligible, "failed": t.failed}
+}
+
+// recordBatch writes the rows of a batch's stored PDFs, their notices and
+// the job's progress (its heartbeat too) in one transaction. Should that
+// fail, it records the certificates one by one, so that one bad row costs
+// no others.
+func (s *Service) recordBatch(ctx context.Context, jobID string, batch []outcome, t *jobTally, log *slog.Logger) {
+	next := *t
+	var rows []certificateRow
+	for _, o := range batch {
+		switch {
+		case o.notEligible:
+			next.notEligible++
+		case o.err != nil:
+			next.failed++
+			log.Error("certificate not issued", "enrolment", o.enrolmentID, "error", o.err)
+		default:
+			rows = append(rows, o.row)
+		}
+	}
+	// In one order, so that two jobs writing the same cohort at once cannot
+	// each wait for a row the other holds.
+	slices.SortFunc(rows, func(a, b certificateRow) int { return strings.Compare(a.SourceID, b.SourceID) })
+	var kept map[string]bool
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		after := next
+		if len(rows) > 0 {
+			var err error
+			if kept, err = s.store.insertMany(ctx, rows); err != nil {
+				return err
+			}
+		}
+		for _, r := range rows {
+			if !kept[r.ID] {
+				after.existing++
+				continue
+			}
+			after.issued++
+			if err := s.notice(ctx, r); err != nil {
+				return err
+			}
+		}
+		fields := after.fields()
+		fields["claimed_at"] = s.now().UTC()
+		if err := s.store.updateJob(ctx, jobID, fields); err != nil {
+			return err
+		}
+		next = after
+		return nil
+	})
+	if err == nil {
+		for _, r := range rows {
+			if !kept[r.ID] { // issued meanwhile by its learner or another job
+				s.dropPDF(ctx, r)
+			}
+		}
+		*t = next
+		return
+	}
+	log.Warn("certificate batch not recorded; recording one by one", "error", err)
+	for _, r := range rows {
+		// A commit reported as failed may have happened all the same.
+		if c, err := s.store.bySource(ctx, r.SourceKind, r.SourceID); err == nil && c.ID == r.ID {
+			next.issued++
+			continue
+		}
+		switch ok, err := s.record(ctx, r); {
+		case err != nil:
+			next.failed++
+			log.Error("certificate not issued", "enrolment", r.SourceID, "error", err)
+		case ok:
+			next.issued++
+		default:
+			next.existing++
+		}
+	}
+	*t = next
+	fields := t.fields()
+	fields["claimed_at"] = s.now().UTC()
+	if err := s.store.updateJob(ctx, jobID, fields); err != nil {
+		log.Error("certificate job progress", "error", err)
 	}
 }
 

@@ -96,58 +96,89 @@ func lineHeight(pt float64) float64 { return pt * ptToMM * lineSpacing }
 
 func (b *textBlock) height() float64 { return b.gap + float64(len(b.lines))*lineHeight(b.usedPt) }
 
+// certPage lays out text in UTF-8 and hands it to gofpdf in the encoding
+// of the document's fonts.
 type certPage struct {
-	f *gofpdf.Fpdf
+	f    *gofpdf.Fpdf
+	cp   *codePage // nil: UTF-8 fonts
+	bold bool      // of the current font
 }
 
-func (p certPage) font(bold bool, pt float64) {
+func (p *certPage) font(bold bool, pt float64) {
 	style := ""
 	if bold {
 		style = "B"
 	}
+	p.bold = bold
 	p.f.SetFont(pdfFontFamily, style, pt)
 }
 
-func (p certPage) colour(c [3]int) { p.f.SetTextColor(c[0], c[1], c[2]) }
+func (p *certPage) colour(c [3]int) { p.f.SetTextColor(c[0], c[1], c[2]) }
+
+// text is s as the current font draws it.
+func (p *certPage) text(s string) string {
+	if p.cp == nil {
+		return s
+	}
+	return p.cp.encode(s)
+}
+
+// width of s in the current font, mm.
+func (p *certPage) width(s string) float64 {
+	if p.cp == nil {
+		return p.f.GetStringWidth(s)
+	}
+	_, size := p.f.GetFontSize()
+	return float64(p.cp.width(s, p.bold)) * size / 1000
+}
+
+// split wraps s into lines at most width mm wide in the current font.
+func (p *certPage) split(s string, width float64) []string {
+	if p.cp == nil {
+		return p.f.SplitText(s, width)
+	}
+	_, size := p.f.GetFontSize()
+	return p.cp.split(s, p.bold, (width-2*p.f.GetCellMargin())*1000/size)
+}
 
 // fit chooses the largest size, in half points from size down to minPt, at
 // which text wraps into at most maxLines lines of the given width; text that
 // needs more lines even at minPt gets them, and the caller decides.
-func (p certPage) fit(text string, bold bool, size, minPt float64, maxLines int, width float64) (float64, []string) {
+func (p *certPage) fit(text string, bold bool, size, minPt float64, maxLines int, width float64) (float64, []string) {
 	for pt := size; pt >= minPt-1e-9; pt -= 0.5 {
 		p.font(bold, pt)
-		if lines := p.f.SplitText(text, width); len(lines) <= maxLines {
+		if lines := p.split(text, width); len(lines) <= maxLines {
 			return pt, p.balance(text, width, lines)
 		}
 	}
 	p.font(bold, minPt)
-	return minPt, p.balance(text, width, p.f.SplitText(text, width))
+	return minPt, p.balance(text, width, p.split(text, width))
 }
 
 // balance rewraps text into the same number of lines at the narrowest width
 // that allows it, so that a title does not end in one orphaned word under
 // two full lines.
-func (p certPage) balance(text string, width float64, lines []string) []string {
+func (p *certPage) balance(text string, width float64, lines []string) []string {
 	if len(lines) < 2 {
 		return lines
 	}
 	lo, hi := width/float64(len(lines)), width
 	for hi-lo > 0.5 {
 		mid := (lo + hi) / 2
-		if len(p.f.SplitText(text, mid)) <= len(lines) {
+		if len(p.split(text, mid)) <= len(lines) {
 			hi = mid
 		} else {
 			lo = mid
 		}
 	}
-	return p.f.SplitText(text, hi)
+	return p.split(text, hi)
 }
 
 // ellipsize shortens line until it and a trailing "…" fit the width, in the
 // current font.
-func (p certPage) ellipsize(line string, width float64) string {
+func (p *certPage) ellipsize(line string, width float64) string {
 	r := []rune(strings.TrimSpace(line))
-	for len(r) > 0 && p.f.GetStringWidth(string(r)+"…") > width {
+	for len(r) > 0 && p.width(string(r)+"…") > width {
 		r = r[:len(r)-1]
 	}
 	return strings.TrimSpace(string(r)) + "…"
@@ -157,7 +188,7 @@ func (p certPage) ellipsize(line string, width float64) string {
 // mm wide. It first lets each block shrink within its range, then shrinks
 // them all together; only text too long for any legible size is cut, with
 // an ellipsis, so that nothing ever runs off the page.
-func (p certPage) layoutBlocks(blocks []*textBlock, width, height float64) float64 {
+func (p *certPage) layoutBlocks(blocks []*textBlock, width, height float64) float64 {
 	total := 0.0
 	for scale := 1.0; ; scale -= 0.1 {
 		total = 0
@@ -193,7 +224,7 @@ func (p certPage) layoutBlocks(blocks []*textBlock, width, height float64) float
 }
 
 // drawBlocks draws the blocks centred between left and left+width, from top.
-func (p certPage) drawBlocks(blocks []*textBlock, left, width, top float64) {
+func (p *certPage) drawBlocks(blocks []*textBlock, left, width, top float64) {
 	y := top
 	for _, b := range blocks {
 		y += b.gap
@@ -202,7 +233,7 @@ func (p certPage) drawBlocks(blocks []*textBlock, left, width, top float64) {
 		lh := lineHeight(b.usedPt)
 		for _, line := range b.lines {
 			p.f.SetXY(left, y)
-			p.f.CellFormat(width, lh, line, "", 0, "C", false, 0, "")
+			p.f.CellFormat(width, lh, p.text(line), "", 0, "C", false, 0, "")
 			y += lh
 		}
 	}
@@ -210,7 +241,7 @@ func (p certPage) drawBlocks(blocks []*textBlock, left, width, top float64) {
 
 // oneLine fits a single line into width by shrinking it down to minPt and, past
 // that, cutting it. It leaves that font selected.
-func (p certPage) oneLine(text string, bold bool, size, minPt, width float64) string {
+func (p *certPage) oneLine(text string, bold bool, size, minPt, width float64) string {
 	pt, lines := p.fit(text, bold, size, minPt, 1, width)
 	p.font(bold, pt)
 	if len(lines) > 1 {
@@ -223,7 +254,11 @@ func (p certPage) oneLine(text string, bold bool, size, minPt, width float64) st
 //
 // The same Document always gives the same bytes: the PDF's dates come from
 // IssuedAt and its resources are written in a fixed order.
-func Render(d Document) (out []byte, err error) {
+func Render(d Document) (out []byte, err error) { return renderIn(d, cp1257) }
+
+// renderIn draws in the fonts of the code page cp when it encodes every
+// text of the page, else (and when cp is nil) in the UTF-8 fonts.
+func renderIn(d Document, cp *codePage) (out []byte, err error) {
 	// gofpdf panics on some inputs (its tables are indexed by rune, for one);
 	// a certificate that cannot be drawn must fail its request or its bulk
 	// job, not take the process down.
@@ -244,6 +279,7 @@ func Render(d Document) (out []byte, err error) {
 	}
 	holder, title, methodology := printable(d.HolderName), printable(d.Title), printable(d.MethodologyTitle)
 	code, verifyURL := printable(d.Code), strings.TrimSpace(d.VerifyURL)
+	link := printable(verifyURL)
 	switch {
 	case holder == "" || title == "" || code == "" || verifyURL == "":
 		return nil, errors.New("certificates: render: holder name, title, code and verify URL are required")
@@ -265,6 +301,10 @@ func Render(d Document) (out []byte, err error) {
 	f.SetCreationDate(d.IssuedAt.UTC())
 	f.SetModificationDate(d.IssuedAt.UTC())
 	f.SetCatalogSort(true)
+	// The fonts and the image come compressed already, which leaves the
+	// page's few kilobytes of drawing operators: gofpdf would allocate a
+	// new megabyte-sized compressor for them and for the image's palette.
+	f.SetCompression(false)
 	f.SetTitle("Apliecinājums "+code, true)
 	f.SetSubject("Apliecinājums "+subtitle+": „"+title+"”", true)
 	f.SetAuthor("Sociālā darba speciālistu e-mācību platforma", true)
@@ -273,9 +313,12 @@ func Render(d Document) (out []byte, err error) {
 	f.SetMargins(0, 0, 0)
 	f.SetCellMargin(0)
 	f.SetAutoPageBreak(false, 0)
-	addPDFFonts(f)
+	p := &certPage{f: f, cp: cp}
+	if cp == nil || !cp.encodes(holder, title, methodology, code, link) {
+		p.cp = nil
+	}
+	addPDFFonts(f, p.cp)
 	f.AddPage()
-	p := certPage{f}
 
 	f.SetDrawColor(accentColour[0], accentColour[1], accentColour[2])
 	f.SetLineWidth(1.2)
@@ -288,11 +331,11 @@ func Render(d Document) (out []byte, err error) {
 	p.font(true, 30)
 	p.colour(accentColour)
 	f.SetXY(pdfMarginX, 26)
-	f.CellFormat(textW, 14, "APLIECINĀJUMS", "", 0, "C", false, 0, "")
+	f.CellFormat(textW, 14, p.text("APLIECINĀJUMS"), "", 0, "C", false, 0, "")
 	p.font(false, 14)
 	p.colour(mutedColour)
 	f.SetXY(pdfMarginX, 40)
-	f.CellFormat(textW, 8, subtitle, "", 0, "C", false, 0, "")
+	f.CellFormat(textW, 8, p.text(subtitle), "", 0, "C", false, 0, "")
 	f.SetLineWidth(0.4)
 	f.Line(pageW/2-25, 52, pageW/2+25, 52)
 
@@ -338,7 +381,7 @@ func Render(d Document) (out []byte, err error) {
 	labelW := 0.0
 	p.font(false, factPt)
 	for _, fact := range facts {
-		labelW = max(labelW, f.GetStringWidth(fact[0]))
+		labelW = max(labelW, p.width(fact[0]))
 	}
 	labelW += 3
 	y := qrTop + qrSize/2 - float64(len(facts))*factStep/2
@@ -346,11 +389,11 @@ func Render(d Document) (out []byte, err error) {
 		p.font(false, factPt)
 		p.colour(mutedColour)
 		f.SetXY(pdfMarginX, y)
-		f.CellFormat(labelW, factStep, fact[0], "", 0, "L", false, 0, "")
+		f.CellFormat(labelW, factStep, p.text(fact[0]), "", 0, "L", false, 0, "")
 		value := p.oneLine(fact[1], true, factPt, 7, factsW-labelW)
 		p.colour(inkColour)
 		f.SetXY(pdfMarginX+labelW, y)
-		f.CellFormat(factsW-labelW, factStep, value, "", 0, "L", false, 0, "")
+		f.CellFormat(factsW-labelW, factStep, p.text(value), "", 0, "L", false, 0, "")
 		y += factStep
 	}
 
@@ -363,20 +406,20 @@ func Render(d Document) (out []byte, err error) {
 	const captionRight = pageW - 20
 	const captionW = captionRight - pdfMarginX
 	caption := &textBlock{text: "Pārbaudīt apliecinājuma derīgumu:", size: 8.5, min: 7, maxLines: 1, colour: mutedColour}
-	link := &textBlock{text: printable(verifyURL), size: 8.5, min: 6.5, maxLines: 2, gap: 0.5, colour: accentColour}
-	captionBlocks := []*textBlock{caption, link}
+	linkBlock := &textBlock{text: link, size: 8.5, min: 6.5, maxLines: 2, gap: 0.5, colour: accentColour}
+	captionBlocks := []*textBlock{caption, linkBlock}
 	p.layoutBlocks(captionBlocks, captionW, pageH-16-(qrTop+qrSize+2))
 	widest := 0.0
 	for _, b := range captionBlocks {
 		p.font(b.bold, b.usedPt)
 		for _, line := range b.lines {
-			widest = max(widest, f.GetStringWidth(line))
+			widest = max(widest, p.width(line))
 		}
 	}
 	centre := min(qrLeft+qrSize/2, captionRight-widest/2)
 	p.drawBlocks(captionBlocks, centre-captionW/2, captionW, qrTop+qrSize+1)
-	linkTop := qrTop + qrSize + 1 + caption.height() + link.gap
-	f.LinkString(centre-widest/2, linkTop, widest, link.height()-link.gap, verifyURL)
+	linkTop := qrTop + qrSize + 1 + caption.height() + linkBlock.gap
+	f.LinkString(centre-widest/2, linkTop, widest, linkBlock.height()-linkBlock.gap, verifyURL)
 
 	var buf bytes.Buffer
 	if err := f.Output(&buf); err != nil {

@@ -22,9 +22,33 @@ func qrPNG(content string) ([]byte, error) {
 	}
 	// The library's own PNG uses the slowest compression, which costs more
 	// than the rest of the page; a 1-bit image gains next to nothing by it.
+	// A new compressor allocates about a megabyte, hence the pool.
 	var buf bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.DefaultCompression}).Encode(&buf, q.Image(-qrPixelsPerModule)); err != nil {
+	if err := qrEncoder.Encode(&buf, q.Image(-qrPixelsPerModule)); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+var qrEncoder = &png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: make(pngBuffers, 8)}
+
+// pngBuffers keeps a few encoders' buffers between pages. Unlike a
+// sync.Pool it keeps them across garbage collections, which come every
+// page or two when certificates are issued in bulk.
+type pngBuffers chan *png.EncoderBuffer
+
+func (p pngBuffers) Get() *png.EncoderBuffer {
+	select {
+	case b := <-p:
+		return b
+	default:
+		return nil
+	}
+}
+
+func (p pngBuffers) Put(b *png.EncoderBuffer) {
+	select {
+	case p <- b:
+	default:
+	}
 }

@@ -79,10 +79,14 @@ func (s *Service) issueCompletion(ctx context.Context, c courses.Completion) (Ce
 		}
 		return Certificate{}, false, &NotEligibleError{Missing: missing}
 	}
-	return s.Issue(ctx, Grant{
+	return s.Issue(ctx, completionGrant(c))
+}
+
+func completionGrant(c courses.Completion) Grant {
+	return Grant{
 		SourceKind: SourceEnrolment, SourceID: c.EnrolmentID, UserID: c.UserID, Kind: "course",
 		Title: c.CourseTitle, MethodologyTitle: c.MethodologyTitle, Hours: c.Hours, From: c.From, To: c.To,
-	})
+	}
 }
 
 // Grant is what a certificate is issued for; the in-person programmes
@@ -110,34 +114,11 @@ func (s *Service) Issue(ctx context.Context, g Grant) (Certificate, bool, error)
 	if !ok {
 		return Certificate{}, false, ErrNotFound
 	}
-	now := s.now().UTC()
-	row := certificateRow{
-		ID: uuid.NewString(), Code: newCode(), SourceKind: g.SourceKind, SourceID: g.SourceID, UserID: g.UserID,
-		HolderName: holder.FullName(), Kind: g.Kind, Title: g.Title, MethodologyTitle: g.MethodologyTitle, Hours: g.Hours,
-		PeriodFrom: g.From.UTC(), PeriodTo: g.To.UTC(), IssuedAt: now,
-	}
-	row.PDFKey = "certificates/" + row.Code + ".pdf"
-	pdf, err := Render(Document{
-		Code: row.Code, HolderName: row.HolderName, Kind: row.Kind, Title: row.Title, MethodologyTitle: row.MethodologyTitle,
-		Hours: row.Hours, From: row.PeriodFrom, To: row.PeriodTo, IssuedAt: now, VerifyURL: s.verifyURL(row.Code),
-	})
+	row, err := s.storePDF(ctx, g, holder.FullName())
 	if err != nil {
-		return Certificate{}, false, fmt.Errorf("certificates: render: %w", err)
-	}
-	if _, err := s.objects.Put(ctx, row.PDFKey, bytes.NewReader(pdf), int64(len(pdf)), "application/pdf"); err != nil {
 		return Certificate{}, false, err
 	}
-	var kept bool
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		if kept, err = s.store.insert(ctx, row); err != nil || !kept || s.notify == nil {
-			return err
-		}
-		return s.notify.Notify(ctx, "certificate:"+row.ID, row.UserID, "certificate_issued",
-			map[string]string{"title": row.Title, "code": row.Code, "verify_url": s.verifyURL(row.Code)})
-	})
-	if err != nil || !kept {
-		_ = s.objects.Delete(context.WithoutCancel(ctx), row.PDFKey)
-	}
+	kept, err := s.record(ctx, row)
 	if err != nil {
 		return Certificate{}, false, err
 	}
@@ -146,6 +127,60 @@ func (s *Service) Issue(ctx context.Context, g Grant) (Certificate, bool, error)
 		return s.view(existing), false, err
 	}
 	return s.view(row), true, nil
+}
+
+// storePDF renders the certificate of a grant and stores its PDF; the row
+// it returns is not written yet.
+func (s *Service) storePDF(ctx context.Context, g Grant, holderName string) (certificateRow, error) {
+	now := s.now().UTC()
+	row := certificateRow{
+		ID: uuid.NewString(), Code: newCode(), SourceKind: g.SourceKind, SourceID: g.SourceID, UserID: g.UserID,
+		HolderName: holderName, Kind: g.Kind, Title: g.Title, MethodologyTitle: g.MethodologyTitle, Hours: g.Hours,
+		PeriodFrom: g.From.UTC(), PeriodTo: g.To.UTC(), IssuedAt: now,
+	}
+	row.PDFKey = "certificates/" + row.Code + ".pdf"
+	pdf, err := Render(Document{
+		Code: row.Code, HolderName: row.HolderName, Kind: row.Kind, Title: row.Title, MethodologyTitle: row.MethodologyTitle,
+		Hours: row.Hours, From: row.PeriodFrom, To: row.PeriodTo, IssuedAt: now, VerifyURL: s.verifyURL(row.Code),
+	})
+	if err != nil {
+		return certificateRow{}, fmt.Errorf("certificates: render: %w", err)
+	}
+	if _, err := s.objects.Put(ctx, row.PDFKey, bytes.NewReader(pdf), int64(len(pdf)), "application/pdf"); err != nil {
+		return certificateRow{}, err
+	}
+	return row, nil
+}
+
+// record writes the row of a certificate whose PDF is stored, with its
+// notice, unless its source has a certificate already (kept false). The PDF
+// of a row that is not kept is removed.
+func (s *Service) record(ctx context.Context, row certificateRow) (kept bool, err error) {
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		if kept, err = s.store.insert(ctx, row); err != nil || !kept {
+			return err
+		}
+		return s.notice(ctx, row)
+	})
+	if err != nil || !kept {
+		s.dropPDF(ctx, row)
+	}
+	return kept && err == nil, err
+}
+
+// notice queues the e-mail telling the holder, in the caller's transaction.
+func (s *Service) notice(ctx context.Context, row certificateRow) error {
+	if s.notify == nil {
+		return nil
+	}
+	return s.notify.Notify(ctx, "certificate:"+row.ID, row.UserID, "certificate_issued",
+		map[string]string{"title": row.Title, "code": row.Code, "verify_url": s.verifyURL(row.Code)})
+}
+
+// dropPDF removes the PDF of a certificate that was not recorded, even when
+// the caller has given up: it would never be found again.
+func (s *Service) dropPDF(ctx context.Context, row certificateRow) {
+	_ = s.objects.Delete(context.WithoutCancel(ctx), row.PDFKey)
 }
 
 // PDF opens the stored PDF of a certificate for its holder or the team.

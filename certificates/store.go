@@ -68,6 +68,36 @@ func (s store) insert(ctx context.Context, c certificateRow) (bool, error) {
 	return res.RowsAffected == 1, database.Translate(res.Error)
 }
 
+// insertMany is insert for several certificates in one statement; it
+// reports the ids of those kept.
+func (s store) insertMany(ctx context.Context, rows []certificateRow) (map[string]bool, error) {
+	res := s.db.Conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "source_kind"}, {Name: "source_id"}},
+		DoNothing: true,
+	}).Create(&rows)
+	if res.Error != nil {
+		return nil, database.Translate(res.Error)
+	}
+	ids := make([]string, len(rows))
+	kept := make(map[string]bool, len(rows))
+	for i, r := range rows {
+		ids[i], kept[r.ID] = r.ID, true
+	}
+	if res.RowsAffected == int64(len(rows)) {
+		return kept, nil
+	}
+	// The ids are new, so a row with one of them is a row just written.
+	clear(kept)
+	var written []string
+	if err := s.db.Conn(ctx).Model(&certificateRow{}).Where("id IN ?", ids).Pluck("id", &written).Error; err != nil {
+		return nil, database.Translate(err)
+	}
+	for _, id := range written {
+		kept[id] = true
+	}
+	return kept, nil
+}
+
 func (s store) bySource(ctx context.Context, kind, id string) (certificateRow, error) {
 	var c certificateRow
 	return c, notFound(s.db.Conn(ctx).Where("source_kind = ? AND source_id = ?", kind, id).Take(&c).Error)
