@@ -385,33 +385,34 @@ EOF
 
 ## Where the time goes
 
-What the figures and a look at the code showed when the benchmarks of issues 4–8 were added (the
-figures above are the last run's):
+What the figures, CPU profiles and pgbench experiments showed (the figures above are the last
+run's):
 
-- **Enrolment burst.** One enrolment is nine statements, eleven when waitlisted, each a round trip
-  (the pgbench script above), and the seat claim holds the cohort row's lock from its `UPDATE` to the commit, three
-  statements later, so the claims queue behind each other; a waitlisted learner's place is then
-  counted twice (`SELECT count(*)` over the waitlist, in the transaction for the notice and after
-  it for the reply). On 2 cores even pgbench with the same statements gets through well under
-  2,000 enrolments a second (its slowest statement is that `UPDATE`, waiting for the lock), so no
-  tuning of the pool or the handler alone answers 2,000 within a second. It takes fewer statements
-  per enrolment: one statement (or function) that claims the seat or joins the waitlist and queues
-  the notice, returning the place from a per-cohort waitlist counter instead of two counts; the
-  seat claim as the transaction's last statement; the caller's roles not read on every request.
+- **Enrolment burst.** An enrolment was nine statements, eleven when waitlisted, and the seat
+  claim held the cohort row's lock from its `UPDATE` to the commit three statements later. It is
+  now three: the caller's roles, the cohort with its course's title, and one statement
+  (`courses.EnrolmentStatements`) that claims a seat or joins the waitlist, ranks the learner and
+  queues the e-mail, committing at once; a waitlisted learner's statement finds no free seat and
+  never waits for the row. That took the burst from 4.2 s to 1.5 s. The rest came from the pool:
+  on 2 cores, pgbench with these statements ran about 2,300 enrolments a second over 40
+  connections and 3,400–4,100 over 4–8, because 40 busy backends spend the cores on contention;
+  the pool now holds 8 (`MOOC_DATABASE_POOL_SIZE`). What remains is mostly PostgreSQL's: the
+  waitlist rank counts the waitlist (all of it, for a newcomer), and in a burst its rows are too
+  new for an index-only count, so every count visits the rows; pgbench without the count runs
+  about a third faster. A counter instead would make every newcomer wait for the one before.
 - **Final test submissions.** A submission is 29 round trips: the caller's roles, then in one
   transaction the attempt, the test, the attempt's questions, the questions, their options, the
   attempt's `UPDATE`, then one `UPDATE attempt_questions` per question (20, `store.recordAnswer`),
   and the commit; 200 at once queue for the pool's 40 connections, each held for 28 of them. Writing the answers in one statement
   (`UPDATE … FROM (VALUES …)`) and reading the questions with their options in one query would
   bring it to about 7.
-- **Certificates.** `certificates.Render` alone does not reach 100 pages a second on 2 cores
-  (about 13 ms of CPU a page); the platform adds the holder's look-up, the MinIO `Put` (MinIO's
-  CPU is on the same cores), the row and the outbox notice. A CPU profile of `BenchmarkRender`
-  puts about 45 % of a page in gofpdf's font embedding (`AddUTF8FontFromBytes` parses both
-  TrueType fonts for every document and JSON-encodes their metrics to derive a font ID), about
-  20 % in zlib compression and much of the rest in the garbage collector (13 MB allocated a
-  page). Parsing the fonts once (or a PDF library that can reuse them) and a cheaper compression
-  level are where the target lies.
+- **Certificates.** gofpdf parsed and cut both Go TrueType fonts for every document (about 45 %
+  of a page's 8–13 ms, and 13 MB of garbage). Pages whose text fits Windows-1257, which has every
+  Latvian letter, now use font definitions generated once (`certificates/internal/fontgen`)
+  and embedded as they are: a page takes about 0.8 ms; text outside that code page (a name in
+  Cyrillic) still takes the UTF-8 fonts. The job reads the holders in one query, renders and
+  stores on 4 workers per core and records the ready certificates, their notices and its
+  progress in one transaction per batch.
 - **Completions report.** Nearly all of the time is PostgreSQL's, in the first query (it
   aggregates every `lesson_progress` row of all time before joining); the bare SQL takes within
   a few per cent of the HTTP request.
