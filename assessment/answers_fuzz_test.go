@@ -12,11 +12,11 @@ import (
 
 // FuzzReadAnswers: whatever a learner sends, the answers are either
 // refused as a validation error or name only the attempt's own questions
-// and options, each question once.
+// and options, each question once, each option once.
 func FuzzReadAnswers(f *testing.F) {
-	asked := []attemptQuestionRow{
-		{Position: 1, QuestionID: "q1", OptionOrder: "a,b,c"},
-		{Position: 2, QuestionID: "q2", OptionOrder: "d,e"},
+	sheet := []gradedQuestion{
+		{position: 1, questionID: "q1", optionOrder: "a,b,c"},
+		{position: 2, questionID: "q2", optionOrder: "d,e"},
 	}
 	for _, seed := range []string{
 		`{"answers":[{"question_id":"q1","option_ids":["a"]},{"question_id":"q2","option_ids":["d","e"]}]}`,
@@ -32,7 +32,11 @@ func FuzzReadAnswers(f *testing.F) {
 		if json.Unmarshal(body, &sub) != nil {
 			return
 		}
-		chosen, err := readAnswers(sub, asked)
+		if (checkSubmission(sub) == nil) != (validation.Struct(sub) == nil) {
+			t.Fatalf("checkSubmission and the validator disagree on %s", body)
+		}
+		asked := slices.Clone(sheet)
+		err := readAnswers(sub, asked)
 		if err != nil {
 			var verr *validation.Error
 			if !errors.As(err, &verr) || len(verr.Fields) == 0 {
@@ -40,21 +44,37 @@ func FuzzReadAnswers(f *testing.F) {
 			}
 			return
 		}
-		for q, ids := range chosen {
-			var valid []string
-			for _, a := range asked {
-				if a.QuestionID == q {
-					valid = strings.Split(a.OptionOrder, ",")
-				}
+		answered := map[string]bool{}
+		for _, a := range sub.Answers {
+			answered[a.QuestionID] = true
+		}
+		n := 0
+		for _, q := range asked {
+			if q.answered {
+				n++
 			}
-			if valid == nil {
-				t.Fatalf("accepted question %q outside the attempt", q)
+			if q.answered != answered[q.questionID] {
+				t.Fatalf("question %q answered %v, the submission says %v", q.questionID, q.answered, answered[q.questionID])
+			}
+			if !q.answered {
+				continue
+			}
+			valid := strings.Split(q.optionOrder, ",")
+			var ids []string
+			if q.chosen != "" {
+				ids = strings.Split(q.chosen, ",")
+			}
+			if len(ids) != q.picked || !slices.IsSorted(ids) {
+				t.Fatalf("chosen %q of %q is not %d sorted ids", q.chosen, q.questionID, q.picked)
 			}
 			for i, id := range ids {
 				if !slices.Contains(valid, id) || slices.Index(ids, id) != i {
-					t.Fatalf("accepted option %q for %q (%v)", id, q, ids)
+					t.Fatalf("accepted option %q for %q (%v)", id, q.questionID, ids)
 				}
 			}
+		}
+		if n != len(sub.Answers) {
+			t.Fatalf("accepted %d answers for %d of the attempt's questions", len(sub.Answers), n)
 		}
 	})
 }

@@ -17,19 +17,25 @@ import (
 
 // Service is the assessment domain.
 type Service struct {
-	db      *database.DB
-	store   store
-	courses *courses.Service
-	now     func() time.Time
+	db         *database.DB
+	store      store
+	courses    *courses.Service
+	now        func() time.Time
+	submitting chan struct{} // a slot per submission in the database
 }
 
 // New builds the service and connects it to the catalogue, which then
 // lists each course's tests and asks for a final test before publishing.
 func New(db *database.DB, catalogue *courses.Service) *Service {
-	s := &Service{db: db, store: store{db}, courses: catalogue, now: time.Now}
+	s := newService(db, catalogue)
 	catalogue.UseTests(s)
 	catalogue.UseResults(s)
 	return s
+}
+
+func newService(db *database.DB, catalogue *courses.Service) *Service {
+	return &Service{db: db, store: store{db}, courses: catalogue, now: time.Now,
+		submitting: make(chan struct{}, submitConcurrency)}
 }
 
 // AddQuestion adds a question to a draft course's bank. Errors:

@@ -3,7 +3,6 @@ package assessment
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"mooc/internal/database"
@@ -167,35 +166,6 @@ func (s store) attemptQuestions(ctx context.Context, attemptID string) ([]attemp
 	var rows []attemptQuestionRow
 	err := s.db.Conn(ctx).Where("attempt_id = ?", attemptID).Order("position").Find(&rows).Error
 	return rows, database.Translate(err)
-}
-
-// submit records the grade only if the attempt is still open: of two
-// concurrent submissions exactly one changes the row.
-func (s store) submit(ctx context.Context, a attemptRow) (bool, error) {
-	res := s.db.Conn(ctx).Model(&attemptRow{}).Where("id = ? AND submitted_at IS NULL", a.ID).Updates(map[string]any{
-		"submitted_at": a.SubmittedAt, "score": a.Score, "max_score": a.MaxScore, "percent": a.Percent, "passed": a.Passed,
-	})
-	return res.RowsAffected == 1, database.Translate(res.Error)
-}
-
-// recordAnswers writes every answer of an attempt in one statement: a
-// submission is on the hot path of a whole cohort finishing its test.
-func (s store) recordAnswers(ctx context.Context, attemptID string, answers []attemptQuestionRow) error {
-	if len(answers) == 0 {
-		return nil
-	}
-	var chosen, correct strings.Builder
-	args := make([]any, 0, 4*len(answers)+1)
-	var correctArgs []any
-	for _, a := range answers {
-		chosen.WriteString(" WHEN ? THEN ?")
-		correct.WriteString(" WHEN ? THEN ?")
-		args = append(args, a.Position, a.Chosen)
-		correctArgs = append(correctArgs, a.Position, a.Correct)
-	}
-	args = append(append(args, correctArgs...), attemptID)
-	return database.Translate(s.db.Conn(ctx).Exec("UPDATE attempt_questions SET chosen = CASE position"+chosen.String()+
-		" ELSE chosen END, correct = CASE position"+correct.String()+" ELSE correct END WHERE attempt_id = ?", args...).Error)
 }
 
 // passedTests lists, per enrolment, the tests with a passing submitted attempt.
