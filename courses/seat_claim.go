@@ -17,11 +17,13 @@ const enrolTargetStatement = `SELECT cohorts.*, courses.title AS course_title
 	FROM cohorts JOIN courses ON courses.id = cohorts.course_id WHERE cohorts.id = @cohort`
 
 func (s store) enrolTarget(ctx context.Context, cohortID string) (enrolTarget, error) {
+	// Find, not Scan: GORM's Scan renders the SQL with its arguments
+	// inlined for a trace nobody reads, 7 % of an enrolment's CPU.
 	var t struct { // GORM scans exported fields only
 		Cohort      cohortRow `gorm:"embedded"`
 		CourseTitle string
 	}
-	res := s.db.Conn(ctx).Raw(enrolTargetStatement, map[string]any{"cohort": cohortID}).Scan(&t)
+	res := s.db.Conn(ctx).Raw(enrolTargetStatement, map[string]any{"cohort": cohortID}).Find(&t)
 	if res.Error != nil {
 		return enrolTarget{}, database.Translate(res.Error)
 	}
@@ -102,7 +104,7 @@ func (s store) claimOrWaitlist(ctx context.Context, e enrolmentRow, n *notice) (
 		Status   string
 		Position int
 	}
-	if err := s.db.Conn(ctx).Raw(claimStatement(queue), args).Scan(&out).Error; err != nil {
+	if err := s.db.Conn(ctx).Raw(claimStatement(queue), args).Find(&out).Error; err != nil {
 		return "", 0, database.Translate(err)
 	}
 	return out.Status, out.Position, nil
