@@ -161,19 +161,30 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 	if err := s.throttle.undo(ctx, addrBucket, w); err != nil {
 		return Session{}, err
 	}
-	token, err := s.tokens.issue(row.ID)
+	u, err := s.withRoles(ctx, row)
 	if err != nil {
 		return Session{}, err
 	}
-	u, err := s.withRoles(ctx, row)
+	token, err := s.tokens.issue(row.ID, u.Roles)
 	return Session{AccessToken: token, ExpiresIn: s.opts.TokenTTL, User: u}, err
 }
 
 // Authenticate turns an access token into the caller. Errors: ErrInvalidToken.
+//
+// A token that names its holder a learner and nothing more is believed
+// without a look-up: learner is never taken away and an account cannot be
+// deleted, so the database could only hold more roles, which come with the
+// next sign-in. Every learner's request thus saves a query, and a burst of
+// a cohort's learners (enrolling, submitting a test) needs one statement
+// fewer each. A token naming author or team is checked against the
+// database on every request, so taking those roles away applies at once.
 func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
-	id, err := s.tokens.parse(token)
+	id, claimed, err := s.tokens.parse(token)
 	if err != nil {
 		return Principal{}, err
+	}
+	if slices.Equal(claimed, []string{RoleLearner}) {
+		return Principal{UserID: id, Roles: claimed}, nil
 	}
 	roles, err := s.store.roles(ctx, id)
 	if err != nil {

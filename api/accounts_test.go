@@ -334,3 +334,32 @@ func TestBootstrap(t *testing.T) {
 		}
 	})
 }
+
+// A learner's token is believed without a look-up, which saves every
+// learner's request a query; a token naming more is checked on every
+// request. So taking a role away applies at once, and a granted role comes
+// with the next sign-in.
+func TestTokenRoles(t *testing.T) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		s := newServer(t, db.Dialect(), options{db: db})
+		body := registration()
+		var u userBody
+		s.do(request{method: "POST", path: "/api/v1/auth/register", body: body}).expect(t, 201).json(t, &u)
+		email, password := body["email"].(string), body["password"].(string)
+		learnerToken := s.login(email, password)
+		_, teamToken := s.signUp("team")
+
+		s.do(request{method: "PUT", path: "/api/v1/users/" + u.ID + "/roles", token: teamToken, body: map[string]any{"roles": []string{"team"}}}).expect(t, 200)
+		s.do(request{method: "GET", path: "/api/v1/users", token: learnerToken}).problem(t, 403, "forbidden")
+		promoted := s.login(email, password)
+		s.do(request{method: "GET", path: "/api/v1/users", token: promoted}).expect(t, 200)
+
+		s.do(request{method: "PUT", path: "/api/v1/users/" + u.ID + "/roles", token: teamToken, body: map[string]any{"roles": []string{}}}).expect(t, 200)
+		s.do(request{method: "GET", path: "/api/v1/users", token: promoted}).problem(t, 403, "forbidden")
+		var me userBody
+		s.do(request{method: "GET", path: "/api/v1/me", token: promoted}).expect(t, 200).json(t, &me)
+		if !slices.Equal(me.Roles, []string{"learner"}) {
+			t.Fatalf("after the team role was taken away: %v", me.Roles)
+		}
+	})
+}

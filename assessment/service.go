@@ -17,11 +17,10 @@ import (
 
 // Service is the assessment domain.
 type Service struct {
-	db         *database.DB
-	store      store
-	courses    *courses.Service
-	now        func() time.Time
-	submitting chan struct{} // a slot per submission in the database
+	db      *database.DB
+	store   store
+	courses *courses.Service
+	now     func() time.Time
 }
 
 // New builds the service and connects it to the catalogue, which then
@@ -34,8 +33,7 @@ func New(db *database.DB, catalogue *courses.Service) *Service {
 }
 
 func newService(db *database.DB, catalogue *courses.Service) *Service {
-	return &Service{db: db, store: store{db}, courses: catalogue, now: time.Now,
-		submitting: make(chan struct{}, submitConcurrency)}
+	return &Service{db: db, store: store{db}, courses: catalogue, now: time.Now}
 }
 
 // AddQuestion adds a question to a draft course's bank. Errors:

@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 
 	"mooc/accounts"
-	"mooc/internal/database"
 	"mooc/internal/validation"
 )
 
@@ -29,12 +28,6 @@ func (s *Service) Submit(ctx context.Context, caller accounts.Principal, attempt
 	}
 	if uuid.Validate(attemptID) != nil {
 		return Result{}, ErrNotFound
-	}
-	select {
-	case s.submitting <- struct{}{}:
-		defer func() { <-s.submitting }()
-	case <-ctx.Done():
-		return Result{}, database.Translate(ctx.Err())
 	}
 	a, err := s.store.gradingSheet(ctx, attemptID)
 	if err != nil {
@@ -74,15 +67,6 @@ func (s *Service) Submit(ctx context.Context, caller accounts.Principal, attempt
 	}
 	return g, nil
 }
-
-// submitConcurrency bounds the submissions a process has in the database at
-// once. A cohort submitting at the same instant would otherwise take every
-// connection of the pool, opening new ones mid-burst, and have that many
-// backends compete for the database's cores: in a burst of 200 on two
-// cores, 8 at a time answered the last one in about half the time of 40
-// (and faster than 4 or 16). The rest wait their turn in the process,
-// within their request's deadline.
-const submitConcurrency = 8
 
 // checkSubmission is validation.Struct(sub) without the validator's
 // reflection on every submission: the one rule, question_id required, is

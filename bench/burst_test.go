@@ -86,10 +86,10 @@ func TestMintTokenIsWhatTheServerChecks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var claims jwt.RegisteredClaims
+	var claims learnerClaims
 	_, err = jwt.ParseWithClaims(raw, &claims, func(*jwt.Token) (any, error) { return secret, nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("mooc"), jwt.WithExpirationRequired())
-	if err != nil || claims.Subject != "3f1c2a1e-0000-4000-8000-000000000001" {
+	if err != nil || claims.Subject != "3f1c2a1e-0000-4000-8000-000000000001" || len(claims.Roles) != 1 || claims.Roles[0] != "learner" {
 		t.Fatalf("%v, %+v", err, claims)
 	}
 	if _, err := MintToken(nil, "x", now, time.Hour); err == nil {
