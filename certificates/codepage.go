@@ -1,12 +1,12 @@
 package certificates
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"unicode/utf8"
+
+	"mooc/certificates/internal/cpmap"
 )
 
 // codePage encodes text for fonts defined in a single-byte code page and
@@ -28,29 +28,20 @@ type pageFont struct {
 // newCodePage reads a gofpdf code page map ("!E0 U+0101 amacron" lines)
 // and the regular and the bold font made with it.
 func newCodePage(m []byte, regular, bold pageFont) (*codePage, error) {
-	byRune := map[rune]byte{}
-	top := rune(0)
-	sc := bufio.NewScanner(bytes.NewReader(m))
-	for sc.Scan() {
-		var code, r int
-		var name string
-		if _, err := fmt.Sscanf(sc.Text(), "!%x U+%x %s", &code, &r, &name); err != nil {
-			return nil, fmt.Errorf("code page map: %q: %w", sc.Text(), err)
-		}
-		if code >= 0x20 && code <= 0xff && name != ".notdef" {
-			byRune[rune(r)] = byte(code)
-			top = max(top, rune(r))
-		}
-	}
-	if err := sc.Err(); err != nil {
+	chars, err := cpmap.Parse(m)
+	if err != nil {
 		return nil, err
+	}
+	top := rune(0)
+	for _, ch := range chars {
+		top = max(top, ch.Rune)
 	}
 	c := &codePage{codes: make([]int16, top+1), fonts: [2]pageFont{regular, bold}}
 	for i := range c.codes {
 		c.codes[i] = -1
 	}
-	for r, code := range byRune {
-		c.codes[r] = int16(code)
+	for _, ch := range chars {
+		c.codes[ch.Rune] = int16(ch.Code)
 	}
 	for i, font := range c.fonts {
 		var d struct{ Cw []int }

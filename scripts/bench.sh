@@ -319,13 +319,15 @@ the same instant; a request's latency runs from the release to the last byte of 
    hold the waitlist positions 1..1,800 exactly. Reference: \`pgbench\` with as many clients as
    the server's database pool holds connections (\`MOOC_DATABASE_POOL_SIZE\`, 8 by default),
    prepared statements, 2,000 transactions of a script that holds, statement for statement, what
-   the server issues for one enrolment: the caller's roles (authentication), then the statements
-   \`courses.EnrolmentStatements\` returns (the script is built from them): the cohort with its
-   course's title, and the one statement that claims a seat or joins the waitlist, ranks the
-   learner and queues the e-mail. It enrols the same 2,000 learners into a copy of the course and
+   the server issues for one enrolment by a learner (whose token needs no look-up): the
+   statements \`courses.EnrolmentStatements\` returns (the script is built from them), the cohort
+   with its course's title and the one statement that claims a seat or joins the waitlist, ranks
+   the learner and queues the e-mail; before them a table-less \`SELECT\` sets the ids and the
+   time the server computes in Go. It enrols the same 2,000 learners into a copy of the course and
    of the (empty) cohort, written with SQL into the same database just after the burst. Targets:
-   p99 ≤ 1 s without errors (the whole burst answered within a second); throughput (2,000 over the time to the last reply) ≥ 50 % of
-   pgbench's transactions per second (without its connection time); the exact outcome above.
+   p99 ≤ 1 s without errors (the whole burst answered within a second); throughput (2,000 over
+   the time to the last reply) ≥ 50 % of pgbench's transactions per second (without its
+   connection time); the exact outcome above.
 4. **Final test submissions** (issue 5): 200 learners enrol over HTTP into a cohort that started
    30 days ago (its fifth week, and with it the final test, has begun) and start the final test
    over HTTP (20 questions each); then all 200 \`POST /api/v1/attempts/{id}/submit\` with the right

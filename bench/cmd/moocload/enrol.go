@@ -199,19 +199,20 @@ func (s *stage) enrolBurst(ctx context.Context) (*enrolReport, error) {
 }
 
 // pgbenchScript is one POST /api/v1/cohorts/{id}/enrolments as the server
-// issues it: accounts' Authenticate (the caller's roles), then the
-// statements of courses.Service.Enrol on PostgreSQL, taken from the courses
-// package itself. The first statement also sets what the server computes in
-// Go: the new enrolment's id, its arrival order and the time. Variables:
-// prefix, cohort, course, params and per_client come from -D; k counts each
-// client's transactions (from -D k=0), so learner n = client_id ×
-// per_client + k is a new one every time.
+// issues it for a learner (whose token needs no look-up): the statements of
+// courses.Service.Enrol on PostgreSQL, taken from the courses package
+// itself. A first, table-less SELECT sets what the server computes in Go:
+// the learner's id, the new enrolment's id, its arrival order and the time
+// (pgbench's \set only does arithmetic). Variables: prefix, cohort, course,
+// params and per_client come from -D; k counts each client's transactions
+// (from -D k=0), so learner n = client_id × per_client + k is a new one
+// every time.
 func pgbenchScript() string {
 	var b strings.Builder
 	b.WriteString(`-- one enrolment, statement for statement as the server issues it
 \set k :k + 1
 \set n :client_id * :per_client + :k
-SELECT user_id AS "user", CAST(gen_random_uuid() AS text) AS id, CAST(extract(epoch FROM clock_timestamp()) * 1000000000 AS bigint) AS seq, now() AS now FROM user_roles WHERE user_id IN (:prefix || lpad(CAST(:n AS text), 12, '0')) ORDER BY role \gset
+SELECT :prefix || lpad(CAST(:n AS text), 12, '0') AS "user", CAST(gen_random_uuid() AS text) AS id, CAST(extract(epoch FROM clock_timestamp()) * 1000000000 AS bigint) AS seq, now() AS now \gset
 `)
 	for _, stmt := range courses.EnrolmentStatements(notify.NewOutbox(nil).QueueFrom) {
 		b.WriteString(strings.ReplaceAll(stmt, "@", ":") + ";\n")

@@ -6,7 +6,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"flag"
 	"fmt"
@@ -20,6 +19,8 @@ import (
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
+
+	"mooc/certificates/internal/cpmap"
 )
 
 // codePage is the Baltic code page: every Latvian letter, the Latvian
@@ -106,22 +107,14 @@ func generate() (map[string][]byte, error) {
 	return files, nil
 }
 
-// repertoire lists the printable characters of a gofpdf code page map,
-// whose lines read "!E0 U+0101 amacron".
+// repertoire lists the printable characters of a gofpdf code page map.
 func repertoire(m []byte) ([]rune, error) {
-	var runes []rune
-	sc := bufio.NewScanner(bytes.NewReader(m))
-	for sc.Scan() {
-		var code, r int
-		var name string
-		if _, err := fmt.Sscanf(sc.Text(), "!%x U+%x %s", &code, &r, &name); err != nil {
-			return nil, fmt.Errorf("code page map: %q: %w", sc.Text(), err)
-		}
-		if code >= 0x20 && name != ".notdef" {
-			runes = append(runes, rune(r))
-		}
+	chars, err := cpmap.Parse(m)
+	runes := make([]rune, len(chars))
+	for i, ch := range chars {
+		runes[i] = ch.Rune
 	}
-	return runes, sc.Err()
+	return runes, err
 }
 
 // drawable fails unless the font has a glyph for every character, so that
