@@ -32,9 +32,6 @@ func FuzzReadAnswers(f *testing.F) {
 		if json.Unmarshal(body, &sub) != nil {
 			return
 		}
-		if (checkSubmission(sub) == nil) != (validation.Struct(sub) == nil) {
-			t.Fatalf("checkSubmission and the validator disagree on %s", body)
-		}
 		asked := slices.Clone(sheet)
 		err := readAnswers(sub, asked)
 		if err != nil {

@@ -23,7 +23,7 @@ import (
 // write claims again conditionally, so of two concurrent submissions
 // exactly one records anything.
 func (s *Service) Submit(ctx context.Context, caller accounts.Principal, attemptID string, sub Submission) (Result, error) {
-	if err := checkSubmission(sub); err != nil {
+	if err := validation.Struct(sub); err != nil {
 		return Result{}, err
 	}
 	if uuid.Validate(attemptID) != nil {
@@ -66,18 +66,6 @@ func (s *Service) Submit(ctx context.Context, caller accounts.Principal, attempt
 		return Result{}, ErrAttemptSubmitted
 	}
 	return g, nil
-}
-
-// checkSubmission is validation.Struct(sub) without the validator's
-// reflection on every submission: the one rule, question_id required, is
-// checked here, and only a breach asks the validator for its usual error.
-func checkSubmission(sub Submission) error {
-	for _, a := range sub.Answers {
-		if a.QuestionID == "" {
-			return validation.Struct(sub)
-		}
-	}
-	return nil
 }
 
 // readAnswers checks that answers name only the attempt's questions, each

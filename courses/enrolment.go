@@ -40,7 +40,7 @@ func (s *Service) Enrol(ctx context.Context, cohortID, userID string) (Enrolment
 	}
 	var position int
 	if s.db.Dialect() == database.Postgres {
-		row.Status, position, err = s.store.claimOrWaitlist(ctx, row, s.enrolmentNotice(c))
+		row.Status, position, err = s.store.claimOrWaitlist(ctx, s.claim, row, s.enrolmentNotice(c))
 	} else {
 		row.Status, position, err = s.claimOrWaitlistInTx(ctx, row, c)
 	}

@@ -12,30 +12,27 @@ import (
 )
 
 // enrolmentNotice is what the confirmation or waitlist notice of a new
-// enrolment in c says, without the waitlist position, which only the
-// claim knows.
-func (s *Service) enrolmentNotice(c enrolTarget) *notice {
+// enrolment in c says, without the waitlist position, which only the claim
+// knows; nil when no outbox is connected.
+func (s *Service) enrolmentNotice(c enrolTarget) map[string]string {
 	if s.notify == nil {
 		return nil
 	}
-	return &notice{
-		queue:  s.notify.QueueFrom,
-		params: map[string]string{"course": c.CourseTitle, "cohort": c.Title, "starts": latvianDate(c.StartsAt)},
-	}
+	return map[string]string{"course": c.CourseTitle, "cohort": c.Title, "starts": latvianDate(c.StartsAt)}
 }
 
 // tellEnrolment queues the confirmation or the waitlist notice of a new
 // enrolment, in its transaction.
 func (s *Service) tellEnrolment(ctx context.Context, e enrolmentRow, c enrolTarget, position int) error {
-	n := s.enrolmentNotice(c)
-	if n == nil {
+	params := s.enrolmentNotice(c)
+	if params == nil {
 		return nil
 	}
 	if e.Status == Waitlisted {
-		n.params["position"] = strconv.Itoa(position)
+		params["position"] = strconv.Itoa(position)
 	}
 	// The event ids and templates are the enrolment's status, as in claimStatement.
-	return s.tell(ctx, e.Status+":"+e.ID, e.UserID, e.Status, n.params)
+	return s.tell(ctx, e.Status+":"+e.ID, e.UserID, e.Status, params)
 }
 
 // tellPromoted queues the news that a waitlisted learner got a seat.

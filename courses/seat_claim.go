@@ -33,12 +33,6 @@ func (s store) enrolTarget(ctx context.Context, cohortID string) (enrolTarget, e
 	return enrolTarget{t.Cohort, t.CourseTitle}, nil
 }
 
-// notice is an e-mail queued by the statement that makes its news.
-type notice struct {
-	queue  func(rows string) string // the outbox's INSERT for rows
-	params map[string]string
-}
-
 // EnrolmentStatements are the statements of an enrolment on PostgreSQL, in
 // order: the cohort with its course's title, then claimStatement. They are
 // exported so that the benchmark's pgbench reference runs exactly what the
@@ -88,23 +82,23 @@ func claimStatement(queue func(rows string) string) string {
 SELECT enrolment.status, ahead.n + 1 AS position FROM enrolment, ahead`
 }
 
-// claimOrWaitlist runs ClaimStatement for e (PostgreSQL only). Errors:
+// claimOrWaitlist runs stmt, a claimStatement, for e (PostgreSQL only);
+// params is its notice's text, nil when stmt queues none. Errors:
 // database.ErrDuplicate when the learner holds a place in the course.
-func (s store) claimOrWaitlist(ctx context.Context, e enrolmentRow, n *notice) (status string, position int, err error) {
+func (s store) claimOrWaitlist(ctx context.Context, stmt string, e enrolmentRow, params map[string]string) (status string, position int, err error) {
 	args := map[string]any{"cohort": e.CohortID, "course": e.CourseID, "user": e.UserID, "id": e.ID, "seq": e.QueueSeq, "now": e.CreatedAt}
-	var queue func(string) string
-	if n != nil {
-		raw, err := json.Marshal(n.params)
+	if params != nil {
+		raw, err := json.Marshal(params)
 		if err != nil {
 			return "", 0, err
 		}
-		args["params"], queue = string(raw), n.queue
+		args["params"] = string(raw)
 	}
 	var out struct {
 		Status   string
 		Position int
 	}
-	if err := s.db.Conn(ctx).Raw(claimStatement(queue), args).Find(&out).Error; err != nil {
+	if err := s.db.Conn(ctx).Raw(stmt, args).Find(&out).Error; err != nil {
 		return "", 0, database.Translate(err)
 	}
 	return out.Status, out.Position, nil

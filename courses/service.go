@@ -36,12 +36,13 @@ type Service struct {
 	tests   TestCatalogue
 	results TestResults
 	notify  Notifier
+	claim   string // the PostgreSQL enrolment statement, built once with or without its notice
 	now     func() time.Time
 }
 
 // New builds the service.
 func New(db *database.DB, files MediaLookup) *Service {
-	return &Service{db: db, store: store{db}, media: files, now: time.Now}
+	return &Service{db: db, store: store{db}, media: files, claim: claimStatement(nil), now: time.Now}
 }
 
 // Notifier queues e-mails inside the caller's transaction (the notify
@@ -55,7 +56,9 @@ type Notifier interface {
 }
 
 // UseNotifier connects the outbox (set once at start-up).
-func (s *Service) UseNotifier(n Notifier) { s.notify = n }
+func (s *Service) UseNotifier(n Notifier) {
+	s.notify, s.claim = n, claimStatement(n.QueueFrom)
+}
 
 // tell queues a message when a notifier is connected.
 func (s *Service) tell(ctx context.Context, id, userID, template string, params map[string]string) error {
