@@ -8,7 +8,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"mooc/accounts"
-	"mooc/courses"
+	"mooc/catalogue"
+	"mooc/cohorts"
 	"mooc/internal/validation"
 )
 
@@ -17,15 +18,15 @@ type enrolRequest struct {
 }
 
 type lessonForLearner struct {
-	courses.Lesson
-	Progress courses.LessonProgress `json:"progress"`
+	catalogue.Lesson
+	Progress cohorts.LessonProgress `json:"progress"`
 }
 
-func registerCohorts(r *registry, svc *courses.Service, people *accounts.Service) {
+func registerCohorts(r *registry, svc *cohorts.Service, people *accounts.Service) {
 	r.add(BasePath, op{method: "POST", path: "/courses/:id/cohorts", summary: "Open a cohort of a published course (capacity 1..200, default 200)", tag: "cohorts",
-		access: team, body: courses.NewCohort{}, reply: courses.Cohort{}, status: 201},
+		access: team, body: cohorts.NewCohort{}, reply: cohorts.Cohort{}, status: 201},
 		func(c *fiber.Ctx) error {
-			var in courses.NewCohort
+			var in cohorts.NewCohort
 			if err := bind(c, &in); err != nil {
 				return err
 			}
@@ -37,20 +38,20 @@ func registerCohorts(r *registry, svc *courses.Service, people *accounts.Service
 		})
 
 	r.add(BasePath, op{method: "GET", path: "/cohorts", summary: "List cohorts with their counts", tag: "cohorts", access: signedIn,
-		reply: list[courses.Cohort]{}, query: append([]param{{"course_id", "only this course's cohorts"}, {"open", "true: only cohorts whose enrolment window is open now"}}, pageParams...)},
+		reply: list[cohorts.Cohort]{}, query: append([]param{{"course_id", "only this course's cohorts"}, {"open", "true: only cohorts whose enrolment window is open now"}}, pageParams...)},
 		func(c *fiber.Ctx) error {
 			limit, err := limitOf(c)
 			if err != nil {
 				return err
 			}
-			items, next, err := svc.Cohorts(c.UserContext(), courses.CohortFilter{CourseID: c.Query("course_id"), OpenOnly: c.QueryBool("open")}, limit, c.Query("cursor"))
+			items, next, err := svc.Cohorts(c.UserContext(), cohorts.CohortFilter{CourseID: c.Query("course_id"), OpenOnly: c.QueryBool("open")}, limit, c.Query("cursor"))
 			if err != nil {
 				return err
 			}
-			return c.JSON(list[courses.Cohort]{Items: items, NextCursor: next})
+			return c.JSON(list[cohorts.Cohort]{Items: items, NextCursor: next})
 		})
 
-	r.add(BasePath, op{method: "GET", path: "/cohorts/:id", summary: "One cohort with its counts", tag: "cohorts", access: signedIn, reply: courses.Cohort{}},
+	r.add(BasePath, op{method: "GET", path: "/cohorts/:id", summary: "One cohort with its counts", tag: "cohorts", access: signedIn, reply: cohorts.Cohort{}},
 		func(c *fiber.Ctx) error {
 			cohort, err := svc.Cohort(c.UserContext(), c.Params("id"))
 			if err != nil {
@@ -60,9 +61,9 @@ func registerCohorts(r *registry, svc *courses.Service, people *accounts.Service
 		})
 
 	r.add(BasePath, op{method: "PATCH", path: "/cohorts/:id", summary: "Change a cohort's title, window or capacity (raising it promotes waitlisted learners)", tag: "cohorts",
-		access: team, body: courses.CohortChange{}, reply: courses.Cohort{}},
+		access: team, body: cohorts.CohortChange{}, reply: cohorts.Cohort{}},
 		func(c *fiber.Ctx) error {
-			var in courses.CohortChange
+			var in cohorts.CohortChange
 			if err := bind(c, &in); err != nil {
 				return err
 			}
@@ -74,7 +75,7 @@ func registerCohorts(r *registry, svc *courses.Service, people *accounts.Service
 		})
 
 	r.add(BasePath, op{method: "POST", path: "/cohorts/:id/enrolments", summary: "Enrol yourself; the team may enrol a named user with {user_id}. Past capacity: waitlisted", tag: "cohorts",
-		access: signedIn, body: enrolRequest{}, reply: courses.Enrolment{}, status: 201},
+		access: signedIn, body: enrolRequest{}, reply: cohorts.Enrolment{}, status: 201},
 		func(c *fiber.Ctx) error {
 			var in enrolRequest
 			if len(c.Request().Header.ContentType()) > 0 || c.Request().Header.ContentLength() > 0 {
@@ -111,28 +112,28 @@ func registerCohorts(r *registry, svc *courses.Service, people *accounts.Service
 		})
 
 	r.add(BasePath, op{method: "GET", path: "/cohorts/:id/enrolments", summary: "Every enrolment of a cohort with progress (JSON, or CSV with Accept: text/csv)", tag: "cohorts",
-		access: team, reply: list[courses.Enrolment]{}},
+		access: team, reply: list[cohorts.Enrolment]{}},
 		func(c *fiber.Ctx) error {
 			items, err := svc.CohortEnrolments(c.UserContext(), c.Params("id"))
 			if err != nil {
 				return err
 			}
 			if !wantsCSV(c) {
-				return c.JSON(list[courses.Enrolment]{Items: items})
+				return c.JSON(list[cohorts.Enrolment]{Items: items})
 			}
 			return enrolmentsCSV(c, people, items)
 		})
 
-	r.add(BasePath, op{method: "GET", path: "/me/enrolments", summary: "Your enrolments with progress", tag: "learning", access: signedIn, reply: list[courses.Enrolment]{}},
+	r.add(BasePath, op{method: "GET", path: "/me/enrolments", summary: "Your enrolments with progress", tag: "learning", access: signedIn, reply: list[cohorts.Enrolment]{}},
 		func(c *fiber.Ctx) error {
 			items, err := svc.MyEnrolments(c.UserContext(), me(c).UserID)
 			if err != nil {
 				return err
 			}
-			return c.JSON(list[courses.Enrolment]{Items: items})
+			return c.JSON(list[cohorts.Enrolment]{Items: items})
 		})
 
-	r.add(BasePath, op{method: "GET", path: "/enrolments/:id", summary: "An enrolment with progress (its learner or the team)", tag: "learning", access: signedIn, reply: courses.Enrolment{}},
+	r.add(BasePath, op{method: "GET", path: "/enrolments/:id", summary: "An enrolment with progress (its learner or the team)", tag: "learning", access: signedIn, reply: cohorts.Enrolment{}},
 		func(c *fiber.Ctx) error {
 			e, err := svc.Enrolment(c.UserContext(), me(c), c.Params("id"))
 			if err != nil {
@@ -152,7 +153,7 @@ func registerCohorts(r *registry, svc *courses.Service, people *accounts.Service
 		})
 
 	r.add(BasePath, op{method: "GET", path: "/enrolments/:id/lessons/:lesson_id/playback", summary: "Short-lived links to a lesson's video and captions (Range supported)", tag: "learning",
-		access: signedIn, reply: courses.Playback{}},
+		access: signedIn, reply: cohorts.Playback{}},
 		func(c *fiber.Ctx) error {
 			p, err := svc.Playback(c.UserContext(), me(c), c.Params("id"), c.Params("lesson_id"))
 			if err != nil {
@@ -163,9 +164,9 @@ func registerCohorts(r *registry, svc *courses.Service, people *accounts.Service
 		})
 
 	r.add(BasePath, op{method: "PUT", path: "/enrolments/:id/lessons/:lesson_id/progress", summary: "Report where you are in a lesson; completion sticks", tag: "learning",
-		access: signedIn, body: courses.ProgressUpdate{}, reply: courses.LessonProgress{}},
+		access: signedIn, body: cohorts.ProgressUpdate{}, reply: cohorts.LessonProgress{}},
 		func(c *fiber.Ctx) error {
-			var in courses.ProgressUpdate
+			var in cohorts.ProgressUpdate
 			if err := bind(c, &in); err != nil {
 				return err
 			}
@@ -177,7 +178,7 @@ func registerCohorts(r *registry, svc *courses.Service, people *accounts.Service
 		})
 }
 
-func enrolmentsCSV(c *fiber.Ctx, people *accounts.Service, items []courses.Enrolment) error {
+func enrolmentsCSV(c *fiber.Ctx, people *accounts.Service, items []cohorts.Enrolment) error {
 	ids := make([]string, len(items))
 	for i, e := range items {
 		ids[i] = e.UserID

@@ -3,18 +3,19 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"mooc/courses"
+	"mooc/catalogue"
+	"mooc/cohorts"
 )
 
 type orderRequest struct {
 	LessonIDs []string `json:"lesson_ids" validate:"required"`
 }
 
-func registerCourses(r *registry, svc *courses.Service) {
+func registerCourses(r *registry, svc *catalogue.Service) {
 	r.add(BasePath, op{method: "POST", path: "/methodologies", summary: "Add a methodology", tag: "catalogue", access: team,
-		body: courses.NewMethodology{}, reply: courses.Methodology{}, status: 201},
+		body: catalogue.NewMethodology{}, reply: catalogue.Methodology{}, status: 201},
 		func(c *fiber.Ctx) error {
-			var in courses.NewMethodology
+			var in catalogue.NewMethodology
 			if err := bind(c, &in); err != nil {
 				return err
 			}
@@ -26,7 +27,7 @@ func registerCourses(r *registry, svc *courses.Service) {
 		})
 
 	r.add(BasePath, op{method: "GET", path: "/methodologies", summary: "List methodologies by title", tag: "catalogue",
-		reply: list[courses.Methodology]{}, query: pageParams},
+		reply: list[catalogue.Methodology]{}, query: pageParams},
 		func(c *fiber.Ctx) error {
 			limit, err := limitOf(c)
 			if err != nil {
@@ -36,10 +37,10 @@ func registerCourses(r *registry, svc *courses.Service) {
 			if err != nil {
 				return err
 			}
-			return c.JSON(list[courses.Methodology]{Items: items, NextCursor: next})
+			return c.JSON(list[catalogue.Methodology]{Items: items, NextCursor: next})
 		})
 
-	r.add(BasePath, op{method: "GET", path: "/methodologies/:id", summary: "One methodology", tag: "catalogue", reply: courses.Methodology{}},
+	r.add(BasePath, op{method: "GET", path: "/methodologies/:id", summary: "One methodology", tag: "catalogue", reply: catalogue.Methodology{}},
 		func(c *fiber.Ctx) error {
 			m, err := svc.Methodology(c.UserContext(), c.Params("id"))
 			if err != nil {
@@ -49,9 +50,9 @@ func registerCourses(r *registry, svc *courses.Service) {
 		})
 
 	r.add(BasePath, op{method: "POST", path: "/courses", summary: "Start a draft course (defaults: lv, 5 weeks, 12 hours, 70 % to pass)", tag: "catalogue",
-		access: authors, body: courses.NewCourse{}, reply: courses.Course{}, status: 201},
+		access: authors, body: catalogue.NewCourse{}, reply: catalogue.Course{}, status: 201},
 		func(c *fiber.Ctx) error {
-			var in courses.NewCourse
+			var in catalogue.NewCourse
 			if err := bind(c, &in); err != nil {
 				return err
 			}
@@ -63,7 +64,7 @@ func registerCourses(r *registry, svc *courses.Service) {
 		})
 
 	r.add(BasePath, op{method: "GET", path: "/courses", summary: "List courses with their outlines: published ones, plus drafts to their author and the team", tag: "catalogue",
-		reply: list[courses.Course]{}, query: append([]param{{"methodology_id", "only this methodology's courses"}, {"status", "draft or published"}}, pageParams...)},
+		reply: list[catalogue.Course]{}, query: append([]param{{"methodology_id", "only this methodology's courses"}, {"status", "draft or published"}}, pageParams...)},
 		func(c *fiber.Ctx) error {
 			limit, err := limitOf(c)
 			if err != nil {
@@ -71,14 +72,14 @@ func registerCourses(r *registry, svc *courses.Service) {
 			}
 			caller, _ := principal(c)
 			items, next, err := svc.Courses(c.UserContext(), caller,
-				courses.CourseFilter{MethodologyID: c.Query("methodology_id"), Status: c.Query("status")}, limit, c.Query("cursor"))
+				catalogue.CourseFilter{MethodologyID: c.Query("methodology_id"), Status: c.Query("status")}, limit, c.Query("cursor"))
 			if err != nil {
 				return err
 			}
-			return c.JSON(list[courses.Course]{Items: items, NextCursor: next})
+			return c.JSON(list[catalogue.Course]{Items: items, NextCursor: next})
 		})
 
-	r.add(BasePath, op{method: "GET", path: "/courses/:id", summary: "A course with its weeks, lessons and tests", tag: "catalogue", reply: courses.Course{}},
+	r.add(BasePath, op{method: "GET", path: "/courses/:id", summary: "A course with its weeks, lessons and tests", tag: "catalogue", reply: catalogue.Course{}},
 		func(c *fiber.Ctx) error {
 			caller, _ := principal(c)
 			course, err := svc.Course(c.UserContext(), caller, c.Params("id"))
@@ -89,9 +90,9 @@ func registerCourses(r *registry, svc *courses.Service) {
 		})
 
 	r.add(BasePath, op{method: "POST", path: "/courses/:id/lessons", summary: "Add a lesson to a week of a draft course", tag: "catalogue",
-		access: authors, body: courses.NewLesson{}, reply: courses.Lesson{}, status: 201},
+		access: authors, body: catalogue.NewLesson{}, reply: catalogue.Lesson{}, status: 201},
 		func(c *fiber.Ctx) error {
-			var in courses.NewLesson
+			var in catalogue.NewLesson
 			if err := bind(c, &in); err != nil {
 				return err
 			}
@@ -103,9 +104,9 @@ func registerCourses(r *registry, svc *courses.Service) {
 		})
 
 	r.add(BasePath, op{method: "PATCH", path: "/lessons/:id", summary: "Change a lesson of a draft course", tag: "catalogue",
-		access: authors, body: courses.LessonChange{}, reply: courses.Lesson{}},
+		access: authors, body: catalogue.LessonChange{}, reply: catalogue.Lesson{}},
 		func(c *fiber.Ctx) error {
-			var in courses.LessonChange
+			var in catalogue.LessonChange
 			if err := bind(c, &in); err != nil {
 				return err
 			}
@@ -125,7 +126,7 @@ func registerCourses(r *registry, svc *courses.Service) {
 		})
 
 	r.add(BasePath, op{method: "PUT", path: "/courses/:id/weeks/:week/order", summary: "Reorder the lessons of a week", tag: "catalogue",
-		access: authors, body: orderRequest{}, reply: courses.Course{}},
+		access: authors, body: orderRequest{}, reply: catalogue.Course{}},
 		func(c *fiber.Ctx) error {
 			var in orderRequest
 			if err := bind(c, &in); err != nil {
@@ -143,7 +144,7 @@ func registerCourses(r *registry, svc *courses.Service) {
 		})
 
 	r.add(BasePath, op{method: "POST", path: "/courses/:id/publish", summary: "Publish a complete course (422 course_incomplete lists every gap)", tag: "catalogue",
-		access: authors, reply: courses.Course{}},
+		access: authors, reply: catalogue.Course{}},
 		func(c *fiber.Ctx) error {
 			course, err := svc.Publish(c.UserContext(), me(c), c.Params("id"))
 			if err != nil {
@@ -153,7 +154,7 @@ func registerCourses(r *registry, svc *courses.Service) {
 		})
 }
 
-func registerInterest(r *registry, svc *courses.Service) {
+func registerInterest(r *registry, svc *cohorts.Service) {
 	r.add(BasePath, op{method: "POST", path: "/courses/:id/interest", summary: "Ask to be told by e-mail when the course's next cohort opens", tag: "catalogue", access: signedIn, status: 204},
 		func(c *fiber.Ctx) error {
 			if err := svc.AddInterest(c.UserContext(), me(c), c.Params("id")); err != nil {

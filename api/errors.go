@@ -10,8 +10,9 @@ import (
 
 	"mooc/accounts"
 	"mooc/assessment"
+	"mooc/catalogue"
 	"mooc/certificates"
-	"mooc/courses"
+	"mooc/cohorts"
 	"mooc/internal/database"
 	"mooc/internal/page"
 	"mooc/internal/validation"
@@ -35,15 +36,16 @@ var errorTable = []mapping{
 	{accounts.ErrInvalidToken, 401, "unauthorized", "a valid access token is required"},
 	{accounts.ErrNotFound, 404, "not_found", "no such user"},
 	{page.ErrBadCursor, 400, "invalid_cursor", "the cursor is not one this service handed out"},
-	{courses.ErrNotFound, 404, "not_found", "no such course or lesson"},
-	{courses.ErrForbidden, 403, "forbidden", "only the course's author or the project team may change it"},
-	{courses.ErrCoursePublished, 422, "course_published", "the course is published; its lessons can no longer change"},
-	{courses.ErrNotPublished, 422, "course_not_published", "the course is not published yet"},
-	{courses.ErrEnrolmentClosed, 422, "enrolment_closed", "enrolment in this cohort is not open now"},
-	{courses.ErrCapacityBelowEnrolled, 422, "capacity_below_enrolled", "more learners are enrolled than the new capacity allows"},
-	{courses.ErrWeekLocked, 403, "week_locked", "this week of the course has not started yet"},
-	{courses.ErrEnrolmentInactive, 403, "enrolment_inactive", "the enrolment is not active (waitlisted or withdrawn)"},
-	{courses.ErrNoMedia, 404, "not_found", "this lesson has no file to play"},
+	{catalogue.ErrNotFound, 404, "not_found", "no such course or lesson"},
+	{catalogue.ErrForbidden, 403, "forbidden", "only the course's author or the project team may change it"},
+	{catalogue.ErrCoursePublished, 422, "course_published", "the course is published; its lessons can no longer change"},
+	{catalogue.ErrNotPublished, 422, "course_not_published", "the course is not published yet"},
+	{cohorts.ErrNotFound, 404, "not_found", "no such cohort or enrolment"},
+	{cohorts.ErrEnrolmentClosed, 422, "enrolment_closed", "enrolment in this cohort is not open now"},
+	{cohorts.ErrCapacityBelowEnrolled, 422, "capacity_below_enrolled", "more learners are enrolled than the new capacity allows"},
+	{cohorts.ErrWeekLocked, 403, "week_locked", "this week of the course has not started yet"},
+	{cohorts.ErrEnrolmentInactive, 403, "enrolment_inactive", "the enrolment is not active (waitlisted or withdrawn)"},
+	{cohorts.ErrNoMedia, 404, "not_found", "this lesson has no file to play"},
 	{assessment.ErrNotFound, 404, "not_found", "no such test, question or attempt"},
 	{assessment.ErrMaxAttempts, 422, "max_attempts_reached", "no attempts left for this test"},
 	{assessment.ErrTestClosed, 422, "test_closed", "the cohort has ended; its tests are closed"},
@@ -112,8 +114,8 @@ func toProblem(c *fiber.Ctx, log *slog.Logger, err error) problem {
 		thr      *accounts.ThrottledError
 		rerr     *requestError
 		ferr     *fiber.Error
-		enrolled *courses.AlreadyEnrolledError
-		gaps     *courses.IncompleteError
+		enrolled *cohorts.AlreadyEnrolledError
+		gaps     *catalogue.IncompleteError
 		missing  *certificates.NotEligibleError
 	)
 	switch {
@@ -123,15 +125,11 @@ func toProblem(c *fiber.Ctx, log *slog.Logger, err error) problem {
 		return p
 	case errors.As(err, &gaps):
 		p := newProblem(422, "course_incomplete", "the course cannot be published yet; errors lists every gap")
-		for _, g := range gaps.Gaps {
-			p.Errors = append(p.Errors, validation.FieldError{Field: g.Field, Message: g.Message})
-		}
+		p.Errors = gaps.Gaps
 		return p
 	case errors.As(err, &missing):
 		p := newProblem(422, "not_eligible", "the course is not completed yet; errors lists what is missing")
-		for _, g := range missing.Missing {
-			p.Errors = append(p.Errors, validation.FieldError{Field: g.Field, Message: g.Message})
-		}
+		p.Errors = missing.Missing
 		return p
 	case errors.As(err, &thr):
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(thr.RetryAfter.Seconds()))))

@@ -15,8 +15,9 @@ import (
 
 	"mooc/accounts"
 	"mooc/assessment"
+	"mooc/catalogue"
 	"mooc/certificates"
-	"mooc/courses"
+	"mooc/cohorts"
 	"mooc/internal/validation"
 	"mooc/programmes"
 )
@@ -37,15 +38,15 @@ var requestBodies = []requestBody{
 	bodyOf[accounts.Registration](),
 	bodyOf[loginRequest](),
 	bodyOf[rolesRequest](),
-	bodyOf[courses.NewMethodology](),
-	bodyOf[courses.NewCourse](),
-	bodyOf[courses.NewLesson](),
-	bodyOf[courses.LessonChange](),
+	bodyOf[catalogue.NewMethodology](),
+	bodyOf[catalogue.NewCourse](),
+	bodyOf[catalogue.NewLesson](),
+	bodyOf[catalogue.LessonChange](),
 	bodyOf[orderRequest](),
-	bodyOf[courses.NewCohort](),
-	bodyOf[courses.CohortChange](),
+	bodyOf[cohorts.NewCohort](),
+	bodyOf[cohorts.CohortChange](),
 	bodyOf[enrolRequest](),
-	bodyOf[courses.ProgressUpdate](),
+	bodyOf[cohorts.ProgressUpdate](),
 	bodyOf[assessment.NewQuestion](),
 	bodyOf[assessment.NewTest](),
 	bodyOf[assessment.Submission](),

@@ -20,16 +20,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"mooc/accounts"
-	"mooc/api"
-	"mooc/assessment"
-	"mooc/certificates"
-	"mooc/courses"
+	"mooc/cohorts"
+	"mooc/config"
+	"mooc/internal/app"
 	"mooc/internal/database"
 	"mooc/internal/testenv"
 	"mooc/media"
-	"mooc/notify"
-	"mooc/programmes"
-	"mooc/reports"
 )
 
 // cheapHashing keeps the many registrations of the suite fast; production
@@ -38,15 +34,18 @@ var cheapHashing = argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, Sa
 
 const tokenSecret = "test-secret-0123456789abcdef-0123456789abcdef"
 
-// server is one API instance over a real database and object store.
+// server is one API instance over a real database and object store,
+// built as the command builds it (app.New).
 type server struct {
 	t         *testing.T
 	app       *fiber.App
+	platform  *app.App
 	db        *database.DB
 	objects   media.ObjectStore
 	users     *accounts.Service
 	logs      *syncWriter
-	courseSvc *courses.Service
+	courseSvc *cohorts.Service
+	clock     *testClock
 	diskDir   string          // where the disk store keeps objects, when it is the backend
 	s3        *media.S3Config // the bucket, when MinIO is the backend
 }
@@ -57,6 +56,7 @@ type options struct {
 	s3            bool
 	db            *database.DB // share a database between replicas
 	corsOrigins   []string
+	clock         *testClock // every service's clock; the real one when nil
 }
 
 func newServer(t *testing.T, d database.Dialect, o options) *server {
@@ -66,9 +66,9 @@ func newServer(t *testing.T, d database.Dialect, o options) *server {
 	return s
 }
 
-// assemble builds the API over a real database and object store. It takes
-// a testing.TB so that a fuzz target can build one server for all its
-// inputs; such a server has no t for the request helpers.
+// assemble builds the platform over a real database and object store. It
+// takes a testing.TB so that a fuzz target can build one server for all
+// its inputs; such a server has no t for the request helpers.
 func assemble(t testing.TB, d database.Dialect, o options) *server {
 	t.Helper()
 	db := o.db
@@ -76,60 +76,55 @@ func assemble(t testing.TB, d database.Dialect, o options) *server {
 		db = testenv.DB(t, d)
 	}
 	logs := &syncWriter{}
-	log := slog.New(slog.NewJSONHandler(logs, nil))
-	users, err := accounts.New(db, accounts.Options{
-		TokenSecret: []byte(tokenSecret), RegisterLimit: o.registerLimit, Hashing: &cheapHashing, Log: log,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	deps := api.Deps{
-		Log: log, Accounts: users, MaxUploadBytes: cmp.Or(o.maxUpload, 64<<20),
+	cfg := config.Config{
+		DataDir: t.TempDir(), TokenSecret: tokenSecret, TokenTTL: 12 * time.Hour, PublicURL: "http://mooc.test",
+		MaxUploadBytes: cmp.Or(o.maxUpload, 64<<20), RegisterLimit: o.registerLimit, CORSOrigins: o.corsOrigins,
 		TrustedProxies: []string{"0.0.0.0"}, // app.Test connects from 0.0.0.0; lets tests set X-Forwarded-For
-		Version:        "test", CORSOrigins: o.corsOrigins,
 	}
-	var objects media.ObjectStore
-	var diskDir string
 	var s3 *media.S3Config
 	if o.s3 {
-		cfg := testenv.MinIO(t)
-		store, err := media.NewS3Store(context.Background(), cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		objects, s3 = store, &cfg
-	} else {
-		diskDir = filepath.Join(t.TempDir(), "objects")
-		disk, err := media.NewDiskStore(diskDir, "http://mooc.test/objects", []byte("object-link-secret-0123456789abcdef"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		objects, deps.Disk, deps.ObjectsPath = disk, disk, "/objects"
+		bucket := testenv.MinIO(t)
+		cfg.S3 = config.S3{Endpoint: bucket.Endpoint, AccessKey: bucket.AccessKey, SecretKey: bucket.SecretKey,
+			Bucket: bucket.Bucket, Secure: bucket.Secure, PublicURL: bucket.PublicURL}
+		s3 = &bucket
 	}
-	deps.Ready = map[string]api.Check{"database": db.Ping, "object_storage": objects.Ping}
-	deps.Media = media.NewService(db, objects, deps.MaxUploadBytes, log)
-	deps.Courses = courses.New(db, deps.Media)
-	deps.Assessment = assessment.New(db, deps.Courses)
-	deps.Certificates = certificates.New(db, objects, deps.Courses, users, "http://mooc.test", log)
-	jobs, stopJobs := context.WithCancel(context.Background())
-	jobsDone := make(chan struct{})
-	deps.Programmes = programmes.New(db, deps.Courses, deps.Certificates)
-	deps.Reports = reports.New(db)
-	outbox := notify.NewOutbox(db)
-	deps.Courses.UseNotifier(outbox)
-	deps.Certificates.UseNotifier(outbox)
-	deps.Programmes.UseNotifier(outbox)
-	go func() {
-		defer close(jobsDone)
-		deps.Certificates.RunJobs(jobs, time.Minute)
-	}()
-	t.Cleanup(func() { stopJobs(); <-jobsDone })
-
-	app, err := api.New(deps)
+	opts := app.Options{Log: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test", DB: db, Hashing: &cheapHashing}
+	if o.clock != nil {
+		opts.Now = o.clock.Now
+	}
+	platform, err := app.New(context.Background(), cfg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &server{app: app, db: db, objects: objects, users: users, logs: logs, diskDir: diskDir, s3: s3, courseSvc: deps.Courses}
+	platform.Start(app.CertificateJobs)
+	t.Cleanup(func() { _ = platform.Close() })
+	s := &server{app: platform.HTTP, platform: platform, db: db, objects: platform.Objects, users: platform.Accounts,
+		logs: logs, s3: s3, courseSvc: platform.Cohorts, clock: o.clock}
+	if s3 == nil {
+		s.diskDir = filepath.Join(cfg.DataDir, "objects")
+	}
+	return s
+}
+
+// testClock is a clock a test moves by hand.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock(at time.Time) *testClock { return &testClock{now: at} }
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Set moves the clock to at.
+func (c *testClock) Set(at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = at
 }
 
 // request is one HTTP call; body is JSON-encoded unless it is a string or

@@ -17,8 +17,9 @@ import (
 // recipient, the subjects that arrived.
 func (s *server) deliver(t *testing.T, inbox *testenv.Inbox) int {
 	t.Helper()
-	sender := notify.NewSender(s.db, notify.NewSMTPMailer(notify.SMTPConfig{Host: inbox.Host, Port: inbox.Port, From: "mooc@example.lv"}),
-		s.users, "http://mooc.test", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	sender := notify.NewSender(notify.SenderDeps{Outbox: s.platform.Outbox, People: s.users, PublicURL: "http://mooc.test",
+		Mailer: notify.NewSMTPMailer(notify.SMTPConfig{Host: inbox.Host, Port: inbox.Port, From: "mooc@example.lv"}),
+		Log:    slog.New(slog.NewTextHandler(io.Discard, nil))})
 	n, err := sender.SendDue(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -123,8 +124,9 @@ func TestOutboxRetriesWhenTheRelayIsDown(t *testing.T) {
 	c := s.cohort(200, 0)
 	_, token := s.signUp()
 	s.enrolled(token, c.ID)
-	down := notify.NewSender(s.db, notify.NewSMTPMailer(notify.SMTPConfig{Host: "127.0.0.1", Port: 1, From: "mooc@example.lv"}),
-		s.users, "http://mooc.test", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	down := notify.NewSender(notify.SenderDeps{Outbox: s.platform.Outbox, People: s.users, PublicURL: "http://mooc.test",
+		Mailer: notify.NewSMTPMailer(notify.SMTPConfig{Host: "127.0.0.1", Port: 1, From: "mooc@example.lv"}),
+		Log:    slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if n, err := down.SendDue(context.Background()); err != nil || n != 0 {
 		t.Fatalf("sent %d, err %v", n, err)
 	}

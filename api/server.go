@@ -17,8 +17,9 @@ import (
 
 	"mooc/accounts"
 	"mooc/assessment"
+	"mooc/catalogue"
 	"mooc/certificates"
-	"mooc/courses"
+	"mooc/cohorts"
 	"mooc/media"
 	"mooc/programmes"
 	"mooc/reports"
@@ -35,7 +36,8 @@ type Deps struct {
 	Log          *slog.Logger
 	Accounts     *accounts.Service
 	Media        *media.Service
-	Courses      *courses.Service
+	Catalogue    *catalogue.Service
+	Cohorts      *cohorts.Service
 	Assessment   *assessment.Service
 	Certificates *certificates.Service
 	Programmes   *programmes.Service
@@ -113,9 +115,9 @@ func New(d Deps) (*fiber.App, error) {
 	registerOperations(r, d, reg)
 	registerAccounts(r, d.Accounts)
 	registerMedia(r, d.Media)
-	registerCourses(r, d.Courses)
-	registerInterest(r, d.Courses)
-	registerCohorts(r, d.Courses, d.Accounts)
+	registerCourses(r, d.Catalogue)
+	registerInterest(r, d.Cohorts)
+	registerCohorts(r, d.Cohorts, d.Accounts)
 	registerAssessment(r, d.Assessment)
 	registerCertificates(r, d.Certificates)
 	registerProgrammes(r, d.Programmes)

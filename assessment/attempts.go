@@ -12,7 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"mooc/accounts"
-	"mooc/courses"
+	"mooc/cohorts"
 	"mooc/internal/database"
 )
 
@@ -22,10 +22,10 @@ const grace = 30 * time.Second
 
 // StartAttempt draws a test's questions for the learner of an active
 // enrolment and starts the clock. Errors: ErrNotFound,
-// courses.ErrEnrolmentInactive, courses.ErrWeekLocked, ErrTestClosed,
+// cohorts.ErrEnrolmentInactive, cohorts.ErrWeekLocked, ErrTestClosed,
 // ErrMaxAttempts.
 func (s *Service) StartAttempt(ctx context.Context, caller accounts.Principal, enrolmentID, testID string) (StartedAttempt, error) {
-	seat, err := s.courses.SeatOf(ctx, caller, enrolmentID, true)
+	seat, err := s.seats.OwnSeat(ctx, caller, enrolmentID)
 	if err != nil {
 		return StartedAttempt{}, notFoundFrom(err)
 	}
@@ -39,8 +39,8 @@ func (s *Service) StartAttempt(ctx context.Context, caller accounts.Principal, e
 	if t.CourseID != seat.CourseID {
 		return StartedAttempt{}, ErrNotFound
 	}
-	if seat.Status != courses.Enrolled {
-		return StartedAttempt{}, courses.ErrEnrolmentInactive
+	if seat.Status != cohorts.Enrolled {
+		return StartedAttempt{}, cohorts.ErrEnrolmentInactive
 	}
 	now := s.now().UTC()
 	week := seat.Weeks // the final test opens with the last week
@@ -48,7 +48,7 @@ func (s *Service) StartAttempt(ctx context.Context, caller accounts.Principal, e
 		week = *t.Week
 	}
 	if now.Before(seat.WeekOpens(week)) {
-		return StartedAttempt{}, courses.ErrWeekLocked
+		return StartedAttempt{}, cohorts.ErrWeekLocked
 	}
 	if !now.Before(seat.EndsAt) {
 		return StartedAttempt{}, ErrTestClosed
@@ -66,7 +66,7 @@ func (s *Service) StartAttempt(ctx context.Context, caller accounts.Principal, e
 	return StartedAttempt{}, ErrMaxAttempts
 }
 
-func (s *Service) tryStart(ctx context.Context, seat courses.Seat, t testRow, now time.Time) (StartedAttempt, error) {
+func (s *Service) tryStart(ctx context.Context, seat cohorts.Seat, t testRow, now time.Time) (StartedAttempt, error) {
 	var out StartedAttempt
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		n, err := s.store.attemptCount(ctx, seat.EnrolmentID, t.ID)
@@ -199,7 +199,7 @@ func (s *Service) Attempt(ctx context.Context, caller accounts.Principal, attemp
 
 // notFoundFrom keeps the catalogue's not-found a not-found here.
 func notFoundFrom(err error) error {
-	if errors.Is(err, courses.ErrNotFound) {
+	if errors.Is(err, cohorts.ErrNotFound) {
 		return ErrNotFound
 	}
 	return err

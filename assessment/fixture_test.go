@@ -33,7 +33,7 @@ func newFixture(t testing.TB, db *database.DB, questions int) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Now().UTC()
-	f := &fixture{db: db, svc: newService(db, nil),
+	f := &fixture{db: db, svc: New(Deps{DB: db}), // Submit needs neither the catalogue nor the cohorts
 		learner: accounts.Principal{UserID: uuid.NewString()}, other: accounts.Principal{UserID: uuid.NewString()},
 		testID: uuid.NewString(), enrolID: uuid.NewString()}
 	methodology, course, cohort := uuid.NewString(), uuid.NewString(), uuid.NewString()

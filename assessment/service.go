@@ -10,41 +10,59 @@ import (
 	"github.com/google/uuid"
 
 	"mooc/accounts"
-	"mooc/courses"
+	"mooc/catalogue"
+	"mooc/cohorts"
 	"mooc/internal/database"
 	"mooc/internal/validation"
 )
+
+// Courses is what the tests need of the catalogue: the course an author
+// edits.
+type Courses interface {
+	Editable(ctx context.Context, caller accounts.Principal, courseID string) (catalogue.Course, error)
+	EditableDraft(ctx context.Context, caller accounts.Principal, courseID string) (catalogue.Course, error)
+}
+
+// Seats is what the tests need of the cohorts: the learner's own seat.
+type Seats interface {
+	OwnSeat(ctx context.Context, caller accounts.Principal, enrolmentID string) (cohorts.Seat, error)
+}
+
+// Deps is what the service is built with; every field is required but Now.
+type Deps struct {
+	DB      *database.DB
+	Courses Courses
+	Seats   Seats
+	Now     func() time.Time // the clock; time.Now when nil
+}
 
 // Service is the assessment domain.
 type Service struct {
 	db      *database.DB
 	store   store
-	courses *courses.Service
+	courses Courses
+	seats   Seats
 	now     func() time.Time
 }
 
-// New builds the service and connects it to the catalogue, which then
-// lists each course's tests and asks for a final test before publishing.
-func New(db *database.DB, catalogue *courses.Service) *Service {
-	s := newService(db, catalogue)
-	catalogue.UseTests(s)
-	catalogue.UseResults(s)
-	return s
-}
-
-func newService(db *database.DB, catalogue *courses.Service) *Service {
-	return &Service{db: db, store: store{db}, courses: catalogue, now: time.Now}
+// New builds the service, with the submission statements of its database.
+func New(d Deps) *Service {
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: d.DB, store: newStore(d.DB), courses: d.Courses, seats: d.Seats, now: now}
 }
 
 // AddQuestion adds a question to a draft course's bank. Errors:
-// courses.ErrNotFound, courses.ErrForbidden, courses.ErrCoursePublished,
+// catalogue.ErrNotFound, catalogue.ErrForbidden, catalogue.ErrCoursePublished,
 // *validation.Error.
 func (s *Service) AddQuestion(ctx context.Context, caller accounts.Principal, courseID string, in NewQuestion) (Question, error) {
 	in.Text = strings.TrimSpace(in.Text)
 	if err := validation.Struct(in); err != nil {
 		return Question{}, err
 	}
-	c, err := s.courses.Authoring(ctx, caller, courseID, true)
+	c, err := s.courses.EditableDraft(ctx, caller, courseID)
 	if err != nil {
 		return Question{}, err
 	}
@@ -106,7 +124,7 @@ func checkQuestion(in NewQuestion, weeks int) []validation.FieldError {
 // Questions lists a course's bank with the correct answers, for those who
 // edit the course. Errors as AddQuestion, without ErrCoursePublished.
 func (s *Service) Questions(ctx context.Context, caller accounts.Principal, courseID string) ([]Question, error) {
-	c, err := s.courses.Authoring(ctx, caller, courseID, false)
+	c, err := s.courses.Editable(ctx, caller, courseID)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +154,7 @@ func (s *Service) CreateTest(ctx context.Context, caller accounts.Principal, cou
 	if err := validation.Struct(in); err != nil {
 		return Test{}, err
 	}
-	c, err := s.courses.Authoring(ctx, caller, courseID, true)
+	c, err := s.courses.EditableDraft(ctx, caller, courseID)
 	if err != nil {
 		return Test{}, err
 	}
@@ -177,65 +195,6 @@ func (s *Service) CreateTest(ctx context.Context, caller accounts.Principal, cou
 		return Test{}, err
 	}
 	return toTest(row), nil
-}
-
-// ForCourses lists the tests of courses for their outlines and the publish
-// check (courses.TestCatalogue).
-func (s *Service) ForCourses(ctx context.Context, courseIDs []string) (map[string][]courses.TestSummary, error) {
-	rows, err := s.store.testsOf(ctx, courseIDs)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]courses.TestSummary{}
-	if len(rows) == 0 {
-		return out, nil
-	}
-	banks, err := s.store.bankSizes(ctx, courseIDs)
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range rows {
-		sum := courses.TestSummary{ID: t.ID, Title: t.Title, Week: t.Week, Final: t.Final, QuestionCount: t.QuestionCount,
-			PassPercent: t.PassPercent, TimeLimitMinutes: t.TimeLimitMinutes, MaxAttempts: t.MaxAttempts}
-		bank := banks[t.CourseID].of(t.Week)
-		if bank < t.QuestionCount {
-			sum.Problem = fmt.Sprintf("test %q asks for %d questions but its bank holds %d", t.Title, t.QuestionCount, bank)
-		}
-		out[t.CourseID] = append(out[t.CourseID], sum)
-	}
-	return out, nil
-}
-
-// Results tells, per enrolment, how many tests are passed and whether the
-// final one is (courses.TestResults). The best attempt counts.
-func (s *Service) Results(ctx context.Context, enrolmentIDs []string) (map[string]courses.TestResult, error) {
-	out := map[string]courses.TestResult{}
-	if len(enrolmentIDs) == 0 {
-		return out, nil
-	}
-	passed, err := s.store.passedTests(ctx, enrolmentIDs)
-	if err != nil {
-		return nil, err
-	}
-	testIDs := map[string]bool{}
-	for _, p := range passed {
-		testIDs[p.TestID] = true
-	}
-	finals := map[string]bool{}
-	for id := range testIDs {
-		t, err := s.store.test(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		finals[id] = t.Final
-	}
-	for _, p := range passed {
-		r := out[p.EnrolmentID]
-		r.Passed++
-		r.FinalPassed = r.FinalPassed || finals[p.TestID]
-		out[p.EnrolmentID] = r
-	}
-	return out, nil
 }
 
 func toQuestion(r questionRow, opts []optionRow) Question {

@@ -11,9 +11,9 @@ import (
 
 // Stats shows authors how a test went: its pass rate, and per question
 // how often it was answered right. Errors: ErrNotFound,
-// courses.ErrForbidden.
+// catalogue.ErrForbidden.
 func (s *Service) Stats(ctx context.Context, caller accounts.Principal, courseID, testID string) (TestStats, error) {
-	if _, err := s.courses.Authoring(ctx, caller, courseID, false); err != nil {
+	if _, err := s.courses.Editable(ctx, caller, courseID); err != nil {
 		return TestStats{}, err
 	}
 	if uuid.Validate(testID) != nil {

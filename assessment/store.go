@@ -75,7 +75,22 @@ type attemptQuestionRow struct {
 
 func (attemptQuestionRow) TableName() string { return "attempt_questions" }
 
-type store struct{ db *database.DB }
+type store struct {
+	db          *database.DB
+	submissions submissions
+}
+
+// newStore builds the store with the submission statements of db's
+// database, chosen once.
+func newStore(db *database.DB) store {
+	s := store{db: db}
+	if db.Dialect() == database.Postgres {
+		s.submissions = postgresSubmissions{db}
+	} else {
+		s.submissions = sqliteSubmissions{store{db: db}}
+	}
+	return s
+}
 
 func notFound(err error) error {
 	err = database.Translate(err)

@@ -58,7 +58,7 @@ func (s *Service) Submit(ctx context.Context, caller accounts.Principal, attempt
 		g.Percent = g.Score * 100 / g.MaxScore
 	}
 	g.Passed = g.Score*100 >= a.passPercent*g.MaxScore
-	won, err := s.store.record(ctx, attemptID, g, a.questions)
+	won, err := s.store.submissions.record(ctx, attemptID, g, a.questions)
 	if err != nil {
 		return Result{}, err
 	}

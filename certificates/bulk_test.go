@@ -14,11 +14,12 @@ import (
 	"github.com/google/uuid"
 
 	"mooc/accounts"
-	"mooc/courses"
+	"mooc/catalogue"
+	"mooc/cohorts"
 	"mooc/internal/database"
 	"mooc/internal/testenv"
 	"mooc/media"
-	"mooc/notify"
+	"mooc/notify/outbox"
 )
 
 // bulkEnv is the certificates service over a real database and MinIO,
@@ -30,7 +31,7 @@ type bulkEnv struct {
 	people  *accounts.Service
 	results *finalResults
 	team    accounts.Principal
-	courses *courses.Service
+	courses *cohorts.Service
 }
 
 func newBulkEnv(t testing.TB, db *database.DB) *bulkEnv {
@@ -42,16 +43,18 @@ func newBulkEnv(t testing.TB, db *database.DB) *bulkEnv {
 		t.Fatal(err)
 	}
 	objects := &keptObjects{ObjectStore: testenv.S3Store(t), keys: map[string]bool{}}
-	catalogue := courses.New(db, media.NewService(db, objects, 1<<20, log))
+	files := media.NewService(db, objects, 1<<20, log)
 	results := &finalResults{failed: map[string]bool{}}
-	catalogue.UseResults(results)
-	svc := New(db, objects, catalogue, people, "https://mooc.example.lv", log)
-	svc.UseNotifier(notify.NewOutbox(db))
+	queue := outbox.New(db, nil)
+	running := cohorts.New(cohorts.Deps{DB: db, Courses: catalogue.New(catalogue.Deps{DB: db, Media: files, Tests: results}),
+		Files: files, Tests: results, Audience: people, Outbox: queue})
+	svc := New(Deps{DB: db, Objects: objects, Enrolments: running, Holders: people, Outbox: queue,
+		PublicURL: "https://mooc.example.lv", Log: log})
 	ctx, stop := context.WithCancel(context.Background())
 	stopped := make(chan struct{})
 	go func() { defer close(stopped); svc.RunJobs(ctx, time.Minute) }()
 	t.Cleanup(func() { stop(); <-stopped })
-	e := &bulkEnv{db: db, svc: svc, objects: objects, people: people, results: results, courses: catalogue}
+	e := &bulkEnv{db: db, svc: svc, objects: objects, people: people, results: results, courses: running}
 	e.team = accounts.Principal{UserID: e.learners(t, "team", 1)[0], Roles: []string{accounts.RoleTeam}}
 	return e
 }
@@ -167,14 +170,19 @@ func (r *finalResults) fail(enrolmentIDs ...string) {
 	}
 }
 
-func (r *finalResults) Results(_ context.Context, enrolmentIDs []string) (map[string]courses.TestResult, error) {
+func (r *finalResults) Results(_ context.Context, enrolmentIDs []string) (map[string]cohorts.TestResult, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make(map[string]courses.TestResult, len(enrolmentIDs))
+	out := make(map[string]cohorts.TestResult, len(enrolmentIDs))
 	for _, id := range enrolmentIDs {
-		out[id] = courses.TestResult{Passed: 1, FinalPassed: !r.failed[id]}
+		out[id] = cohorts.TestResult{Passed: 1, FinalPassed: !r.failed[id]}
 	}
 	return out, nil
+}
+
+// ForCourses: the seeded courses list no tests.
+func (r *finalResults) ForCourses(context.Context, []string) (map[string][]catalogue.TestSummary, error) {
+	return map[string][]catalogue.TestSummary{}, nil
 }
 
 // keptObjects remembers which keys hold an object, since the store cannot

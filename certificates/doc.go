@@ -1,6 +1,11 @@
 // Package certificates owns the completion certificates ("apliecinājumi"):
-// who is eligible, issuing exactly one per completed enrolment (or
-// in-person programme place), the Latvian PDF with its verification QR
-// code, kept in object storage, public verification by code, revocation,
-// and issuing a whole cohort's certificates as a background job.
+// issuing exactly one per completed enrolment (or in-person programme
+// place), the Latvian PDF with its verification QR code, kept in object
+// storage, public verification by code, revocation, and issuing a whole
+// cohort's certificates as a background job.
+//
+// Whether a certificate is earned is not decided here: an online course's
+// rule is cohorts.Missing (asked through the Completions of the cohorts
+// domain), an in-person programme's is its attendance threshold in the
+// programmes domain, which issues through Issue.
 package certificates

@@ -12,7 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"mooc/accounts"
-	"mooc/courses"
+	"mooc/cohorts"
 )
 
 // staleAfter is how long a running job may go without progress before
@@ -21,9 +21,9 @@ import (
 const staleAfter = 5 * time.Minute
 
 // StartBulk queues the issue of every eligible certificate of a cohort
-// (the team). Errors: courses.ErrNotFound.
+// (the team). Errors: cohorts.ErrNotFound.
 func (s *Service) StartBulk(ctx context.Context, caller accounts.Principal, cohortID string) (Job, error) {
-	if _, err := s.courses.Cohort(ctx, cohortID); err != nil {
+	if _, err := s.enrolments.Cohort(ctx, cohortID); err != nil {
 		return Job{}, err
 	}
 	now := s.now().UTC()
@@ -90,7 +90,7 @@ const maxBatch = 32
 // notices and the job's progress.
 func (s *Service) runJob(ctx context.Context, j jobRow) {
 	log := s.log.With("job", j.ID, "cohort", j.CohortID)
-	ids, err := s.courses.EnrolledInCohort(ctx, j.CohortID)
+	ids, err := s.enrolments.EnrolledInCohort(ctx, j.CohortID)
 	if err == nil {
 		err = s.store.updateJob(ctx, j.ID, map[string]any{"total": len(ids), "claimed_at": s.now().UTC()})
 	}
@@ -109,7 +109,7 @@ func (s *Service) runJob(ctx context.Context, j jobRow) {
 			todo = append(todo, id)
 		}
 	}
-	done, err := s.courses.Completions(ctx, todo)
+	done, err := s.enrolments.Completions(ctx, todo)
 	var holders map[string]string
 	if err == nil {
 		holders, err = s.holderNames(ctx, done)
@@ -122,7 +122,7 @@ func (s *Service) runJob(ctx context.Context, j jobRow) {
 	// A small buffer: a PDF stored but not recorded when the process dies
 	// stays behind in storage without a row.
 	workers := jobWorkers()
-	work := make(chan courses.Completion)
+	work := make(chan cohorts.Completion)
 	stored := make(chan outcome, workers)
 	var wg sync.WaitGroup
 	for range workers {
@@ -153,14 +153,14 @@ func (s *Service) runJob(ctx context.Context, j jobRow) {
 
 // holderNames reads the names of the learners due a certificate, for the
 // whole cohort at once.
-func (s *Service) holderNames(ctx context.Context, done []courses.Completion) (map[string]string, error) {
+func (s *Service) holderNames(ctx context.Context, done []cohorts.Completion) (map[string]string, error) {
 	var ids []string
 	for _, c := range done {
 		if len(c.Missing) == 0 {
 			ids = append(ids, c.UserID)
 		}
 	}
-	users, err := s.people.Users(ctx, ids)
+	users, err := s.holders.Users(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +180,7 @@ type outcome struct {
 	err         error
 }
 
-func (s *Service) prepare(ctx context.Context, c courses.Completion, holders map[string]string) outcome {
+func (s *Service) prepare(ctx context.Context, c cohorts.Completion, holders map[string]string) outcome {
 	o := outcome{enrolmentID: c.EnrolmentID}
 	name, ok := holders[c.UserID]
 	switch {

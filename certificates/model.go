@@ -3,6 +3,8 @@ package certificates
 import (
 	"errors"
 	"time"
+
+	"mooc/internal/validation"
 )
 
 // Certificate is an issued certificate as its holder and the team see it.
@@ -74,13 +76,7 @@ var (
 	ErrRevoked  = errors.New("certificates: the certificate is revoked")
 )
 
-// Gap is one thing a learner still has to do.
-type Gap struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
-
 // NotEligibleError lists what keeps a learner from a certificate.
-type NotEligibleError struct{ Missing []Gap }
+type NotEligibleError struct{ Missing []validation.FieldError }
 
 func (e *NotEligibleError) Error() string { return "certificates: not eligible" }

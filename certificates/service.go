@@ -12,46 +12,71 @@ import (
 	"github.com/google/uuid"
 
 	"mooc/accounts"
-	"mooc/courses"
+	"mooc/cohorts"
 	"mooc/internal/database"
 	"mooc/internal/validation"
 	"mooc/media"
+	"mooc/notify/outbox"
 )
+
+// Enrolments is what certificates need of the cohorts: the learner's own
+// seat, what each enrolment has completed, and who holds a seat in a
+// cohort.
+type Enrolments interface {
+	OwnSeat(ctx context.Context, caller accounts.Principal, enrolmentID string) (cohorts.Seat, error)
+	Cohort(ctx context.Context, id string) (cohorts.Cohort, error)
+	Completions(ctx context.Context, enrolmentIDs []string) ([]cohorts.Completion, error)
+	EnrolledInCohort(ctx context.Context, cohortID string) ([]string, error)
+}
+
+// Holders names the people certificates are issued to (the accounts
+// domain).
+type Holders interface {
+	Users(ctx context.Context, ids []string) (map[string]accounts.User, error)
+}
+
+// Deps is what the service is built with; every field is required but Now.
+type Deps struct {
+	DB         *database.DB
+	Objects    media.ObjectStore
+	Enrolments Enrolments
+	Holders    Holders
+	Outbox     *outbox.Outbox
+	PublicURL  string // base of verify links
+	Log        *slog.Logger
+	Now        func() time.Time // the clock; time.Now when nil
+}
 
 // Service is the certificates domain.
 type Service struct {
-	db        *database.DB
-	store     store
-	objects   media.ObjectStore
-	courses   *courses.Service
-	people    *accounts.Service
-	publicURL string
-	now       func() time.Time
-	log       *slog.Logger
-	wake      chan struct{}
-	notify    Notifier
+	db         *database.DB
+	store      store
+	objects    media.ObjectStore
+	enrolments Enrolments
+	holders    Holders
+	outbox     *outbox.Outbox
+	publicURL  string
+	now        func() time.Time
+	log        *slog.Logger
+	wake       chan struct{}
 }
 
-// Notifier queues e-mails inside the caller's transaction.
-type Notifier interface {
-	Notify(ctx context.Context, id, userID, template string, params map[string]string) error
-}
-
-// UseNotifier connects the outbox (set once at start-up).
-func (s *Service) UseNotifier(n Notifier) { s.notify = n }
-
-// New builds the service; publicURL is the base of verify links.
-func New(db *database.DB, objects media.ObjectStore, catalogue *courses.Service, people *accounts.Service, publicURL string, log *slog.Logger) *Service {
-	return &Service{db: db, store: store{db}, objects: objects, courses: catalogue, people: people,
-		publicURL: publicURL, now: time.Now, log: log, wake: make(chan struct{}, 1)}
+// New builds the service.
+func New(d Deps) *Service {
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: d.DB, store: store{d.DB}, objects: d.Objects, enrolments: d.Enrolments, holders: d.Holders,
+		outbox: d.Outbox, publicURL: d.PublicURL, now: now, log: d.Log, wake: make(chan struct{}, 1)}
 }
 
 // IssueForEnrolment issues the certificate of the caller's completed
 // enrolment, or returns the one issued before (created false). Errors:
 // ErrNotFound, *NotEligibleError.
 func (s *Service) IssueForEnrolment(ctx context.Context, caller accounts.Principal, enrolmentID string) (Certificate, bool, error) {
-	if _, err := s.courses.SeatOf(ctx, caller, enrolmentID, true); err != nil {
-		if errors.Is(err, courses.ErrNotFound) {
+	if _, err := s.enrolments.OwnSeat(ctx, caller, enrolmentID); err != nil {
+		if errors.Is(err, cohorts.ErrNotFound) {
 			return Certificate{}, false, ErrNotFound
 		}
 		return Certificate{}, false, err
@@ -61,7 +86,7 @@ func (s *Service) IssueForEnrolment(ctx context.Context, caller accounts.Princip
 	} else if !errors.Is(err, ErrNotFound) {
 		return Certificate{}, false, err
 	}
-	done, err := s.courses.Completions(ctx, []string{enrolmentID})
+	done, err := s.enrolments.Completions(ctx, []string{enrolmentID})
 	if err != nil {
 		return Certificate{}, false, err
 	}
@@ -71,18 +96,14 @@ func (s *Service) IssueForEnrolment(ctx context.Context, caller accounts.Princip
 	return s.issueCompletion(ctx, done[0])
 }
 
-func (s *Service) issueCompletion(ctx context.Context, c courses.Completion) (Certificate, bool, error) {
+func (s *Service) issueCompletion(ctx context.Context, c cohorts.Completion) (Certificate, bool, error) {
 	if len(c.Missing) > 0 {
-		missing := make([]Gap, len(c.Missing))
-		for i, g := range c.Missing {
-			missing[i] = Gap{Field: g.Field, Message: g.Message}
-		}
-		return Certificate{}, false, &NotEligibleError{Missing: missing}
+		return Certificate{}, false, &NotEligibleError{Missing: c.Missing}
 	}
 	return s.Issue(ctx, completionGrant(c))
 }
 
-func completionGrant(c courses.Completion) Grant {
+func completionGrant(c cohorts.Completion) Grant {
 	return Grant{
 		SourceKind: SourceEnrolment, SourceID: c.EnrolmentID, UserID: c.UserID, Kind: "course",
 		Title: c.CourseTitle, MethodologyTitle: c.MethodologyTitle, Hours: c.Hours, From: c.From, To: c.To,
@@ -106,7 +127,7 @@ type Grant struct {
 // PDF is stored before the row is written, so no certificate is ever
 // recorded without its PDF; a PDF whose row lost a race is removed.
 func (s *Service) Issue(ctx context.Context, g Grant) (Certificate, bool, error) {
-	users, err := s.people.Users(ctx, []string{g.UserID})
+	users, err := s.holders.Users(ctx, []string{g.UserID})
 	if err != nil {
 		return Certificate{}, false, err
 	}
@@ -170,11 +191,8 @@ func (s *Service) record(ctx context.Context, row certificateRow) (kept bool, er
 
 // notice queues the e-mail telling the holder, in the caller's transaction.
 func (s *Service) notice(ctx context.Context, row certificateRow) error {
-	if s.notify == nil {
-		return nil
-	}
-	return s.notify.Notify(ctx, "certificate:"+row.ID, row.UserID, "certificate_issued",
-		map[string]string{"title": row.Title, "code": row.Code, "verify_url": s.verifyURL(row.Code)})
+	return s.outbox.Queue(ctx, outbox.Message{ID: "certificate:" + row.ID, UserID: row.UserID, Template: "certificate_issued",
+		Params: map[string]string{"title": row.Title, "code": row.Code, "verify_url": s.verifyURL(row.Code)}})
 }
 
 // dropPDF removes the PDF of a certificate that was not recorded, even when

@@ -8,26 +8,45 @@ import (
 	"time"
 
 	"mooc/accounts"
-	"mooc/internal/database"
+	"mooc/notify/outbox"
 )
 
 // lease is how long a claimed message is left to its worker before another
 // may take it over (the first one having died).
 const lease = 2 * time.Minute
 
+// Recipients tells the sender whom a message goes to (the accounts domain).
+type Recipients interface {
+	Users(ctx context.Context, ids []string) (map[string]accounts.User, error)
+}
+
+// SenderDeps is what the sender is built with.
+type SenderDeps struct {
+	Outbox    *outbox.Outbox
+	Mailer    Mailer
+	People    Recipients
+	PublicURL string // base of links in the texts
+	Log       *slog.Logger
+	Now       func() time.Time // the clock; time.Now when nil
+}
+
 // Sender delivers queued messages.
 type Sender struct {
-	db        *database.DB
+	outbox    *outbox.Outbox
 	mailer    Mailer
-	people    *accounts.Service
+	people    Recipients
 	publicURL string
 	log       *slog.Logger
 	now       func() time.Time
 }
 
 // NewSender builds the sender.
-func NewSender(db *database.DB, mailer Mailer, people *accounts.Service, publicURL string, log *slog.Logger) *Sender {
-	return &Sender{db: db, mailer: mailer, people: people, publicURL: publicURL, log: log, now: time.Now}
+func NewSender(d SenderDeps) *Sender {
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Sender{outbox: d.Outbox, mailer: d.Mailer, people: d.People, publicURL: d.PublicURL, log: d.Log, now: now}
 }
 
 // Run delivers until ctx ends, looking for due messages every poll.
@@ -53,36 +72,29 @@ func (s *Sender) Run(ctx context.Context, poll time.Duration) {
 // one.
 func (s *Sender) SendDue(ctx context.Context) (int, error) {
 	now := s.now().UTC()
-	var due []outboxRow
-	err := s.db.Conn(ctx).Where("sent_at IS NULL AND send_after <= ? AND (claimed_until IS NULL OR claimed_until < ?)", now, now).
-		Order("created_at, id").Limit(100).Find(&due).Error
+	due, err := s.outbox.Due(ctx, now, 100)
 	if err != nil {
-		return 0, database.Translate(err)
+		return 0, err
 	}
 	sent := 0
 	for _, m := range due {
-		res := s.db.Conn(ctx).Model(&outboxRow{}).
-			Where("id = ? AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?)", m.ID, now).
-			Update("claimed_until", now.Add(lease))
-		if res.Error != nil {
-			return sent, database.Translate(res.Error)
+		claimed, err := s.outbox.Claim(ctx, m.ID, now, now.Add(lease))
+		if err != nil {
+			return sent, err
 		}
-		if res.RowsAffected == 0 {
+		if !claimed {
 			continue // another worker has it
 		}
 		if err := s.deliver(ctx, m); err != nil {
 			backoff := time.Duration(1<<min(m.Attempts, 10)) * time.Minute
 			s.log.Warn("e-mail not sent", "id", m.ID, "attempt", m.Attempts+1, "error", err)
-			if uerr := s.db.Conn(ctx).Model(&outboxRow{}).Where("id = ?", m.ID).Updates(map[string]any{
-				"attempts": m.Attempts + 1, "last_error": err.Error(), "claimed_until": nil, "send_after": now.Add(backoff),
-			}).Error; uerr != nil {
-				return sent, database.Translate(uerr)
+			if err := s.outbox.Retry(ctx, m, err, now.Add(backoff)); err != nil {
+				return sent, err
 			}
 			continue
 		}
-		if err := s.db.Conn(ctx).Model(&outboxRow{}).Where("id = ?", m.ID).
-			Updates(map[string]any{"sent_at": s.now().UTC(), "attempts": m.Attempts + 1}).Error; err != nil {
-			return sent, database.Translate(err)
+		if err := s.outbox.Sent(ctx, m, s.now().UTC()); err != nil {
+			return sent, err
 		}
 		sent++
 	}
@@ -91,7 +103,7 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 
 var errUnknownTemplate = errors.New("notify: unknown template")
 
-func (s *Sender) deliver(ctx context.Context, m outboxRow) error {
+func (s *Sender) deliver(ctx context.Context, m outbox.Stored) error {
 	users, err := s.people.Users(ctx, []string{m.UserID})
 	if err != nil {
 		return err

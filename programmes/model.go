@@ -100,3 +100,10 @@ var (
 	ErrNotParticipant     = errors.New("programmes: not an accepted participant")
 	ErrNotWaitlisted      = errors.New("programmes: the application is not on the waitlist")
 )
+
+// RequiredHours is the attendance rule for a programme's certificate: at
+// least percent of its hours, rounded up to a whole hour (90 % of 96 hours
+// is 86.4, so 87). The completions report states the same rule in SQL
+// (hours attended × 100 ≥ hours × percent), and tests hold the two to the
+// boundary.
+func RequiredHours(hours, percent int) int { return (hours*percent + 99) / 100 }

@@ -11,47 +11,62 @@ import (
 	"github.com/google/uuid"
 
 	"mooc/accounts"
+	"mooc/catalogue"
 	"mooc/certificates"
-	"mooc/courses"
 	"mooc/internal/database"
 	"mooc/internal/page"
 	"mooc/internal/validation"
+	"mooc/notify/outbox"
 )
+
+// Methodologies is what programmes need of the catalogue.
+type Methodologies interface {
+	Methodology(ctx context.Context, id string) (catalogue.Methodology, error)
+}
+
+// Issuer issues the certificate a participant earns (the certificates
+// domain).
+type Issuer interface {
+	Issue(ctx context.Context, g certificates.Grant) (certificates.Certificate, bool, error)
+}
+
+// Deps is what the service is built with; every field is required but Now.
+type Deps struct {
+	DB            *database.DB
+	Methodologies Methodologies
+	Certificates  Issuer
+	Outbox        *outbox.Outbox
+	Now           func() time.Time // the clock; time.Now when nil
+}
 
 // Service is the in-person programmes domain.
 type Service struct {
-	db      *database.DB
-	store   store
-	courses *courses.Service
-	certs   *certificates.Service
-	now     func() time.Time
-	notify  Notifier
-}
-
-// Notifier queues e-mails inside the caller's transaction.
-type Notifier interface {
-	Notify(ctx context.Context, id, userID, template string, params map[string]string) error
-}
-
-// UseNotifier connects the outbox (set once at start-up).
-func (s *Service) UseNotifier(n Notifier) { s.notify = n }
-
-// tell queues the allocation result of one application.
-func (s *Service) tell(ctx context.Context, p programmeRow, a applicationRow, position int) error {
-	if s.notify == nil {
-		return nil
-	}
-	params := map[string]string{"programme": p.Title, "location": p.Location, "region": p.Region,
-		"starts": p.StartsAt.UTC().Format("02.01.2006"), "position": strconv.Itoa(position)}
-	if a.Status == Accepted {
-		return s.notify.Notify(ctx, "programme-accepted:"+a.ID, a.UserID, "programme_accepted", params)
-	}
-	return s.notify.Notify(ctx, "programme-waitlisted:"+a.ID, a.UserID, "programme_waitlisted", params)
+	db            *database.DB
+	store         store
+	methodologies Methodologies
+	certs         Issuer
+	outbox        *outbox.Outbox
+	now           func() time.Time
 }
 
 // New builds the service.
-func New(db *database.DB, catalogue *courses.Service, certs *certificates.Service) *Service {
-	return &Service{db: db, store: store{db}, courses: catalogue, certs: certs, now: time.Now}
+func New(d Deps) *Service {
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: d.DB, store: store{d.DB}, methodologies: d.Methodologies, certs: d.Certificates, outbox: d.Outbox, now: now}
+}
+
+// tell queues the allocation result of one application.
+func (s *Service) tell(ctx context.Context, p programmeRow, a applicationRow, position int) error {
+	params := map[string]string{"programme": p.Title, "location": p.Location, "region": p.Region,
+		"starts": p.StartsAt.UTC().Format("02.01.2006"), "position": strconv.Itoa(position)}
+	m := outbox.Message{ID: "programme-waitlisted:" + a.ID, UserID: a.UserID, Template: "programme_waitlisted", Params: params}
+	if a.Status == Accepted {
+		m.ID, m.Template = "programme-accepted:"+a.ID, "programme_accepted"
+	}
+	return s.outbox.Queue(ctx, m)
 }
 
 // Create adds a programme (team). Errors: *validation.Error.
@@ -89,7 +104,7 @@ func (s *Service) Update(ctx context.Context, id string, f Fields) (Programme, e
 	}
 	var out Programme
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		row, err := s.store.programme(ctx, id, true)
+		row, err := s.store.lockProgramme(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -111,8 +126,8 @@ func (s *Service) apply(ctx context.Context, row *programmeRow, f Fields) error 
 		return err
 	}
 	if f.MethodologyID != nil {
-		if _, err := s.courses.Methodology(ctx, *f.MethodologyID); err != nil {
-			if errors.Is(err, courses.ErrNotFound) {
+		if _, err := s.methodologies.Methodology(ctx, *f.MethodologyID); err != nil {
+			if errors.Is(err, catalogue.ErrNotFound) {
 				return validation.Fail(validation.Field("methodology_id", "no such methodology"))
 			}
 			return err
@@ -163,7 +178,7 @@ func (s *Service) Programme(ctx context.Context, id string) (Programme, error) {
 	if uuid.Validate(id) != nil {
 		return Programme{}, ErrNotFound
 	}
-	row, err := s.store.programme(ctx, id, false)
+	row, err := s.store.programme(ctx, id)
 	return s.toProgramme(row), err
 }
 
@@ -237,7 +252,7 @@ func (s *Service) Allocate(ctx context.Context, programmeID string) (Allocation,
 		return Allocation{}, ErrNotFound
 	}
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		p, err := s.store.programme(ctx, programmeID, true)
+		p, err := s.store.lockProgramme(ctx, programmeID)
 		if err != nil {
 			return err
 		}
@@ -330,7 +345,7 @@ func (s *Service) Accept(ctx context.Context, programmeID, applicationID string)
 	var out Application
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		// The programme row lock makes the seat count and the acceptance one step.
-		p, err := s.store.programme(ctx, programmeID, true)
+		p, err := s.store.lockProgramme(ctx, programmeID)
 		if err != nil {
 			return err
 		}
@@ -386,10 +401,10 @@ func (s *Service) RecordAttendance(ctx context.Context, programmeID, userID stri
 	if err := s.store.setHours(ctx, a.ID, *u.Hours, s.now().UTC()); err != nil {
 		return Attendance{}, err
 	}
-	required := (p.Hours*p.CompletionPercent + 99) / 100
+	required := RequiredHours(p.Hours, p.CompletionPercent)
 	out := Attendance{UserID: userID, ApplicationID: a.ID, AttendedHours: *u.Hours, RequiredHours: required, Completed: *u.Hours >= required}
 	if out.Completed {
-		m, err := s.courses.Methodology(ctx, p.MethodologyID)
+		m, err := s.methodologies.Methodology(ctx, p.MethodologyID)
 		if err != nil {
 			return Attendance{}, err
 		}

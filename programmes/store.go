@@ -3,6 +3,7 @@ package programmes
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"mooc/internal/database"
@@ -54,9 +55,16 @@ func notFound(err error) error {
 	return err
 }
 
-func (s store) programme(ctx context.Context, id string, forUpdate bool) (programmeRow, error) {
+func (s store) programme(ctx context.Context, id string) (programmeRow, error) {
 	var p programmeRow
-	return p, notFound(s.db.Read(ctx, forUpdate).Where("id = ?", id).Take(&p).Error)
+	return p, notFound(s.db.Conn(ctx).Where("id = ?", id).Take(&p).Error)
+}
+
+// lockProgramme reads a programme and locks its row on PostgreSQL until
+// the transaction ends.
+func (s store) lockProgramme(ctx context.Context, id string) (programmeRow, error) {
+	var p programmeRow
+	return p, notFound(s.db.ForUpdate(ctx).Where("id = ?", id).Take(&p).Error)
 }
 
 func (s store) save(ctx context.Context, p programmeRow) error {
@@ -83,12 +91,12 @@ func (s store) list(ctx context.Context, methodologyID string, limit int, after 
 	return rows, database.Translate(q.Find(&rows).Error)
 }
 
-// queue lists a programme's applications in allocation order: those whose
-// municipality was not in the pilot first, then by time of application.
+// queue lists a programme's applications of the given statuses in
+// allocation order (allocationOrder).
 func (s store) queue(ctx context.Context, programmeID string, statuses ...string) ([]applicationRow, error) {
 	var rows []applicationRow
-	err := s.db.Conn(ctx).Where("programme_id = ? AND status IN ?", programmeID, statuses).
-		Order("took_part_in_pilot, queue_seq, id").Find(&rows).Error
+	err := s.db.Conn(ctx).Where("programme_id = ? AND status IN ?", programmeID, statuses).Find(&rows).Error
+	slices.SortFunc(rows, allocationOrder)
 	return rows, database.Translate(err)
 }
 

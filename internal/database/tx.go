@@ -32,15 +32,6 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	return Translate(err)
 }
 
-// Read is Conn, or ForUpdate when the caller is about to change what it
-// reads.
-func (db *DB) Read(ctx context.Context, forUpdate bool) *gorm.DB {
-	if forUpdate {
-		return db.ForUpdate(ctx)
-	}
-	return db.Conn(ctx)
-}
-
 // ForUpdate is Conn with SELECT … FOR NO KEY UPDATE on PostgreSQL, so a
 // read-modify-write inside a transaction holds the rows it read, while
 // inserts that merely reference those rows (foreign keys) go on. SQLite

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"mooc/bench"
-	"mooc/courses"
-	"mooc/notify"
+	"mooc/cohorts"
+	"mooc/notify/outbox"
 )
 
 // Targets of issue 4.
@@ -200,7 +200,7 @@ func (s *stage) enrolBurst(ctx context.Context) (*enrolReport, error) {
 
 // pgbenchScript is one POST /api/v1/cohorts/{id}/enrolments as the server
 // issues it for a learner (whose token needs no look-up): the statements of
-// courses.Service.Enrol on PostgreSQL, taken from the courses package
+// cohorts.Service.Enrol on PostgreSQL, taken from the cohorts package
 // itself. A first, table-less SELECT sets what the server computes in Go:
 // the learner's id, the new enrolment's id, its arrival order and the time
 // (pgbench's \set only does arithmetic). Variables: prefix, cohort, course,
@@ -214,7 +214,7 @@ func pgbenchScript() string {
 \set n :client_id * :per_client + :k
 SELECT :prefix || lpad(CAST(:n AS text), 12, '0') AS "user", CAST(gen_random_uuid() AS text) AS id, CAST(extract(epoch FROM clock_timestamp()) * 1000000000 AS bigint) AS seq, now() AS now \gset
 `)
-	for _, stmt := range courses.EnrolmentStatements(notify.NewOutbox(nil).QueueFrom) {
+	for _, stmt := range cohorts.EnrolmentStatements(outbox.InsertFrom) {
 		b.WriteString(strings.ReplaceAll(stmt, "@", ":") + ";\n")
 	}
 	return b.String()

@@ -1,4 +1,4 @@
-package courses
+package catalogue
 
 import (
 	"context"
@@ -93,11 +93,46 @@ func (s store) insertCourse(ctx context.Context, c courseRow) error {
 	return database.Translate(s.db.Conn(ctx).Create(&c).Error)
 }
 
-// course reads one course; forUpdate locks the row on PostgreSQL so that
-// edits and publishing of one course do not interleave.
-func (s store) course(ctx context.Context, id string, forUpdate bool) (courseRow, error) {
+func (s store) course(ctx context.Context, id string) (courseRow, error) {
 	var c courseRow
-	return c, notFound(s.db.Read(ctx, forUpdate).Where("id = ?", id).Take(&c).Error, ErrNotFound)
+	return c, notFound(s.db.Conn(ctx).Where("id = ?", id).Take(&c).Error, ErrNotFound)
+}
+
+// lockCourse reads one course and locks its row on PostgreSQL until the
+// transaction ends.
+func (s store) lockCourse(ctx context.Context, id string) (courseRow, error) {
+	var c courseRow
+	return c, notFound(s.db.ForUpdate(ctx).Where("id = ?", id).Take(&c).Error, ErrNotFound)
+}
+
+// headers reads courses with their methodology's title, without outlines.
+func (s store) headers(ctx context.Context, ids []string) ([]headerRow, error) {
+	var rows []headerRow
+	err := s.db.Conn(ctx).Table("courses").
+		Select("courses.*, methodologies.title AS methodology_title").
+		Joins("JOIN methodologies ON methodologies.id = courses.methodology_id").
+		Where("courses.id IN ?", ids).Find(&rows).Error
+	return rows, database.Translate(err)
+}
+
+type headerRow struct { // GORM scans exported fields only
+	Course           courseRow `gorm:"embedded"`
+	MethodologyTitle string
+}
+
+// lessonCounts counts the lessons of each course.
+func (s store) lessonCounts(ctx context.Context, courseIDs []string) (map[string]int, error) {
+	var rows []struct {
+		CourseID string
+		N        int
+	}
+	err := s.db.Conn(ctx).Model(&lessonRow{}).Select("course_id, COUNT(*) AS n").
+		Where("course_id IN ?", courseIDs).Group("course_id").Scan(&rows).Error
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.CourseID] = r.N
+	}
+	return out, database.Translate(err)
 }
 
 // courseFilter narrows a course listing to what the caller may see.

@@ -1,4 +1,4 @@
-package courses
+package cohorts
 
 import (
 	"context"
@@ -6,32 +6,6 @@ import (
 
 	"mooc/internal/database"
 )
-
-// enrolTarget is a cohort with what an enrolment notice says of its course.
-type enrolTarget struct {
-	cohortRow
-	CourseTitle string
-}
-
-const enrolTargetStatement = `SELECT cohorts.*, courses.title AS course_title
-	FROM cohorts JOIN courses ON courses.id = cohorts.course_id WHERE cohorts.id = @cohort`
-
-func (s store) enrolTarget(ctx context.Context, cohortID string) (enrolTarget, error) {
-	// Find, not Scan: GORM's Scan renders the SQL with its arguments
-	// inlined for a trace nobody reads, 7 % of an enrolment's CPU.
-	var t struct { // GORM scans exported fields only
-		Cohort      cohortRow `gorm:"embedded"`
-		CourseTitle string
-	}
-	res := s.db.Conn(ctx).Raw(enrolTargetStatement, map[string]any{"cohort": cohortID}).Find(&t)
-	if res.Error != nil {
-		return enrolTarget{}, database.Translate(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return enrolTarget{}, ErrNotFound
-	}
-	return enrolTarget{t.Cohort, t.CourseTitle}, nil
-}
 
 // EnrolmentStatements are the statements of an enrolment on PostgreSQL, in
 // order: the cohort with its course's title, then claimStatement. They are
@@ -82,23 +56,25 @@ func claimStatement(queue func(rows string) string) string {
 SELECT enrolment.status, ahead.n + 1 AS position FROM enrolment, ahead`
 }
 
-// claimOrWaitlist runs stmt, a claimStatement, for e (PostgreSQL only);
-// params is its notice's text, nil when stmt queues none. Errors:
-// database.ErrDuplicate when the learner holds a place in the course.
-func (s store) claimOrWaitlist(ctx context.Context, stmt string, e enrolmentRow, params map[string]string) (status string, position int, err error) {
-	args := map[string]any{"cohort": e.CohortID, "course": e.CourseID, "user": e.UserID, "id": e.ID, "seq": e.QueueSeq, "now": e.CreatedAt}
-	if params != nil {
-		raw, err := json.Marshal(params)
-		if err != nil {
-			return "", 0, err
-		}
-		args["params"] = string(raw)
+// postgresSeats claims with claimStatement: one statement that commits at
+// once.
+type postgresSeats struct {
+	store
+	stmt string // claimStatement, built once
+}
+
+func (s postgresSeats) claim(ctx context.Context, e enrolmentRow, params map[string]string) (status string, position int, err error) {
+	raw, err := json.Marshal(params)
+	if err != nil {
+		return "", 0, err
 	}
+	args := map[string]any{"cohort": e.CohortID, "course": e.CourseID, "user": e.UserID, "id": e.ID,
+		"seq": e.QueueSeq, "now": e.CreatedAt, "params": string(raw)}
 	var out struct {
 		Status   string
 		Position int
 	}
-	if err := s.db.Conn(ctx).Raw(stmt, args).Find(&out).Error; err != nil {
+	if err := s.db.Conn(ctx).Raw(s.stmt, args).Find(&out).Error; err != nil {
 		return "", 0, database.Translate(err)
 	}
 	return out.Status, out.Position, nil

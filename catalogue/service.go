@@ -1,4 +1,4 @@
-package courses
+package catalogue
 
 import (
 	"context"
@@ -15,61 +15,47 @@ import (
 	"mooc/media"
 )
 
-// MediaLookup is what the catalogue needs to know about uploaded files.
+// MediaLookup is what the catalogue needs to know about uploaded files
+// (the media domain).
 type MediaLookup interface {
 	Lookup(ctx context.Context, id string) (media.Media, error)
-	SignedURL(ctx context.Context, m media.Media, ttl time.Duration) (string, error)
 }
 
-// TestCatalogue lists the knowledge tests of courses; the assessment domain
-// provides it. Without one, courses have no tests and publishing does not
-// ask for a final test.
+// TestCatalogue lists the knowledge tests of courses (the assessment
+// domain's records): the outline shows them and publishing asks for a
+// final test among them.
 type TestCatalogue interface {
 	ForCourses(ctx context.Context, courseIDs []string) (map[string][]TestSummary, error)
 }
 
+// Deps is what the catalogue is built with.
+type Deps struct {
+	DB    *database.DB
+	Media MediaLookup
+	Tests TestCatalogue
+	Now   func() time.Time // the clock; time.Now when nil
+}
+
 // Service is the catalogue domain.
 type Service struct {
-	db      *database.DB
-	store   store
-	media   MediaLookup
-	tests   TestCatalogue
-	results TestResults
-	notify  Notifier
-	claim   string // the PostgreSQL enrolment statement, built once with or without its notice
-	now     func() time.Time
+	db    *database.DB
+	store store
+	media MediaLookup
+	tests TestCatalogue
+	now   func() time.Time
 }
 
 // New builds the service.
-func New(db *database.DB, files MediaLookup) *Service {
-	return &Service{db: db, store: store{db}, media: files, claim: claimStatement(nil), now: time.Now}
+func New(d Deps) *Service {
+	return &Service{db: d.DB, store: store{d.DB}, media: d.Media, tests: d.Tests, now: clockOr(d.Now)}
 }
 
-// Notifier queues e-mails inside the caller's transaction (the notify
-// domain's outbox).
-type Notifier interface {
-	Notify(ctx context.Context, id, userID, template string, params map[string]string) error
-	Broadcast(ctx context.Context, idPrefix, template, interestTemplate, interestedCourse string, params map[string]string) error
-	// QueueFrom is the INSERT that queues a message per row of rows (id,
-	// user_id, template, params, at), to embed in a statement of our own.
-	QueueFrom(rows string) string
-}
-
-// UseNotifier connects the outbox (set once at start-up).
-func (s *Service) UseNotifier(n Notifier) {
-	s.notify, s.claim = n, claimStatement(n.QueueFrom)
-}
-
-// tell queues a message when a notifier is connected.
-func (s *Service) tell(ctx context.Context, id, userID, template string, params map[string]string) error {
-	if s.notify == nil {
-		return nil
+func clockOr(now func() time.Time) func() time.Time {
+	if now == nil {
+		return time.Now
 	}
-	return s.notify.Notify(ctx, id, userID, template, params)
+	return now
 }
-
-// UseTests connects the assessment domain (set once at start-up).
-func (s *Service) UseTests(t TestCatalogue) { s.tests = t }
 
 // CreateMethodology adds a methodology (team only; the caller checks role).
 func (s *Service) CreateMethodology(ctx context.Context, in NewMethodology) (Methodology, error) {
@@ -147,7 +133,7 @@ func (s *Service) CreateCourse(ctx context.Context, caller accounts.Principal, i
 // Course returns a course's outline if the caller may see it. Errors:
 // ErrNotFound (also for a draft the caller may not see).
 func (s *Service) Course(ctx context.Context, caller accounts.Principal, id string) (Course, error) {
-	c, err := s.load(ctx, id, false)
+	c, err := s.load(ctx, id)
 	if err != nil {
 		return Course{}, err
 	}
@@ -178,7 +164,7 @@ func outlineFor(c Course, caller accounts.Principal) Course {
 // Published returns a published course without an access check, for
 // domains that run it (cohorts). Errors: ErrNotFound, ErrNotPublished.
 func (s *Service) Published(ctx context.Context, id string) (Course, error) {
-	c, err := s.load(ctx, id, false)
+	c, err := s.load(ctx, id)
 	if err != nil {
 		return Course{}, err
 	}
@@ -220,11 +206,26 @@ func (s *Service) Courses(ctx context.Context, caller accounts.Principal, f Cour
 	return out, next, err
 }
 
-func (s *Service) load(ctx context.Context, id string, forUpdate bool) (Course, error) {
+// load reads a course with its outline.
+func (s *Service) load(ctx context.Context, id string) (Course, error) {
 	if uuid.Validate(id) != nil {
 		return Course{}, ErrNotFound
 	}
-	row, err := s.store.course(ctx, id, forUpdate)
+	row, err := s.store.course(ctx, id)
+	if err != nil {
+		return Course{}, err
+	}
+	return s.outline(ctx, row)
+}
+
+// loadLocked is load with the course row locked until the transaction
+// ends (PostgreSQL), so that edits and publishing of one course do not
+// interleave.
+func (s *Service) loadLocked(ctx context.Context, id string) (Course, error) {
+	if uuid.Validate(id) != nil {
+		return Course{}, ErrNotFound
+	}
+	row, err := s.store.lockCourse(ctx, id)
 	if err != nil {
 		return Course{}, err
 	}
@@ -261,11 +262,9 @@ func (s *Service) outlines(ctx context.Context, rows []courseRow) ([]Course, err
 	if err != nil {
 		return nil, err
 	}
-	tests := map[string][]TestSummary{}
-	if s.tests != nil {
-		if tests, err = s.tests.ForCourses(ctx, ids); err != nil {
-			return nil, err
-		}
+	tests, err := s.tests.ForCourses(ctx, ids)
+	if err != nil {
+		return nil, err
 	}
 	byCourse := map[string][]Lesson{}
 	for _, l := range lessons {

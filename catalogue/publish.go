@@ -1,10 +1,11 @@
-package courses
+package catalogue
 
 import (
 	"context"
 	"fmt"
 
 	"mooc/accounts"
+	"mooc/internal/validation"
 	"mooc/media"
 )
 
@@ -18,15 +19,12 @@ const effortTolerance = 0.10
 func (s *Service) Publish(ctx context.Context, caller accounts.Principal, courseID string) (Course, error) {
 	var out Course
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		c, err := s.load(ctx, courseID, true)
+		c, err := s.loadLocked(ctx, courseID)
 		if err != nil {
 			return err
 		}
-		if !canSee(c, caller) {
-			return ErrNotFound
-		}
-		if !canEdit(c, caller) {
-			return ErrForbidden
+		if err := editorCheck(c, caller); err != nil {
+			return err
 		}
 		if c.Status == StatusPublished {
 			out = c
@@ -42,18 +40,18 @@ func (s *Service) Publish(ctx context.Context, caller accounts.Principal, course
 		if err := s.store.publish(ctx, c.ID, s.now().UTC()); err != nil {
 			return err
 		}
-		out, err = s.load(ctx, c.ID, false)
+		out, err = s.load(ctx, c.ID)
 		return err
 	})
 	return out, err
 }
 
 // gaps lists everything that keeps c from being published.
-func (s *Service) gaps(ctx context.Context, c Course) ([]Gap, error) {
-	var gaps []Gap
+func (s *Service) gaps(ctx context.Context, c Course) ([]validation.FieldError, error) {
+	var gaps []validation.FieldError
 	for _, w := range c.Weeks {
 		if len(w.Lessons) == 0 {
-			gaps = append(gaps, Gap{fmt.Sprintf("weeks[%d]", w.Number-1), fmt.Sprintf("week %d has no lesson", w.Number)})
+			gaps = append(gaps, validation.Field(fmt.Sprintf("weeks[%d]", w.Number-1), fmt.Sprintf("week %d has no lesson", w.Number)))
 		}
 	}
 
@@ -63,40 +61,38 @@ func (s *Service) gaps(ctx context.Context, c Course) ([]Gap, error) {
 		field := "lessons." + l.ID
 		switch {
 		case l.Kind == KindVideo && l.MediaID == nil:
-			gaps = append(gaps, Gap{field + ".media_id", fmt.Sprintf("video lesson %q has no video", l.Title)})
+			gaps = append(gaps, validation.Field(field+".media_id", fmt.Sprintf("video lesson %q has no video", l.Title)))
 		case l.MediaID != nil:
 			m, err := s.media.Lookup(ctx, *l.MediaID)
 			if err != nil {
 				return nil, err
 			}
 			if m.Status != media.StatusReady {
-				gaps = append(gaps, Gap{field + ".media_id", fmt.Sprintf("the media of lesson %q is not ready (its upload was not completed)", l.Title)})
+				gaps = append(gaps, validation.Field(field+".media_id", fmt.Sprintf("the media of lesson %q is not ready (its upload was not completed)", l.Title)))
 			}
 		case l.Body == "":
-			gaps = append(gaps, Gap{field, fmt.Sprintf("lesson %q has neither text nor a file", l.Title)})
+			gaps = append(gaps, validation.Field(field, fmt.Sprintf("lesson %q has neither text nor a file", l.Title)))
 		}
 	}
 
-	if s.tests != nil {
-		final := false
-		for _, t := range c.Tests {
-			minutes += t.TimeLimitMinutes
-			final = final || t.Final
-			if t.Problem != "" {
-				gaps = append(gaps, Gap{"tests." + t.ID, t.Problem})
-			}
+	final := false
+	for _, t := range c.Tests {
+		minutes += t.TimeLimitMinutes
+		final = final || t.Final
+		if t.Problem != "" {
+			gaps = append(gaps, validation.Field("tests."+t.ID, t.Problem))
 		}
-		if !final {
-			gaps = append(gaps, Gap{"tests", "the course has no final test"})
-		}
+	}
+	if !final {
+		gaps = append(gaps, validation.Field("tests", "the course has no final test"))
 	}
 
 	target := c.EffortHours * 60
 	low, high := float64(target)*(1-effortTolerance), float64(target)*(1+effortTolerance)
 	if float64(minutes) < low || float64(minutes) > high {
-		gaps = append(gaps, Gap{"effort_hours", fmt.Sprintf(
+		gaps = append(gaps, validation.Field("effort_hours", fmt.Sprintf(
 			"lessons and test time limits add up to %s; a %d-hour course needs between %s and %s",
-			hm(minutes), c.EffortHours, hm(int(low+0.999)), hm(int(high)))})
+			hm(minutes), c.EffortHours, hm(int(low+0.999)), hm(int(high)))))
 	}
 	return gaps, nil
 }

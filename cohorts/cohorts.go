@@ -1,4 +1,4 @@
-package courses
+package cohorts
 
 import (
 	"context"
@@ -21,16 +21,19 @@ func (s *Service) CreateCohort(ctx context.Context, courseID string, in NewCohor
 	if !in.EnrolmentClosesAt.After(*in.EnrolmentOpensAt) {
 		return Cohort{}, validation.Fail(validation.Field("enrolment_closes_at", "must be after enrolment_opens_at"))
 	}
-	course, err := s.Published(ctx, courseID)
+	course, err := s.courses.Published(ctx, courseID)
 	if err != nil {
 		return Cohort{}, err
 	}
 	now := s.now().UTC()
 	start := in.StartsAt.UTC()
 	row := cohortRow{
-		ID: uuid.NewString(), CourseID: course.ID, Title: in.Title, Capacity: orInt(in.Capacity, MaxCohort),
+		ID: uuid.NewString(), CourseID: course.ID, Title: in.Title, Capacity: MaxCohort,
 		EnrolmentOpensAt: in.EnrolmentOpensAt.UTC(), EnrolmentClosesAt: in.EnrolmentClosesAt.UTC(),
-		StartsAt: start, EndsAt: weekOpens(start, course.WeekCount()+1), CreatedAt: now, UpdatedAt: now,
+		StartsAt: start, EndsAt: EndsAt(start, course.WeekCount()), CreatedAt: now, UpdatedAt: now,
+	}
+	if in.Capacity != nil {
+		row.Capacity = *in.Capacity
 	}
 	if err := s.store.insertCohort(ctx, row); err != nil {
 		return Cohort{}, err
@@ -43,7 +46,7 @@ func (s *Service) Cohort(ctx context.Context, id string) (Cohort, error) {
 	if uuid.Validate(id) != nil {
 		return Cohort{}, ErrNotFound
 	}
-	row, err := s.store.cohort(ctx, id, false)
+	row, err := s.store.cohort(ctx, id)
 	if err != nil {
 		return Cohort{}, err
 	}
@@ -94,7 +97,7 @@ func (s *Service) UpdateCohort(ctx context.Context, id string, ch CohortChange) 
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		// The lock keeps enrolments and withdrawals from moving the count
 		// between the check below and the update.
-		c, err := s.store.cohort(ctx, id, true)
+		c, err := s.store.lockCohort(ctx, id)
 		if err != nil {
 			return err
 		}

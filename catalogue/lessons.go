@@ -1,4 +1,4 @@
-package courses
+package catalogue
 
 import (
 	"context"
@@ -157,27 +157,19 @@ func (s *Service) ReorderWeek(ctx context.Context, caller accounts.Principal, co
 		if err := s.store.touch(ctx, c.ID, s.now().UTC()); err != nil {
 			return err
 		}
-		out, err = s.load(ctx, c.ID, false)
+		out, err = s.load(ctx, c.ID)
 		return err
 	})
 	return out, err
 }
 
-// editable loads a course, locked, for a change by caller.
+// editable loads a draft course, locked, for a change by caller.
 func (s *Service) editable(ctx context.Context, caller accounts.Principal, courseID string) (Course, error) {
-	c, err := s.load(ctx, courseID, true)
+	c, err := s.loadLocked(ctx, courseID)
 	if err != nil {
 		return Course{}, err
 	}
-	switch {
-	case !canSee(c, caller):
-		return Course{}, ErrNotFound
-	case !canEdit(c, caller):
-		return Course{}, ErrForbidden
-	case c.Status == StatusPublished:
-		return Course{}, ErrCoursePublished
-	}
-	return c, nil
+	return c, draftCheck(c, caller)
 }
 
 func (s *Service) editableLesson(ctx context.Context, caller accounts.Principal, lessonID string) (lessonRow, Course, error) {

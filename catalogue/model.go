@@ -1,10 +1,6 @@
-package courses
+package catalogue
 
-import (
-	"time"
-
-	"mooc/accounts"
-)
+import "time"
 
 // Directions of a methodology.
 const (
@@ -150,14 +146,4 @@ type TestSummary struct {
 	// Problem, when set, is why this test keeps the course from publishing
 	// (e.g. its question bank is too small).
 	Problem string `json:"-"`
-}
-
-// canEdit: the team edits every course, an author their own.
-func canEdit(c Course, p accounts.Principal) bool {
-	return p.IsTeam() || (p.Has(accounts.RoleAuthor) && c.OwnerID == p.UserID)
-}
-
-// canSee: published courses are public; drafts only to those who edit them.
-func canSee(c Course, p accounts.Principal) bool {
-	return c.Status == StatusPublished || canEdit(c, p)
 }

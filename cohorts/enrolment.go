@@ -1,4 +1,4 @@
-package courses
+package cohorts
 
 import (
 	"context"
@@ -39,11 +39,7 @@ func (s *Service) Enrol(ctx context.Context, cohortID, userID string) (Enrolment
 		QueueSeq: now.UnixNano(), CreatedAt: now, UpdatedAt: now,
 	}
 	var position int
-	if s.db.Dialect() == database.Postgres {
-		row.Status, position, err = s.store.claimOrWaitlist(ctx, s.claim, row, s.enrolmentNotice(c))
-	} else {
-		row.Status, position, err = s.claimOrWaitlistInTx(ctx, row, c)
-	}
+	row.Status, position, err = s.seats.claim(ctx, row, enrolmentNotice(c))
 	// The unique index on active enrolments refuses a second place in the
 	// course (this cohort or another); a seat claimed with it is rolled back.
 	if errors.Is(err, database.ErrDuplicate) {
@@ -62,37 +58,12 @@ func (s *Service) Enrol(ctx context.Context, cohortID, userID string) (Enrolment
 	return out, nil
 }
 
-// claimOrWaitlistInTx is claimStatement as a transaction of several.
-func (s *Service) claimOrWaitlistInTx(ctx context.Context, row enrolmentRow, c enrolTarget) (status string, position int, err error) {
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		seat, err := s.store.takeSeat(ctx, row.CohortID)
-		if err != nil {
-			return err
-		}
-		if seat {
-			row.Status, row.EnrolledAt = Enrolled, &row.CreatedAt
-		} else {
-			row.Status = Waitlisted
-		}
-		if err := s.store.insertEnrolment(ctx, row); err != nil {
-			return err
-		}
-		if row.Status == Waitlisted {
-			if position, err = s.store.waitlistPosition(ctx, row); err != nil {
-				return err
-			}
-		}
-		return s.tellEnrolment(ctx, row, c, position)
-	})
-	return row.Status, position, err
-}
-
 func (s *Service) alreadyEnrolled(ctx context.Context, courseID, userID string) error {
 	existing, err := s.store.activeEnrolment(ctx, userID, courseID)
 	if err != nil {
 		return err
 	}
-	e, err := s.describe(ctx, existing, false)
+	e, err := s.withPosition(ctx, existing)
 	if err != nil {
 		return err
 	}
@@ -109,7 +80,7 @@ func (s *Service) Withdraw(ctx context.Context, cohortID, userID string) error {
 	return s.db.InTx(ctx, func(ctx context.Context) error {
 		// Lock the cohort first, as seat claims do, so withdrawals and
 		// promotions are serialised with them and never deadlock.
-		if _, err := s.store.cohort(ctx, cohortID, true); err != nil {
+		if _, err := s.store.lockCohort(ctx, cohortID); err != nil {
 			return err
 		}
 		e, err := s.store.activeInCohort(ctx, userID, cohortID)
@@ -144,7 +115,17 @@ func (s *Service) Enrolment(ctx context.Context, caller accounts.Principal, id s
 	if err != nil {
 		return Enrolment{}, err
 	}
-	return s.describe(ctx, e, true)
+	out, err := s.withPosition(ctx, e)
+	if err != nil {
+		return Enrolment{}, err
+	}
+	st, err := s.standings(ctx, []enrolmentRow{e})
+	if err != nil {
+		return Enrolment{}, err
+	}
+	p := st[e.ID].progress
+	out.Progress = &p
+	return out, nil
 }
 
 // MyEnrolments lists the caller's enrolments, newest first, with progress.
@@ -182,9 +163,9 @@ func (s *Service) ownEnrolment(ctx context.Context, caller accounts.Principal, i
 	return e, nil
 }
 
-// describe turns a row into the reply, with its waitlist position and,
-// when asked, its progress.
-func (s *Service) describe(ctx context.Context, e enrolmentRow, withProgress bool) (Enrolment, error) {
+// withPosition turns a row into the reply with its waitlist position and
+// without progress.
+func (s *Service) withPosition(ctx context.Context, e enrolmentRow) (Enrolment, error) {
 	out := toEnrolment(e)
 	if e.Status == Waitlisted {
 		pos, err := s.store.waitlistPosition(ctx, e)
@@ -193,20 +174,12 @@ func (s *Service) describe(ctx context.Context, e enrolmentRow, withProgress boo
 		}
 		out.WaitlistPosition = &pos
 	}
-	if withProgress {
-		p, err := s.progressOf(ctx, []enrolmentRow{e})
-		if err != nil {
-			return Enrolment{}, err
-		}
-		pr := p[e.ID]
-		out.Progress = &pr
-	}
 	return out, nil
 }
 
 // describeAll describes many enrolments in a fixed number of queries.
 func (s *Service) describeAll(ctx context.Context, rows []enrolmentRow) ([]Enrolment, error) {
-	progress, err := s.progressOf(ctx, rows)
+	standings, err := s.standings(ctx, rows)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +205,7 @@ func (s *Service) describeAll(ctx context.Context, rows []enrolmentRow) ([]Enrol
 		if pos, ok := positions[e.ID]; ok {
 			out[i].WaitlistPosition = &pos
 		}
-		pr := progress[e.ID]
+		pr := standings[e.ID].progress
 		out[i].Progress = &pr
 	}
 	return out, nil

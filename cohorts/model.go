@@ -1,4 +1,4 @@
-package courses
+package cohorts
 
 import "time"
 
@@ -96,9 +96,4 @@ type Playback struct {
 type CaptionPlayback struct {
 	Language string `json:"language"`
 	URL      string `json:"url"`
-}
-
-// weekOpens is when week n of a cohort unlocks.
-func weekOpens(startsAt time.Time, week int) time.Time {
-	return startsAt.Add(time.Duration(week-1) * 7 * 24 * time.Hour)
 }

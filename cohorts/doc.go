@@ -1,0 +1,13 @@
+// Package cohorts owns the running of online courses: cohorts of at most
+// 200 learners with their enrolment windows, enrolment and the waitlist
+// (enrolment.go; a seat is claimed by one conditional statement, so no
+// concurrency overbooks a cohort), the pacing of weeks (pacing.go), the
+// learner's lessons, playback links and progress (learning.go), what an
+// enrolment still lacks for its certificate (eligibility.go), the e-mails
+// these events send and the announcement of opening cohorts (notices.go),
+// and the interest list of people waiting for a course's next cohort.
+//
+// It reads courses and lessons from the catalogue and test results from
+// assessment's records through the interfaces in service.go, which it is
+// built with.
+package cohorts

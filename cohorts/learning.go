@@ -1,0 +1,186 @@
+package cohorts
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+
+	"mooc/accounts"
+	"mooc/catalogue"
+	"mooc/internal/validation"
+)
+
+// playbackTTL is how long a playback link works: long enough to start a
+// lesson, short enough that a shared link soon dies. The player asks again.
+const playbackTTL = 10 * time.Minute
+
+// LessonFor returns a lesson to the learner of an active enrolment once its
+// week has started; lessons stay readable after the cohort ends. Errors:
+// ErrNotFound, ErrEnrolmentInactive, ErrWeekLocked.
+func (s *Service) LessonFor(ctx context.Context, caller accounts.Principal, enrolmentID, lessonID string) (catalogue.Lesson, LessonProgress, error) {
+	e, l, err := s.unlockedLesson(ctx, caller, enrolmentID, lessonID)
+	if err != nil {
+		return catalogue.Lesson{}, LessonProgress{}, err
+	}
+	p, err := s.store.lessonProgress(ctx, e.ID, l.ID)
+	if err != nil {
+		return catalogue.Lesson{}, LessonProgress{}, err
+	}
+	return l, toLessonProgress(p), nil
+}
+
+// Playback hands the learner short-lived links to a lesson's file and its
+// captions; the bytes come straight from storage. Errors as LessonFor, and
+// ErrNoMedia.
+func (s *Service) Playback(ctx context.Context, caller accounts.Principal, enrolmentID, lessonID string) (Playback, error) {
+	_, l, err := s.unlockedLesson(ctx, caller, enrolmentID, lessonID)
+	if err != nil {
+		return Playback{}, err
+	}
+	if l.MediaID == nil {
+		return Playback{}, ErrNoMedia
+	}
+	m, err := s.files.Lookup(ctx, *l.MediaID)
+	if err != nil {
+		return Playback{}, err
+	}
+	expires := s.now().UTC().Add(playbackTTL).Truncate(time.Second)
+	url, err := s.files.SignedURL(ctx, m, playbackTTL)
+	if err != nil {
+		return Playback{}, err
+	}
+	out := Playback{URL: url, ExpiresAt: expires, ContentType: m.ContentType, Captions: []CaptionPlayback{}}
+	for _, c := range l.Captions {
+		cm, err := s.files.Lookup(ctx, c.MediaID)
+		if err != nil {
+			return Playback{}, err
+		}
+		curl, err := s.files.SignedURL(ctx, cm, playbackTTL)
+		if err != nil {
+			return Playback{}, err
+		}
+		out.Captions = append(out.Captions, CaptionPlayback{Language: c.Language, URL: curl})
+	}
+	return out, nil
+}
+
+// SaveProgress records where the learner is in a lesson. Completion sticks:
+// a later report without it does not undo it. Errors as LessonFor.
+func (s *Service) SaveProgress(ctx context.Context, caller accounts.Principal, enrolmentID, lessonID string, u ProgressUpdate) (LessonProgress, error) {
+	if err := validation.Struct(u); err != nil {
+		return LessonProgress{}, err
+	}
+	var out LessonProgress
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		e, l, err := s.unlockedLesson(ctx, caller, enrolmentID, lessonID)
+		if err != nil {
+			return err
+		}
+		p, err := s.store.lessonProgress(ctx, e.ID, l.ID)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		p.PositionSeconds, p.UpdatedAt = u.PositionSeconds, now
+		if u.Completed && !p.Completed {
+			p.Completed, p.CompletedAt = true, &now
+		}
+		if err := s.store.saveProgress(ctx, p); err != nil {
+			return err
+		}
+		out = toLessonProgress(p)
+		return nil
+	})
+	return out, err
+}
+
+// unlockedLesson checks that the caller owns an active enrolment, that the
+// lesson belongs to its course and that the lesson's week has begun.
+func (s *Service) unlockedLesson(ctx context.Context, caller accounts.Principal, enrolmentID, lessonID string) (enrolmentRow, catalogue.Lesson, error) {
+	if uuid.Validate(enrolmentID) != nil || uuid.Validate(lessonID) != nil {
+		return enrolmentRow{}, catalogue.Lesson{}, ErrNotFound
+	}
+	e, err := s.store.enrolment(ctx, enrolmentID)
+	if err != nil {
+		return enrolmentRow{}, catalogue.Lesson{}, err
+	}
+	if e.UserID != caller.UserID { // the learner's own, not even the team's
+		return enrolmentRow{}, catalogue.Lesson{}, ErrNotFound
+	}
+	if e.Status != Enrolled {
+		return enrolmentRow{}, catalogue.Lesson{}, ErrEnrolmentInactive
+	}
+	l, err := s.courses.Lesson(ctx, lessonID)
+	if errors.Is(err, catalogue.ErrNotFound) || (err == nil && l.CourseID != e.CourseID) {
+		return enrolmentRow{}, catalogue.Lesson{}, ErrNotFound
+	}
+	if err != nil {
+		return enrolmentRow{}, catalogue.Lesson{}, err
+	}
+	c, err := s.store.cohort(ctx, e.CohortID)
+	if err != nil {
+		return enrolmentRow{}, catalogue.Lesson{}, err
+	}
+	if s.now().Before(WeekOpens(c.StartsAt, l.Week)) {
+		return enrolmentRow{}, catalogue.Lesson{}, ErrWeekLocked
+	}
+	return e, l, nil
+}
+
+// standing is an enrolment's Standing with the progress shown to people.
+type standing struct {
+	Standing
+	progress Progress
+}
+
+// standings sums up progress and eligibility for many enrolments in a
+// fixed number of queries.
+func (s *Service) standings(ctx context.Context, rows []enrolmentRow) (map[string]standing, error) {
+	out := map[string]standing{}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids, courseIDs := make([]string, len(rows)), map[string]bool{}
+	for i, e := range rows {
+		ids[i] = e.ID
+		courseIDs[e.CourseID] = true
+	}
+	courseList := make([]string, 0, len(courseIDs))
+	for id := range courseIDs {
+		courseList = append(courseList, id)
+	}
+	lessonsTotal, err := s.courses.LessonCounts(ctx, courseList)
+	if err != nil {
+		return nil, err
+	}
+	completed, err := s.store.completedLessons(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	tests, err := s.tests.ForCourses(ctx, courseList)
+	if err != nil {
+		return nil, err
+	}
+	results, err := s.tests.Results(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range rows {
+		st := Standing{Status: e.Status, LessonsCompleted: completed[e.ID], LessonsTotal: lessonsTotal[e.CourseID],
+			FinalPassed: results[e.ID].FinalPassed}
+		p := Progress{LessonsCompleted: st.LessonsCompleted, LessonsTotal: st.LessonsTotal, TestsPassed: results[e.ID].Passed,
+			CertificateEligible: len(Missing(st)) == 0}
+		if denom := p.LessonsTotal + len(tests[e.CourseID]); denom > 0 {
+			p.Percent = (p.LessonsCompleted + p.TestsPassed) * 100 / denom
+		}
+		out[e.ID] = standing{st, p}
+	}
+	return out, nil
+}
+
+func toLessonProgress(p progressRow) LessonProgress {
+	return LessonProgress{LessonID: p.LessonID, PositionSeconds: p.PositionSeconds, Completed: p.Completed,
+		CompletedAt: utcPtr(p.CompletedAt), UpdatedAt: p.UpdatedAt.UTC()}
+}

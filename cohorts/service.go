@@ -1,0 +1,82 @@
+package cohorts
+
+import (
+	"context"
+	"time"
+
+	"mooc/accounts"
+	"mooc/catalogue"
+	"mooc/internal/database"
+	"mooc/media"
+	"mooc/notify/outbox"
+)
+
+// Courses is what running a course needs of the catalogue.
+type Courses interface {
+	Course(ctx context.Context, caller accounts.Principal, id string) (catalogue.Course, error)
+	Published(ctx context.Context, id string) (catalogue.Course, error)
+	Header(ctx context.Context, id string) (catalogue.Header, error)
+	Headers(ctx context.Context, ids []string) (map[string]catalogue.Header, error)
+	Lesson(ctx context.Context, id string) (catalogue.Lesson, error)
+	LessonCounts(ctx context.Context, courseIDs []string) (map[string]int, error)
+}
+
+// Files hands out links to lessons' files (the media domain).
+type Files interface {
+	Lookup(ctx context.Context, id string) (media.Media, error)
+	SignedURL(ctx context.Context, m media.Media, ttl time.Duration) (string, error)
+}
+
+// TestRecords says which tests a course has and how learners stand in
+// them (the assessment domain's records).
+type TestRecords interface {
+	ForCourses(ctx context.Context, courseIDs []string) (map[string][]catalogue.TestSummary, error)
+	Results(ctx context.Context, enrolmentIDs []string) (map[string]TestResult, error)
+}
+
+// TestResult is one enrolment's standing in the knowledge tests.
+type TestResult struct {
+	Passed      int  // tests passed (best attempt each)
+	FinalPassed bool // the final test among them
+}
+
+// Audience names the people an opening cohort is announced to (the
+// accounts domain).
+type Audience interface {
+	Learners(ctx context.Context) ([]string, error)
+}
+
+// Deps is what the service is built with; every field is required but Now.
+type Deps struct {
+	DB       *database.DB
+	Courses  Courses
+	Files    Files
+	Tests    TestRecords
+	Audience Audience
+	Outbox   *outbox.Outbox
+	Now      func() time.Time // the clock; time.Now when nil
+}
+
+// Service is the cohorts domain.
+type Service struct {
+	db       *database.DB
+	store    store
+	seats    seats
+	courses  Courses
+	files    Files
+	tests    TestRecords
+	audience Audience
+	outbox   *outbox.Outbox
+	now      func() time.Time
+}
+
+// New builds the service, with the seat statements of its database.
+func New(d Deps) *Service {
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	st := store{d.DB}
+	return &Service{db: d.DB, store: st, seats: newSeats(st, d.Outbox), courses: d.Courses, files: d.Files,
+		tests: d.Tests, audience: d.Audience, outbox: d.Outbox, now: now}
+}

@@ -1,0 +1,297 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+	"github.com/gofiber/fiber/v2"
+
+	"mooc/accounts"
+	"mooc/api"
+	"mooc/assessment"
+	"mooc/catalogue"
+	"mooc/certificates"
+	"mooc/cohorts"
+	"mooc/config"
+	"mooc/internal/database"
+	"mooc/media"
+	"mooc/migrations"
+	"mooc/notify"
+	"mooc/notify/outbox"
+	"mooc/programmes"
+	"mooc/reports"
+)
+
+// Options are what a caller may choose beyond the configuration; the
+// zero value is what the command uses.
+type Options struct {
+	Log     *slog.Logger
+	Version string
+	// Now is every service's clock; time.Now when nil. Tests move it.
+	Now func() time.Time
+	// DB is an open, migrated database to use instead of opening the
+	// configured one (replicas of a test share one); the caller closes it.
+	DB *database.DB
+	// Hashing overrides the password hashing parameters (tests choose
+	// cheap ones).
+	Hashing *argon2id.Params
+	// Mailer overrides the configured SMTP relay or log.
+	Mailer notify.Mailer
+}
+
+// App is the built platform.
+type App struct {
+	Config  config.Config
+	Log     *slog.Logger
+	DB      *database.DB
+	Objects media.ObjectStore
+
+	Accounts     *accounts.Service
+	Media        *media.Service
+	Catalogue    *catalogue.Service
+	Cohorts      *cohorts.Service
+	Assessment   *assessment.Service
+	Certificates *certificates.Service
+	Programmes   *programmes.Service
+	Reports      *reports.Service
+	Outbox       *outbox.Outbox
+	Mail         *notify.Sender
+
+	// HTTP serves the JSON API and the operations routes.
+	HTTP *fiber.App
+
+	ownDB   bool
+	mu      sync.Mutex
+	ctx     context.Context // the workers', cancelled by Close
+	stop    context.CancelFunc
+	workers sync.WaitGroup
+}
+
+// ObjectsPath is where the disk store's signed links point.
+const ObjectsPath = "/objects"
+
+// Migrate opens the configured database, applies pending migrations and
+// closes it again; it returns the schema version.
+func Migrate(ctx context.Context, cfg config.Config, log *slog.Logger) (int64, error) {
+	db, err := database.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = db.Close() }()
+	return migrations.Up(ctx, db, log)
+}
+
+// New builds the platform: it opens and migrates the database (unless
+// o.DB is given), connects object storage, creates the bootstrap team
+// account when configured, and wires every service and the HTTP adapter.
+// Nothing runs in the background until Start.
+func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) {
+	a := &App{Config: cfg, Log: o.Log, DB: o.DB}
+	if a.Log == nil {
+		a.Log = slog.New(slog.DiscardHandler)
+	}
+	if a.DB == nil {
+		if a.DB, err = database.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
+			return nil, err
+		}
+		a.ownDB = true
+		defer func() {
+			if err != nil {
+				_ = a.DB.Close()
+			}
+		}()
+		a.DB.SetPoolSize(cfg.DatabasePoolSize)
+		schema, err := migrations.Up(ctx, a.DB, a.Log)
+		if err != nil {
+			return nil, err
+		}
+		a.Log.Info("database ready", "dialect", a.DB.Dialect(), "schema_version", schema)
+	}
+
+	secret, err := tokenSecret(cfg)
+	if err != nil {
+		return nil, err
+	}
+	objects, disk, err := openObjects(ctx, cfg, secret)
+	if err != nil {
+		return nil, err
+	}
+	a.Objects = objects
+
+	if a.Accounts, err = accounts.New(a.DB, accounts.Options{
+		TokenSecret: secret, TokenTTL: cfg.TokenTTL, RegisterLimit: cfg.RegisterLimit, Hashing: o.Hashing, Now: o.Now, Log: a.Log,
+	}); err != nil {
+		return nil, err
+	}
+	if cfg.BootstrapEmail != "" {
+		created, err := a.Accounts.Bootstrap(ctx, cfg.BootstrapEmail, cfg.BootstrapPassword)
+		if err != nil {
+			return nil, fmt.Errorf("bootstrap team account: %w", err)
+		}
+		if created {
+			a.Log.Info("bootstrap team account created", "email", cfg.BootstrapEmail)
+		}
+	}
+
+	// The order is the dependency order: each service is built with the
+	// ones before it, and none is changed afterwards.
+	a.Outbox = outbox.New(a.DB, o.Now)
+	a.Media = media.NewService(a.DB, objects, cfg.MaxUploadBytes, a.Log)
+	records := assessment.NewRecords(a.DB)
+	a.Catalogue = catalogue.New(catalogue.Deps{DB: a.DB, Media: a.Media, Tests: records, Now: o.Now})
+	a.Cohorts = cohorts.New(cohorts.Deps{DB: a.DB, Courses: a.Catalogue, Files: a.Media, Tests: records,
+		Audience: a.Accounts, Outbox: a.Outbox, Now: o.Now})
+	a.Assessment = assessment.New(assessment.Deps{DB: a.DB, Courses: a.Catalogue, Seats: a.Cohorts, Now: o.Now})
+	a.Certificates = certificates.New(certificates.Deps{DB: a.DB, Objects: objects, Enrolments: a.Cohorts, Holders: a.Accounts,
+		Outbox: a.Outbox, PublicURL: cfg.PublicURL, Log: a.Log, Now: o.Now})
+	a.Programmes = programmes.New(programmes.Deps{DB: a.DB, Methodologies: a.Catalogue, Certificates: a.Certificates,
+		Outbox: a.Outbox, Now: o.Now})
+	a.Reports = reports.New(a.DB)
+	mailer := o.Mailer
+	if mailer == nil {
+		mailer = notify.LogMailer{Log: a.Log}
+		if cfg.SMTP.Host != "" {
+			mailer = notify.NewSMTPMailer(notify.SMTPConfig(cfg.SMTP))
+		}
+	}
+	a.Mail = notify.NewSender(notify.SenderDeps{Outbox: a.Outbox, Mailer: mailer, People: a.Accounts,
+		PublicURL: cfg.PublicURL, Log: a.Log, Now: o.Now})
+
+	if a.HTTP, err = api.New(api.Deps{
+		Log: a.Log, Accounts: a.Accounts, Media: a.Media, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
+		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Reports: a.Reports,
+		Ready:          map[string]api.Check{"database": a.DB.Ping, "object_storage": objects.Ping},
+		Disk:           disk,
+		ObjectsPath:    ObjectsPath,
+		MaxUploadBytes: cfg.MaxUploadBytes,
+		CORSOrigins:    cfg.CORSOrigins,
+		TrustedProxies: cfg.TrustedProxies,
+		Version:        o.Version,
+		RequestTimeout: cfg.RequestTimeout,
+	}); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Worker names a background worker.
+type Worker int
+
+// The background workers; Start with none runs them all.
+const (
+	CertificateJobs Worker = iota + 1 // bulk certificate issue
+	MailSender                        // delivery of queued e-mails
+	CohortAnnouncer                   // e-mails about cohorts whose enrolment opened
+	UploadSweeper                     // removal of abandoned resumable uploads
+)
+
+// Start runs the given background workers (all when none is named) until
+// Close. What they leave unfinished is picked up at the next start, by this
+// replica or another.
+func (a *App) Start(workers ...Worker) {
+	if len(workers) == 0 {
+		workers = []Worker{CertificateJobs, MailSender, CohortAnnouncer, UploadSweeper}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.stop == nil {
+		var ctx context.Context
+		ctx, a.stop = context.WithCancel(context.Background())
+		a.ctx = ctx
+	}
+	for _, w := range workers {
+		run := a.worker(w)
+		a.workers.Add(1)
+		go func() {
+			defer a.workers.Done()
+			run(a.ctx)
+		}()
+	}
+}
+
+func (a *App) worker(w Worker) func(context.Context) {
+	switch w {
+	case CertificateJobs:
+		return func(ctx context.Context) { a.Certificates.RunJobs(ctx, time.Minute) }
+	case MailSender:
+		return func(ctx context.Context) { a.Mail.Run(ctx, 5*time.Second) }
+	case CohortAnnouncer:
+		return func(ctx context.Context) {
+			a.Cohorts.RunAnnouncer(ctx, time.Minute, func(err error) { a.Log.Error("cohort announcements", "error", err) })
+		}
+	case UploadSweeper:
+		return func(ctx context.Context) { a.Media.RunSweeper(ctx, time.Hour, 48*time.Hour) }
+	}
+	panic(fmt.Sprintf("app: unknown worker %d", w))
+}
+
+// Close stops the background workers, waits until each has returned, and
+// then closes the database if New opened it.
+func (a *App) Close() error {
+	a.mu.Lock()
+	if a.stop != nil {
+		a.stop()
+	}
+	a.mu.Unlock()
+	a.workers.Wait()
+	if a.ownDB {
+		return a.DB.Close()
+	}
+	return nil
+}
+
+// openObjects connects MinIO when configured, else the disk store under
+// DataDir whose signed links the API itself serves.
+func openObjects(ctx context.Context, cfg config.Config, secret []byte) (media.ObjectStore, *media.DiskStore, error) {
+	if cfg.S3.Endpoint != "" {
+		s, err := media.NewS3Store(ctx, media.S3Config{
+			Endpoint: cfg.S3.Endpoint, AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey,
+			Bucket: cfg.S3.Bucket, Secure: cfg.S3.Secure, PublicURL: cfg.S3.PublicURL,
+		})
+		return s, nil, err
+	}
+	// A key of its own, derived from the token secret, so a signed file link
+	// can never be replayed as an access token or the other way round.
+	linkKey := sha256.Sum256(append([]byte("mooc objects\x00"), secret...))
+	s, err := media.NewDiskStore(filepath.Join(cfg.DataDir, "objects"), cfg.PublicURL+ObjectsPath, linkKey[:])
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, s, nil
+}
+
+// tokenSecret is MOOC_TOKEN_SECRET, or on the embedded default a secret
+// generated on first start and kept in DataDir so tokens survive restarts.
+func tokenSecret(cfg config.Config) ([]byte, error) {
+	if cfg.TokenSecret != "" {
+		return []byte(cfg.TokenSecret), nil
+	}
+	path := filepath.Join(cfg.DataDir, "token-secret")
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	secret := hex.EncodeToString(raw)
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("keep token secret: %w", err)
+	}
+	return []byte(secret), nil
+}
