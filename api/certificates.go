@@ -5,18 +5,18 @@ import (
 	_ "embed"
 	"errors"
 	"html/template"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"mooc/certificates"
+	"mooc/internal/lv"
 )
 
 //go:embed verify.html
 var verifyHTML string
 
-var verifyPage = template.Must(template.New("verify").Funcs(template.FuncMap{"date": latvianDate}).Parse(verifyHTML))
+var verifyPage = template.Must(template.New("verify").Funcs(template.FuncMap{"date": verifyDate, "hours": lv.Hours}).Parse(verifyHTML))
 
 func registerCertificates(r *registry, svc *certificates.Service) {
 	r.add(BasePath, op{method: "POST", path: "/enrolments/:id/certificate", summary: "Get the certificate of your completed enrolment (201 first time, 200 after; 422 not_eligible lists what is missing)", tag: "certificates",
@@ -118,20 +118,17 @@ func registerCertificates(r *registry, svc *certificates.Service) {
 		})
 }
 
-var latvianMonths = [...]string{"janvāris", "februāris", "marts", "aprīlis", "maijs", "jūnijs", "jūlijs", "augusts", "septembris", "oktobris", "novembris", "decembris"}
-
-// latvianDate writes a date the Latvian way: 2026. gada 23. novembris.
-func latvianDate(v any) string {
-	var t time.Time
+// verifyDate writes the day of an issue or revocation on the calendar of
+// Riga, as the certificate does: "2026. gada 2. marts"; nothing for a nil
+// time.
+func verifyDate(v any) string {
 	switch x := v.(type) {
 	case time.Time:
-		t = x
+		return lv.Date(x)
 	case *time.Time:
-		if x == nil {
-			return ""
+		if x != nil {
+			return lv.Date(*x)
 		}
-		t = *x
 	}
-	y, m, d := t.Date()
-	return strconv.Itoa(y) + ". gada " + strconv.Itoa(d) + ". " + latvianMonths[m-1]
+	return ""
 }

@@ -59,7 +59,7 @@ func TestNotifications(t *testing.T) {
 			if strings.HasPrefix(m.Subject, "Jūs esat rindā") && !strings.Contains(m.Body, "gaidīšanas sarakstā, 1. vietā") {
 				t.Fatalf("waitlist notice without its position:\n%s", m.Body)
 			}
-			if strings.HasPrefix(m.Subject, "Jūs esat uzņemts") && !strings.Contains(m.Body, c.Title) {
+			if strings.HasPrefix(m.Subject, "Jūsu pieteikšanās kursam") && !strings.Contains(m.Body, c.Title) {
 				t.Fatalf("enrolment notice without its cohort %q:\n%s", c.Title, m.Body)
 			}
 			if !strings.Contains(m.Body, "Labdien, Līga!") || !strings.Contains(m.Body, "Ar cieņu") {
@@ -67,7 +67,7 @@ func TestNotifications(t *testing.T) {
 			}
 		}
 		want := map[string][]string{
-			first.Email:  {"Jūs esat uzņemts kursā „Krīzes intervence sociālajā darbā”", "Jūsu apliecinājums ir gatavs"},
+			first.Email:  {"Jūsu pieteikšanās kursam „Krīzes intervence sociālajā darbā” ir apstiprināta", "Jūsu apliecinājums ir gatavs"},
 			second.Email: {"Jūs esat rindā uz kursu „Krīzes intervence sociālajā darbā”", "Vieta kursā „Krīzes intervence sociālajā darbā” ir jūsu"},
 		}
 		for who, subjects := range want {

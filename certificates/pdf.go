@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	_ "time/tzdata" // the dates must not depend on the zone database of the host or image
 
 	"github.com/jung-kurt/gofpdf"
+
+	"mooc/internal/lv"
 )
 
 // Document is everything printed on a certificate.
@@ -22,45 +23,6 @@ type Document struct {
 	From, To         time.Time // cohort or programme dates
 	IssuedAt         time.Time
 	VerifyURL        string // printed and encoded as a QR code
-}
-
-// latviaTime is the zone the dates are printed in: a cohort that starts at
-// midnight in Riga starts on the previous day in UTC.
-var latviaTime = mustLoadLocation("Europe/Riga")
-
-func mustLoadLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic("certificates: " + err.Error())
-	}
-	return loc
-}
-
-var latvianMonths = [...]string{"janvāris", "februāris", "marts", "aprīlis", "maijs", "jūnijs",
-	"jūlijs", "augusts", "septembris", "oktobris", "novembris", "decembris"}
-
-// latvianDate writes a date the way Latvian documents do, "2026. gada 23.
-// novembris", on the calendar of Latvia.
-func latvianDate(t time.Time) string {
-	t = t.In(latviaTime)
-	return fmt.Sprintf("%d. gada %d. %s", t.Year(), t.Day(), latvianMonths[t.Month()-1])
-}
-
-// latvianHours agrees the noun with the number: Latvian uses the singular
-// after numbers ending in 1, except those ending in 11 ("21 stunda", "11
-// stundas").
-func latvianHours(n int, academic bool) string {
-	singular := n%10 == 1 && n%100 != 11
-	switch {
-	case academic && singular:
-		return fmt.Sprintf("%d akadēmiskā stunda", n)
-	case academic:
-		return fmt.Sprintf("%d akadēmiskās stundas", n)
-	case singular:
-		return fmt.Sprintf("%d stunda", n)
-	default:
-		return fmt.Sprintf("%d stundas", n)
-	}
 }
 
 // Page geometry in millimetres, A4 landscape.
@@ -271,9 +233,9 @@ func renderIn(d Document, cp *codePage) (out []byte, err error) {
 	var subtitle, achieved string
 	switch d.Kind {
 	case "course":
-		subtitle, achieved = "par e-mācību kursa apguvi", "ir sekmīgi apguvis(-usi) e-mācību kursu"
+		subtitle, achieved = "par e-mācību kursa apguvi", "sekmīgi apguva e-mācību kursu"
 	case "programme":
-		subtitle, achieved = "par klātienes mācību programmas apguvi", "ir sekmīgi apguvis(-usi) mācību programmu"
+		subtitle, achieved = "par klātienes mācību programmas apguvi", "sekmīgi apguva mācību programmu"
 	default:
 		return nil, fmt.Errorf("certificates: render: unknown kind %q", d.Kind)
 	}
@@ -362,20 +324,24 @@ func renderIn(d Document, cp *codePage) (out []byte, err error) {
 	period := ""
 	switch {
 	case d.From.IsZero() && d.To.IsZero():
-	case d.From.IsZero() || d.To.IsZero() || latvianDate(d.From) == latvianDate(d.To):
-		period = latvianDate(d.From)
+	case d.From.IsZero() || d.To.IsZero() || lv.Date(d.From) == lv.Date(d.To):
+		period = lv.Date(d.From)
 		if d.From.IsZero() {
-			period = latvianDate(d.To)
+			period = lv.Date(d.To)
 		}
 	default:
-		period = latvianDate(d.From) + " – " + latvianDate(d.To)
+		period = lv.Date(d.From) + " – " + lv.Date(d.To)
 	}
-	facts := [][2]string{{"Apjoms:", latvianHours(d.Hours, d.Kind == "programme")}}
+	hours := lv.Hours(d.Hours)
+	if d.Kind == "programme" {
+		hours = lv.AcademicHours(d.Hours)
+	}
+	facts := [][2]string{{"Apjoms:", hours}}
 	if period != "" {
 		facts = append(facts, [2]string{"Norises laiks:", period})
 	}
 	facts = append(facts,
-		[2]string{"Izsniegts:", latvianDate(d.IssuedAt)},
+		[2]string{"Izsniegts:", lv.Date(d.IssuedAt)},
 		[2]string{"Apliecinājuma kods:", code})
 	const factPt, factStep = 11.0, 7.5
 	labelW := 0.0

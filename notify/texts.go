@@ -6,44 +6,44 @@ import (
 )
 
 // text renders a message in Latvian for a person. Params come from the
-// event; name is the person's given name.
+// event; name is the person's given name. Dates in params ("starts",
+// "closes") stand in sentences, so they are in the locative, as lv.DateIn
+// writes them: "Kurss sākas 2026. gada 2. martā."
+//
+// The person's gender is not known, so no text agrees a participle or an
+// adjective with them, as "Jūs esat uzņemts" would: the sentences are about
+// the application, the seat or the certificate instead ("Jūsu pieteikšanās
+// ir apstiprināta", "Jums ir piešķirta vieta").
 func text(template, name, publicURL string, p map[string]string) (subject, body string, ok bool) {
 	hello := "Labdien, " + name + "!\n\n"
 	bye := "\n\nAr cieņu,\nsociālā darba speciālistu mācību programmas komanda\n" + publicURL + "\n"
 	switch template {
 	case "enrolled":
-		return "Jūs esat uzņemts kursā „" + p["course"] + "”", hello +
+		return "Jūsu pieteikšanās kursam „" + p["course"] + "” ir apstiprināta", hello +
 			fmt.Sprintf("Jūsu pieteikšanās e-mācību kursam „%s” (%s) ir apstiprināta. Kurss sākas %s.", p["course"], p["cohort"], p["starts"]) + bye, true
 	case "waitlisted":
 		return "Jūs esat rindā uz kursu „" + p["course"] + "”", hello +
 			fmt.Sprintf("Visas vietas kursā „%s” (%s) ir aizņemtas. Jūs esat gaidīšanas sarakstā, %s. vietā. Ja vieta atbrīvosies, jūs uzņemsim automātiski un paziņosim.", p["course"], p["cohort"], p["position"]) + bye, true
 	case "promoted":
 		return "Vieta kursā „" + p["course"] + "” ir jūsu", hello +
-			fmt.Sprintf("Atbrīvojās vieta, un jūs esat uzņemts e-mācību kursā „%s” (%s). Kurss sākas %s.", p["course"], p["cohort"], p["starts"]) + bye, true
+			fmt.Sprintf("E-mācību kursā „%s” (%s) atbrīvojās vieta, un tā ir piešķirta jums. Kurss sākas %s.", p["course"], p["cohort"], p["starts"]) + bye, true
 	case "certificate_issued":
 		return "Jūsu apliecinājums ir gatavs", hello +
 			fmt.Sprintf("Apsveicam! Par „%s” apguvi jums izsniegts apliecinājums (kods %s). To var lejupielādēt platformā; darba devējs derīgumu var pārbaudīt šeit: %s", p["title"], p["code"], p["verify_url"]) + bye, true
 	case "programme_accepted":
-		return "Jūs esat uzņemts klātienes mācībās", hello +
-			fmt.Sprintf("Jūs esat uzņemts mācību programmā „%s” (%s, %s). Mācības sākas %s.", p["programme"], p["location"], p["region"], p["starts"]) + bye, true
+		return "Jums ir piešķirta vieta klātienes mācībās", hello +
+			fmt.Sprintf("Jums ir piešķirta vieta mācību programmā „%s” (%s, %s). Mācības sākas %s.", p["programme"], p["location"], p["region"], p["starts"]) + bye, true
 	case "programme_waitlisted":
 		return "Jūs esat rindā uz klātienes mācībām", hello +
 			fmt.Sprintf("Visas vietas mācību programmā „%s” ir aizņemtas. Jūs esat gaidīšanas sarakstā, %s. vietā.", p["programme"], p["position"]) + bye, true
 	case "cohort_open":
 		return "Atvērta pieteikšanās: „" + p["course"] + "”", hello +
-			fmt.Sprintf("Ir atvērta pieteikšanās e-mācību kursam „%s” (%s). Pieteikties var līdz %s; kurss sākas %s. Vietu skaits ir ierobežots.", p["course"], p["cohort"], p["closes"], p["starts"]) + bye, true
+			fmt.Sprintf("Ir atvērta pieteikšanās e-mācību kursam „%s” (%s). Pieteikšanās noslēgsies %s; kurss sākas %s. Vietu skaits ir ierobežots.", p["course"], p["cohort"], p["closes"], p["starts"]) + bye, true
 	case "cohort_open_interest":
 		return "Kurss, par kuru interesējāties, ir atvērts", hello +
-			fmt.Sprintf("Jūs lūdzāt paziņot, kad sāksies kurss „%s”. Pieteikšanās jaunajai grupai (%s) ir atvērta līdz %s; kurss sākas %s.", p["course"], p["cohort"], p["closes"], p["starts"]) + bye, true
+			fmt.Sprintf("Jūs lūdzāt paziņot, kad sāksies kurss „%s”. Pieteikšanās jaunajai grupai (%s) ir atvērta un noslēgsies %s; kurss sākas %s.", p["course"], p["cohort"], p["closes"], p["starts"]) + bye, true
 	}
 	return "", "", false
-}
-
-var latvianMonths = []string{"janvāris", "februāris", "marts", "aprīlis", "maijs", "jūnijs", "jūlijs", "augusts", "septembris", "oktobris", "novembris", "decembris"}
-
-// Date writes a date for a Latvian text: "2026. gada 23. novembris".
-func Date(year int, month int, day int) string {
-	return fmt.Sprintf("%d. gada %d. %s", year, day, latvianMonths[month-1])
 }
 
 // oneLine keeps header values on one line.
