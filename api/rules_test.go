@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -163,6 +165,28 @@ func TestWeekUnlocking(t *testing.T) {
 			if r := c.try(signIn()); r.status != c.opened {
 				t.Fatalf("%s at the second its week opens: %d %s", c.name, r.status, r.body)
 			}
+		}
+	})
+}
+
+// A cohort that starts at midnight in Riga is announced, confirmed and
+// certified on the same Latvian date.
+func TestDatesAreRigaDates(t *testing.T) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		s := newSchool(t, db, options{})
+		starts := time.Date(2027, 3, 1, 22, 0, 0, 0, time.UTC) // 00:00 on 2 March in Riga (UTC+2)
+		var c cohortBody
+		s.do(request{method: "POST", path: "/api/v1/courses/" + s.published.ID + "/cohorts", token: s.team, body: map[string]any{
+			"title": "2027. gada pavasaris", "enrolment_opens_at": time.Now().Add(-time.Hour), "enrolment_closes_at": starts, "starts_at": starts,
+		}}).expect(t, 201).json(t, &c)
+		_, token := s.signUp()
+		e := s.enrolled(token, c.ID)
+		var params string
+		if err := db.Conn(context.Background()).Table("outbox").Where("id = ?", "enrolled:"+e.ID).Select("params").Take(&params).Error; err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(params, "2027. gada 2. martā") {
+			t.Fatalf("the confirmation's date: %s", params)
 		}
 	})
 }

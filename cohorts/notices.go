@@ -2,9 +2,9 @@ package cohorts
 
 import (
 	"context"
-	"strconv"
 	"time"
 
+	"mooc/internal/lv"
 	"mooc/notify/outbox"
 )
 
@@ -12,7 +12,7 @@ import (
 // enrolment in c says, without the waitlist position, which only the claim
 // knows.
 func enrolmentNotice(c enrolTarget) map[string]string {
-	return map[string]string{"course": c.CourseTitle, "cohort": c.Title, "starts": latvianDate(c.StartsAt)}
+	return map[string]string{"course": c.CourseTitle, "cohort": c.Title, "starts": lv.DateIn(c.StartsAt)}
 }
 
 // tellPromoted queues the news that a waitlisted learner got a seat.
@@ -26,7 +26,7 @@ func (s *Service) tellPromoted(ctx context.Context, e enrolmentRow) error {
 		return err
 	}
 	return s.outbox.Queue(ctx, outbox.Message{ID: "promoted:" + e.ID, UserID: e.UserID, Template: "promoted",
-		Params: map[string]string{"course": course.Title, "cohort": c.Title, "starts": latvianDate(c.StartsAt)}})
+		Params: map[string]string{"course": course.Title, "cohort": c.Title, "starts": lv.DateIn(c.StartsAt)}})
 }
 
 // AnnounceOpenCohorts tells learners about cohorts whose enrolment window
@@ -71,7 +71,7 @@ func (s *Service) announce(ctx context.Context, c cohortRow) error {
 	if err != nil {
 		return err
 	}
-	params := map[string]string{"course": course.Title, "cohort": c.Title, "starts": latvianDate(c.StartsAt), "closes": latvianDate(c.EnrolmentClosesAt)}
+	params := map[string]string{"course": course.Title, "cohort": c.Title, "starts": lv.DateIn(c.StartsAt), "closes": lv.DateIn(c.EnrolmentClosesAt)}
 	told := make(map[string]bool, len(learners))
 	msgs := make([]outbox.Message, 0, len(learners))
 	for _, group := range []struct {
@@ -102,12 +102,4 @@ func (s *Service) RunAnnouncer(ctx context.Context, every time.Duration, onError
 		case <-t.C:
 		}
 	}
-}
-
-var latvianMonths = [...]string{"janvārī", "februārī", "martā", "aprīlī", "maijā", "jūnijā", "jūlijā", "augustā", "septembrī", "oktobrī", "novembrī", "decembrī"}
-
-// latvianDate writes when something happens: "2026. gada 23. novembrī".
-func latvianDate(t time.Time) string {
-	y, m, d := t.UTC().Date()
-	return strconv.Itoa(y) + ". gada " + strconv.Itoa(d) + ". " + latvianMonths[m-1]
 }

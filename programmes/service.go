@@ -14,6 +14,7 @@ import (
 	"mooc/catalogue"
 	"mooc/certificates"
 	"mooc/internal/database"
+	"mooc/internal/lv"
 	"mooc/internal/page"
 	"mooc/internal/validation"
 	"mooc/notify/outbox"
@@ -61,7 +62,7 @@ func New(d Deps) *Service {
 // tell queues the allocation result of one application.
 func (s *Service) tell(ctx context.Context, p programmeRow, a applicationRow, position int) error {
 	params := map[string]string{"programme": p.Title, "location": p.Location, "region": p.Region,
-		"starts": p.StartsAt.UTC().Format("02.01.2006"), "position": strconv.Itoa(position)}
+		"starts": lv.DateIn(p.StartsAt), "position": strconv.Itoa(position)}
 	m := outbox.Message{ID: "programme-waitlisted:" + a.ID, UserID: a.UserID, Template: "programme_waitlisted", Params: params}
 	if a.Status == Accepted {
 		m.ID, m.Template = "programme-accepted:"+a.ID, "programme_accepted"
