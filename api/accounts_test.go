@@ -275,8 +275,11 @@ func TestLoginThrottlePerAddress(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := s.do(request{method: "POST", path: "/api/v1/auth/login", header: map[string]string{"X-Forwarded-For": "192.0.2.99"},
+			r, err := s.try(request{method: "POST", path: "/api/v1/auth/login", header: map[string]string{"X-Forwarded-For": "192.0.2.99"},
 				body: map[string]string{"email": fmt.Sprintf("guess%d@example.lv", i), "password": "guessing away"}})
+			if err != nil {
+				t.Error(err)
+			}
 			statuses <- r.status
 		}()
 	}

@@ -23,12 +23,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
 
 	"mooc/accounts"
 	"mooc/internal/database"
 	"mooc/internal/testenv"
+	"mooc/internal/testkit"
 	"mooc/media"
 )
 
@@ -454,56 +454,20 @@ func TestFaultMinIOStopped(t *testing.T) {
 
 // ---------------------------------------------------------------------------
 
-// cheapHashing keeps registering hundreds of learners quick; the hash
-// carries its parameters, so the server verifies it as it is.
-var cheapHashing = argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
-
 // learnersOf registers n learners through the accounts service on the
 // private database and logs them in; tokens are signed with the server's
 // secret, so the server takes them.
 func learnersOf(t *testing.T, db *database.DB, secret string, n int) (ids, tokens []string) {
 	t.Helper()
-	users, err := accounts.New(db, accounts.Options{TokenSecret: []byte(secret), Hashing: &cheapHashing,
+	// The hash carries its parameters, so the server verifies it as it is.
+	users, err := accounts.New(db, accounts.Options{TokenSecret: []byte(secret), Hashing: &testkit.Hashing,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids, tokens = make([]string, n), make([]string, n)
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	work := make(chan int)
-	for w := 0; w < 8; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				ctx := context.Background()
-				email := fmt.Sprintf("steidzas.%d@example.lv", i)
-				u, err := users.Register(ctx, accounts.Registration{Email: email, Password: "correct horse battery",
-					GivenName: "Līga", FamilyName: "Ozoliņa", Municipality: "Ogres novads"}, "198.51.100.7")
-				if err != nil {
-					errs <- err
-					continue
-				}
-				sess, err := users.Login(ctx, email, "correct horse battery", "198.51.100.7")
-				if err != nil {
-					errs <- err
-					continue
-				}
-				ids[i], tokens[i] = u.ID, sess.AccessToken
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatalf("register learners: %v", err)
-	}
-	return ids, tokens
+	return testkit.SignUp(t, users, n, func(i int) accounts.Registration {
+		return testkit.Person(fmt.Sprintf("steidzas.%d@example.lv", i))
+	})
 }
 
 // openCohort writes a published course and a cohort open for enrolment
