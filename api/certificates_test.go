@@ -3,8 +3,8 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
@@ -13,6 +13,7 @@ import (
 
 	"mooc/internal/database"
 	"mooc/internal/testenv"
+	"mooc/internal/testkit"
 )
 
 type certificateBody struct {
@@ -43,20 +44,6 @@ func (s *school) complete(token, enrolmentID string) {
 
 // pdfText extracts a PDF's text with poppler's pdftotext, as a person's
 // viewer would see it.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Fatal("pdftotext is required (Debian package poppler-utils; `make test` installs it)")
-	}
-	cmd := exec.Command("pdftotext", "-layout", "-", "-")
-	cmd.Stdin = bytes.NewReader(pdf)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
-}
-
 var codeShape = regexp.MustCompile(`^[2-9A-HJKMNP-TW-Z]{4}-[2-9A-HJKMNP-TW-Z]{4}-[2-9A-HJKMNP-TW-Z]{4}$`)
 
 func TestCertificates(t *testing.T) {
@@ -95,7 +82,7 @@ func TestCertificates(t *testing.T) {
 				if r.header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(r.body, []byte("%PDF")) {
 					t.Fatalf("pdf reply %v", r.header)
 				}
-				text := pdfText(t, r.body)
+				text := testkit.PDFText(t, r.body)
 				for _, want := range []string{"APLIECINĀJUMS", "Līga Ozoliņa", "Krīzes intervence sociālajā darbā", "12", cert.Code} {
 					if !strings.Contains(text, want) {
 						t.Errorf("the PDF lacks %q:\n%s", want, text)
@@ -161,13 +148,20 @@ func TestCertificateIssuedOnceUnderConcurrency(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r := s.do(request{method: "POST", path: "/api/v1/enrolments/" + e.ID + "/certificate", token: learner})
+				r, err := s.try(request{method: "POST", path: "/api/v1/enrolments/" + e.ID + "/certificate", token: learner})
+				if err != nil {
+					t.Error(err)
+					return
+				}
 				if r.status != 201 && r.status != 200 {
 					t.Errorf("status %d: %s", r.status, r.body)
 					return
 				}
 				var cert certificateBody
-				r.json(t, &cert)
+				if err := json.Unmarshal(r.body, &cert); err != nil {
+					t.Errorf("reply %d is not JSON: %v: %s", r.status, err, r.body)
+					return
+				}
 				codes <- cert.Code
 			}()
 		}
@@ -194,12 +188,10 @@ func TestVerifyPageEscapes(t *testing.T) {
 	c := s.cohort(200, 30*24*time.Hour)
 	body := registration()
 	body["given_name"], body["family_name"] = `<script>alert("x")</script>`, "Bērziņš'; DROP TABLE users; --"
-	var u userBody
-	s.do(request{method: "POST", path: "/api/v1/auth/register", body: body}).expect(t, 201).json(t, &u)
+	u, token := s.register(body)
 	if u.GivenName != body["given_name"] {
 		t.Fatalf("name changed: %q", u.GivenName)
 	}
-	token := s.login(body["email"].(string), body["password"].(string))
 	e := s.enrolled(token, c.ID)
 	s.complete(token, e.ID)
 	var cert certificateBody

@@ -9,27 +9,18 @@ import (
 	"mooc/accounts"
 	"mooc/internal/database"
 	"mooc/internal/testenv"
+	"mooc/internal/testkit"
 )
 
 // learners registers n learners through the service (quicker than HTTP;
 // the race under test is the enrolment) and returns their ids and tokens.
 func (s *server) learners(n int) (ids, tokens []string) {
 	s.t.Helper()
-	ctx := context.Background()
-	for i := 0; i < n; i++ {
-		email := fmt.Sprintf("rush.%d@example.lv", i)
-		u, err := s.users.Register(ctx, accounts.Registration{Email: email, Password: "correct horse battery",
-			GivenName: "Anna", FamilyName: "Kalniņa", Municipality: "Jelgava"}, "203.0.113.1")
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		sess, err := s.users.Login(ctx, email, "correct horse battery", "203.0.113.1")
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		ids, tokens = append(ids, u.ID), append(tokens, sess.AccessToken)
-	}
-	return ids, tokens
+	return testkit.SignUp(s.t, s.users, n, func(i int) accounts.Registration {
+		r := testkit.Person(fmt.Sprintf("rush.%d@example.lv", i))
+		r.GivenName, r.FamilyName, r.Municipality = "Anna", "Kalniņa", "Jelgava"
+		return r
+	})
 }
 
 // A thousand learners rush a 200-seat cohort while some withdraw and the
@@ -44,6 +35,7 @@ func TestEnrolmentRush(t *testing.T) {
 		type result struct {
 			what   string
 			status int
+			err    error
 		}
 		results := make(chan result, rush+withdrawers+repeats+10)
 		var wg sync.WaitGroup
@@ -53,14 +45,16 @@ func TestEnrolmentRush(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				r := s.enrol(tokens[i], c.ID)
-				results <- result{"enrol", r.status}
+				enrol := request{method: "POST", path: "/api/v1/cohorts/" + c.ID + "/enrolments", token: tokens[i]}
+				r, err := s.try(enrol)
+				results <- result{"enrol", r.status, err}
 				if i < withdrawers && r.status == 201 {
-					d := s.do(request{method: "DELETE", path: "/api/v1/cohorts/" + c.ID + "/enrolments/me", token: tokens[i]})
-					results <- result{"withdraw", d.status}
+					d, err := s.try(request{method: "DELETE", path: "/api/v1/cohorts/" + c.ID + "/enrolments/me", token: tokens[i]})
+					results <- result{"withdraw", d.status, err}
 				}
 				if i >= rush-repeats {
-					results <- result{"repeat", s.enrol(tokens[i], c.ID).status}
+					again, err := s.try(enrol)
+					results <- result{"repeat", again.status, err}
 				}
 			}()
 		}
@@ -69,8 +63,8 @@ func TestEnrolmentRush(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				r := s.do(request{method: "PATCH", path: "/api/v1/cohorts/" + c.ID, token: s.team, body: map[string]int{"capacity": capacity}})
-				results <- result{"capacity", r.status}
+				r, err := s.try(request{method: "PATCH", path: "/api/v1/cohorts/" + c.ID, token: s.team, body: map[string]int{"capacity": capacity}})
+				results <- result{"capacity", r.status, err}
 			}()
 		}
 		close(start)
@@ -84,6 +78,9 @@ func TestEnrolmentRush(t *testing.T) {
 				counts[r.what] = map[int]int{}
 			}
 			counts[r.what][r.status]++
+			if r.err != nil {
+				t.Errorf("%s: %v", r.what, r.err)
+			}
 			ok := false
 			for _, a := range allowed[r.what] {
 				ok = ok || a == r.status

@@ -13,10 +13,10 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/gofiber/fiber/v2"
 
 	"mooc/accounts"
@@ -25,12 +25,12 @@ import (
 	"mooc/internal/app"
 	"mooc/internal/database"
 	"mooc/internal/testenv"
+	"mooc/internal/testkit"
 	"mooc/media"
 )
 
-// cheapHashing keeps the many registrations of the suite fast; production
-// uses accounts.OWASPParams, which a test in accounts checks.
-var cheapHashing = argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+// cheapHashing keeps the many registrations of the suite fast (see testkit.Hashing).
+var cheapHashing = testkit.Hashing
 
 const tokenSecret = "test-secret-0123456789abcdef-0123456789abcdef"
 
@@ -144,6 +144,17 @@ type reply struct {
 
 func (s *server) do(r request) reply {
 	s.t.Helper()
+	rep, err := s.try(r)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return rep
+}
+
+// try is do without t.Fatal, for goroutines: a test may call t.Fatal only
+// from its own goroutine, so a goroutine reports err with t.Error and
+// returns.
+func (s *server) try(r request) (reply, error) {
 	var body io.Reader
 	contentType := "application/json"
 	switch b := r.body.(type) {
@@ -155,7 +166,7 @@ func (s *server) do(r request) reply {
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
-			s.t.Fatal(err)
+			return reply{}, err
 		}
 		body = bytes.NewReader(raw)
 	}
@@ -171,14 +182,14 @@ func (s *server) do(r request) reply {
 	}
 	resp, err := s.app.Test(req, -1)
 	if err != nil {
-		s.t.Fatalf("%s %s: %v", r.method, r.path, err)
+		return reply{}, fmt.Errorf("%s %s: %v", r.method, r.path, err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode >= 500 {
 		s.t.Logf("%s %s answered %d; server log:\n%s", r.method, r.path, resp.StatusCode, s.logs)
 	}
-	return reply{status: resp.StatusCode, header: resp.Header, body: raw}
+	return reply{status: resp.StatusCode, header: resp.Header, body: raw}, nil
 }
 
 func (r reply) json(t *testing.T, v any) {
@@ -236,13 +247,12 @@ type userBody struct {
 	Roles        []string `json:"roles"`
 }
 
-var counter int
+var counter atomic.Int64
 
 // registration returns a valid registration body with a fresh e-mail.
 func registration() map[string]any {
-	counter++
 	return map[string]any{
-		"email": fmt.Sprintf("līga.%d@example.lv", counter), "password": "correct horse battery",
+		"email": fmt.Sprintf("līga.%d@example.lv", counter.Add(1)), "password": testkit.Password,
 		"given_name": "Līga", "family_name": "Ozoliņa", "municipality": "Ogres novads",
 		"workplace": "Ogres novada sociālais dienests", "position": "sociālā darbiniece",
 	}
@@ -252,7 +262,13 @@ func registration() map[string]any {
 // service, as the team would) and returns the user and a token.
 func (s *server) signUp(roles ...string) (userBody, string) {
 	s.t.Helper()
-	body := registration()
+	return s.register(registration(), roles...)
+}
+
+// register signs up the registration body over HTTP, gives the roles and
+// logs in; signUp with a body of the test's choosing.
+func (s *server) register(body map[string]any, roles ...string) (userBody, string) {
+	s.t.Helper()
 	var u userBody
 	s.do(request{method: "POST", path: "/api/v1/auth/register", body: body}).expect(s.t, 201).json(s.t, &u)
 	if len(roles) > 0 {

@@ -3,7 +3,6 @@ package api_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -19,30 +18,18 @@ import (
 	"mooc/accounts"
 	"mooc/internal/database"
 	"mooc/internal/testenv"
+	"mooc/internal/testkit"
 )
 
 // tokenFor registers a user through the service, gives them roles and logs
 // them in: no *testing.T needed.
 func tokenFor(tb testing.TB, users *accounts.Service, email string, roles ...string) string {
 	tb.Helper()
-	ctx := context.Background()
-	u, err := users.Register(ctx, accounts.Registration{
-		Email: email, Password: "correct horse battery", GivenName: "Ilze", FamilyName: "Bērziņa",
-		Municipality: "Valmieras novads", Workplace: "Valmieras sociālais dienests", Position: "metodiķe",
-	}, "127.0.0.1")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if len(roles) > 0 {
-		if _, err := users.SetRoles(ctx, u.ID, roles); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	sess, err := users.Login(ctx, email, "correct horse battery", "127.0.0.1")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return sess.AccessToken
+	_, tokens := testkit.SignUp(tb, users, 1, func(int) accounts.Registration {
+		return accounts.Registration{Email: email, Password: testkit.Password, GivenName: "Ilze", FamilyName: "Bērziņa",
+			Municipality: "Valmieras novads", Workplace: "Valmieras sociālais dienests", Position: "metodiķe"}
+	}, roles...)
+	return tokens[0]
 }
 
 // listen serves s on a real socket and returns its address.

@@ -190,21 +190,29 @@ func TestObjectLinksExpire(t *testing.T) {
 	if _, err := s.objects.Put(ctx, "e/v.mp4", strings.NewReader("video"), 5, "video/mp4"); err != nil {
 		t.Fatal(err)
 	}
-	download, err := s.objects.SignedURL(ctx, "e/v.mp4", time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
 	id, err := s.objects.CreateUpload(ctx, "e/upload.mp4", "video/mp4")
 	if err != nil {
 		t.Fatal(err)
 	}
-	part, err := s.objects.PartURL(ctx, "e/upload.mp4", id, 1, time.Second)
-	if err != nil {
-		t.Fatal(err)
+	links := func() (download, part string) {
+		t.Helper()
+		download, err := s.objects.SignedURL(ctx, "e/v.mp4", time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, err = s.objects.PartURL(ctx, "e/upload.mp4", id, 1, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return download, part
 	}
+	download, _ := links()
 	s.do(request{method: "GET", path: linkPath(t, download)}).expect(t, 200)
-	// Links carry whole seconds.
-	time.Sleep(2100 * time.Millisecond)
+	// Links signed an hour ago for a minute expired 59 minutes ago.
+	disk := s.objects.(*media.DiskStore)
+	disk.SetClock(func() time.Time { return time.Now().Add(-time.Hour) })
+	download, part := links()
+	disk.SetClock(nil)
 	s.do(request{method: "GET", path: linkPath(t, download)}).problem(t, 403, "link_expired")
 	s.do(request{method: "PUT", path: linkPath(t, part), body: []byte("late")}).problem(t, 403, "link_expired")
 }

@@ -18,9 +18,7 @@ func (s *server) signUpIn(municipality string) (userBody, string) {
 	s.t.Helper()
 	body := registration()
 	body["municipality"] = municipality
-	var u userBody
-	s.do(request{method: "POST", path: "/api/v1/auth/register", body: body}).expect(s.t, 201).json(s.t, &u)
-	return u, s.login(body["email"].(string), body["password"].(string))
+	return s.register(body)
 }
 
 // The completions report against a hand-counted fixture.
@@ -105,6 +103,72 @@ func TestCompletionsReport(t *testing.T) {
 		}
 		if n := db.Statements() - before; n != 3 {
 			t.Fatalf("the report took %d statements", n)
+		}
+	})
+}
+
+// The report counts a participant as completed on the rule that issues
+// the certificate: attended hours at least completion_percent of the
+// programme's hours. Of 96 hours at 90 % (86.4) 86 does not complete and
+// 87 does; of 90 hours 81 is exactly 90 %, which completes.
+func TestCompletionsReportAttendanceThreshold(t *testing.T) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		s := newSchool(t, db, options{})
+		now := time.Now().UTC()
+		type participant struct {
+			municipality string
+			hours        int
+			completed    bool
+		}
+		for _, run := range []struct {
+			hours  int
+			people []participant
+		}{
+			{96, []participant{{"Cēsu novads", 86, false}, {"Valmieras novads", 87, true}}},
+			{90, []participant{{"Madonas novads", 80, false}, {"Siguldas novads", 81, true}}},
+		} {
+			p := s.programme(map[string]any{"hours": run.hours, "starts_at": now.Add(-60 * 24 * time.Hour), "ends_at": now.Add(2 * 24 * time.Hour)})
+			if p.CompletionPercent != 90 {
+				t.Fatalf("programme %+v", p)
+			}
+			var ids []string
+			for _, who := range run.people {
+				u, token := s.signUpIn(who.municipality)
+				ids = append(ids, u.ID)
+				s.do(request{method: "POST", path: "/api/v1/programmes/" + p.ID + "/applications", token: token, body: map[string]any{"municipality": who.municipality, "took_part_in_pilot": false}}).expect(t, 201)
+			}
+			s.do(request{method: "PATCH", path: "/api/v1/programmes/" + p.ID, token: s.team, body: map[string]any{"applications_open_at": now.Add(-2 * time.Hour), "applications_close_at": now.Add(-time.Hour)}}).expect(t, 200)
+			s.do(request{method: "POST", path: "/api/v1/programmes/" + p.ID + "/allocation", token: s.team}).expect(t, 200)
+			for i, who := range run.people {
+				var at struct{ Completed bool }
+				s.do(request{method: "PUT", path: fmt.Sprintf("/api/v1/programmes/%s/attendance/%s", p.ID, ids[i]), token: s.team, body: map[string]int{"hours": who.hours}}).expect(t, 200).json(t, &at)
+				if at.Completed != who.completed {
+					t.Errorf("%d of %d hours: completed %v, want %v", who.hours, run.hours, at.Completed, who.completed)
+				}
+			}
+		}
+
+		from, to := now.Add(-24*time.Hour).Format("2006-01-02"), now.Add(10*24*time.Hour).Format("2006-01-02")
+		var rep struct {
+			Rows   []reports.Row
+			Totals struct{ Enrolled, Completed, Certified int }
+		}
+		s.do(request{method: "GET", path: "/api/v1/reports/completions?from=" + from + "&to=" + to, token: s.team}).expect(t, 200).json(t, &rep)
+		got := []string{}
+		for _, r := range rep.Rows {
+			got = append(got, fmt.Sprintf("%s|%s|%d/%d/%d", r.Kind, r.Municipality, r.Enrolled, r.Completed, r.Certified))
+		}
+		want := []string{
+			"programme|Cēsu novads|1/0/0",      // 86 of 96
+			"programme|Madonas novads|1/0/0",   // 80 of 90
+			"programme|Siguldas novads|1/1/1",  // 81 of 90: exactly 90 %
+			"programme|Valmieras novads|1/1/1", // 87 of 96
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if rep.Totals.Enrolled != 4 || rep.Totals.Completed != 2 || rep.Totals.Certified != 2 {
+			t.Fatalf("totals %+v", rep.Totals)
 		}
 	})
 }

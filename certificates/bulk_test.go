@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
 
 	"mooc/accounts"
@@ -18,6 +17,7 @@ import (
 	"mooc/cohorts"
 	"mooc/internal/database"
 	"mooc/internal/testenv"
+	"mooc/internal/testkit"
 	"mooc/media"
 	"mooc/notify/outbox"
 )
@@ -38,7 +38,7 @@ func newBulkEnv(t testing.TB, db *database.DB) *bulkEnv {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	people, err := accounts.New(db, accounts.Options{TokenSecret: []byte("bulk-test-secret-0123456789abcdef-0123456789"),
-		Hashing: &argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}, Log: log})
+		Hashing: &testkit.Hashing, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,18 +67,11 @@ var (
 // learners registers n learners and returns their ids.
 func (e *bulkEnv) learners(t testing.TB, prefix string, n int) []string {
 	t.Helper()
-	ids := make([]string, n)
-	for i := range ids {
-		u, err := e.people.Register(context.Background(), accounts.Registration{
-			Email: fmt.Sprintf("%s.%d.%s@example.lv", prefix, i, uuid.NewString()[:8]), Password: "correct horse battery",
-			GivenName: givenNames[i%len(givenNames)], FamilyName: fmt.Sprintf("%s %d", familyNames[i%len(familyNames)], i),
-			Municipality: "Ogres novads",
-		}, "198.51.100.7")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids[i] = u.ID
-	}
+	ids, _ := testkit.SignUp(t, e.people, n, func(i int) accounts.Registration {
+		r := testkit.Person(fmt.Sprintf("%s.%d.%s@example.lv", prefix, i, uuid.NewString()[:8]))
+		r.GivenName, r.FamilyName = givenNames[i%len(givenNames)], fmt.Sprintf("%s %d", familyNames[i%len(familyNames)], i)
+		return r
+	})
 	return ids
 }
 
@@ -283,7 +276,7 @@ func TestBulkIssue(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertContains(t, pdfText(t, pdf), want, "„Krīzes intervence sociālajā darbā”", "12 stundas", c.Code)
+			assertContains(t, testkit.PDFText(t, pdf), want, "„Krīzes intervence sociālajā darbā”", "12 stundas", c.Code)
 		}
 
 		// A second job finds everything done and writes nothing.

@@ -12,6 +12,8 @@ import (
 	"github.com/jung-kurt/gofpdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
+
+	"mooc/internal/testkit"
 )
 
 // Text the Baltic code page cannot encode is drawn in the UTF-8 fonts,
@@ -27,7 +29,7 @@ func TestRenderOutsideTheCodePage(t *testing.T) {
 			d := courseDocument()
 			change(&d)
 			pdf := render(t, d)
-			assertContains(t, pdfText(t, pdf), "APLIECINĀJUMS", d.HolderName, "„"+d.Title+"”",
+			assertContains(t, testkit.PDFText(t, pdf), "APLIECINĀJUMS", d.HolderName, "„"+d.Title+"”",
 				"Metodika: "+d.MethodologyTitle, "Apjoms: 12 stundas", "Apliecinājuma kods: K7QM-3XPA-9RTB")
 			if got := strings.ReplaceAll(assertInsideFrame(t, pdf), " ", ""); !strings.Contains(got, d.VerifyURL) {
 				t.Errorf("the verify URL %s is not all there: %s", d.VerifyURL, got)
@@ -65,7 +67,7 @@ func TestRenderBothKindsConcurrently(t *testing.T) {
 			t.Fatalf("render %d differs from the same document rendered alone", i)
 		}
 	}
-	assertContains(t, pdfText(t, pdfs[len(docs)-1]), docs[len(docs)-1].HolderName)
+	assertContains(t, testkit.PDFText(t, pdfs[len(docs)-1]), docs[len(docs)-1].HolderName)
 }
 
 func TestCodePageEncodesLatvian(t *testing.T) {
@@ -146,8 +148,8 @@ func TestCodePageDrawsAsTheUTF8Fonts(t *testing.T) {
 	if fonts := runTool(t, "pdffonts", writePDF(t, inCodePage)); len(codePageFont.FindAllString(fonts, -1)) != 2 {
 		t.Fatalf("not drawn in the code page's fonts:\n%s", fonts)
 	}
-	text := pdfText(t, inCodePage)
-	if want := pdfText(t, inUTF8); text != want {
+	text := testkit.PDFText(t, inCodePage)
+	if want := testkit.PDFText(t, inUTF8); text != want {
 		t.Errorf("the text differs:\ncode page: %s\nUTF-8:     %s", text, want)
 	}
 	assertContains(t, text, "„"+printable(d.Title)+"”")

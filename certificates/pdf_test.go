@@ -19,6 +19,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"mooc/internal/lv"
+	"mooc/internal/testkit"
 )
 
 // The PDFs are read back with poppler-utils, as a person's viewer would
@@ -50,13 +51,6 @@ func runTool(t testing.TB, name string, args ...string) string {
 		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 	}
 	return string(out)
-}
-
-// pdfText is the text of the PDF with every run of white space made one
-// space, so that wrapped lines read as the sentence they were.
-func pdfText(t testing.TB, pdf []byte) string {
-	t.Helper()
-	return strings.Join(strings.Fields(runTool(t, "pdftotext", "-enc", "UTF-8", writePDF(t, pdf), "-")), " ")
 }
 
 func render(t testing.TB, d Document) []byte {
@@ -113,7 +107,7 @@ func programmeDocument() Document {
 func TestRenderCourseCertificate(t *testing.T) {
 	d := courseDocument()
 	pdf := render(t, d)
-	assertContains(t, pdfText(t, pdf),
+	assertContains(t, testkit.PDFText(t, pdf),
 		"APLIECINĀJUMS",
 		"par e-mācību kursa apguvi",
 		"Ģirts Ķļaviņš",
@@ -159,18 +153,18 @@ func TestRenderEveryLatvianLetter(t *testing.T) {
 	d.HolderName = name
 	d.Title = "Ģimeņu ar bērniem atbalsts: ķēdes, šķēršļi, žēlums, ūdens, čaklums"
 	d.MethodologyTitle = "Stiprinātājas pieejas perspektīva"
-	text := pdfText(t, render(t, d))
+	text := testkit.PDFText(t, render(t, d))
 	assertContains(t, text, name, "„"+d.Title+"”", "Metodika: "+d.MethodologyTitle)
 
 	// A name typed as base letters and combining marks is printed as the
 	// same letters, not as "A?".
 	d.HolderName = norm.NFD.String(name)
-	assertContains(t, pdfText(t, render(t, d)), name)
+	assertContains(t, testkit.PDFText(t, render(t, d)), name)
 }
 
 func TestRenderProgrammeCertificate(t *testing.T) {
 	d := programmeDocument()
-	assertContains(t, pdfText(t, render(t, d)),
+	assertContains(t, testkit.PDFText(t, render(t, d)),
 		"APLIECINĀJUMS",
 		"par klātienes mācību programmas apguvi",
 		"Līga Ozoliņa",
@@ -183,7 +177,7 @@ func TestRenderProgrammeCertificate(t *testing.T) {
 		"Apliecinājuma kods: P2WX-7HNM-4KDS",
 		"https://mooc.example.lv/verify/P2WX-7HNM-4KDS",
 	)
-	if text := pdfText(t, render(t, d)); strings.Contains(text, "e-mācību") {
+	if text := testkit.PDFText(t, render(t, d)); strings.Contains(text, "e-mācību") {
 		t.Errorf("a programme certificate speaks of an online course: %s", text)
 	}
 }
@@ -226,7 +220,7 @@ func TestRenderLongNameAndTitle(t *testing.T) {
 	d.VerifyURL = "https://apmacibas.socialais-darbs.example.lv/sertifikati/parbaude/P2WX-7HNM-4KDS?valoda=lv"
 	pdf := render(t, d)
 
-	text := pdfText(t, pdf)
+	text := testkit.PDFText(t, pdf)
 	assertContains(t, text, d.HolderName, "„"+d.Title+"”", "Metodika: "+d.MethodologyTitle, "96 akadēmiskās stundas")
 	if strings.Contains(text, "…") {
 		t.Errorf("text that fits when wrapped and shrunk was cut: %s", text)
@@ -340,7 +334,7 @@ func TestRenderConcurrently(t *testing.T) {
 		}
 	}
 	for _, i := range []int{0, n / 2, n - 1} {
-		assertContains(t, pdfText(t, pdfs[i]), fmt.Sprintf("Jānis Bērziņš %d", i), fmt.Sprintf("K7QM-3XPA-%04d", i),
+		assertContains(t, testkit.PDFText(t, pdfs[i]), fmt.Sprintf("Jānis Bērziņš %d", i), fmt.Sprintf("K7QM-3XPA-%04d", i),
 			"Krīzes intervence sociālajā darbā")
 	}
 }
@@ -375,7 +369,7 @@ func TestRenderRejectsIncompleteDocuments(t *testing.T) {
 func TestRenderWithoutPeriodOrMethodology(t *testing.T) {
 	d := courseDocument()
 	d.From, d.To, d.MethodologyTitle = time.Time{}, time.Time{}, ""
-	text := pdfText(t, render(t, d))
+	text := testkit.PDFText(t, render(t, d))
 	for _, absent := range []string{"Norises laiks", "Metodika"} {
 		if strings.Contains(text, absent) {
 			t.Errorf("%q printed without a value: %s", absent, text)
@@ -383,7 +377,7 @@ func TestRenderWithoutPeriodOrMethodology(t *testing.T) {
 	}
 	d = courseDocument()
 	d.To = d.From.Add(6 * time.Hour)
-	assertContains(t, pdfText(t, render(t, d)), "Norises laiks: 2026. gada 5. oktobris Izsniegts")
+	assertContains(t, testkit.PDFText(t, render(t, d)), "Norises laiks: 2026. gada 5. oktobris Izsniegts")
 }
 
 // The dates are printed on the calendar of Riga, whatever zone the times
@@ -397,14 +391,14 @@ func TestRenderDatesAndHoursInRiga(t *testing.T) {
 	d.To = time.Date(2026, time.April, 12, 21, 0, 0, 0, time.UTC)
 	d.IssuedAt = time.Date(2026, time.April, 30, 21, 30, 0, 0, time.UTC)
 	d.Hours = 21
-	assertContains(t, pdfText(t, render(t, d)),
+	assertContains(t, testkit.PDFText(t, render(t, d)),
 		"Apjoms: 21 stunda",
 		"Norises laiks: 2026. gada 2. marts – 2026. gada 13. aprīlis",
 		"Izsniegts: 2026. gada 1. maijs")
 
 	d = programmeDocument()
 	d.Hours = 91
-	assertContains(t, pdfText(t, render(t, d)), "Apjoms: 91 akadēmiskā stunda")
+	assertContains(t, testkit.PDFText(t, render(t, d)), "Apjoms: 91 akadēmiskā stunda")
 }
 
 func TestPrintable(t *testing.T) {

@@ -128,7 +128,7 @@ func (s *DiskStore) PartURL(ctx context.Context, key, uploadID string, number in
 		return "", fmt.Errorf("media: part URL lifetime must be positive, got %s", ttl)
 	}
 	part := strconv.Itoa(number)
-	expires := strconv.FormatInt(time.Now().Add(ttl).Unix(), 10)
+	expires := strconv.FormatInt(s.now().Add(ttl).Unix(), 10)
 	sig := hex.EncodeToString(s.signPart(key, uploadID, part, expires))
 	return s.publicBase + "/" + key + "?upload=" + uploadID + "&part=" + part + "&expires=" + expires + "&signature=" + sig, nil
 }

@@ -16,6 +16,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -23,12 +25,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
 
 	"mooc/accounts"
 	"mooc/internal/database"
 	"mooc/internal/testenv"
+	"mooc/internal/testkit"
 	"mooc/media"
 )
 
@@ -37,11 +39,20 @@ const (
 	faultTeamPassword = "bootstrap password 1"
 	faultBucket       = "mooc"
 	// Every answer during an outage must come within this bound: a
-	// dependency that is down is reported, not waited for.
+	// dependency that is down is reported, not waited for. A refused
+	// connection is answered in milliseconds; the bound leaves room for a
+	// loaded 2-core machine running the race detector.
 	answerBound = 3 * time.Second
 	// Requests must succeed again by themselves this soon after the
-	// database accepts connections again.
-	recoveryBound = 5 * time.Second
+	// database accepts connections again (it takes well under a second on
+	// an idle machine; the bound is what must hold on a loaded one).
+	recoveryBound = 15 * time.Second
+	// waitBound bounds the waits for something the test set going (a
+	// rush, uploads reaching MinIO, a job's progress, a server coming
+	// back). A passing run waits only as long as that takes; the bound is
+	// there so that a broken run ends, and is generous for a loaded 2-core
+	// machine with the race detector.
+	waitBound = 2 * time.Minute
 )
 
 // faultEnv configures a server on the private PostgreSQL and, when mi is
@@ -432,7 +443,7 @@ func TestFaultMinIOStopped(t *testing.T) {
 	mi.Start()
 	back := time.Now()
 	var up answer
-	if !waitUntil(10*time.Second, func() bool {
+	if !waitUntil(waitBound, func() bool {
 		up = uploadSmall(client, base, token, "treshais.mp4", video)
 		return up.status == 201
 	}) {
@@ -454,56 +465,20 @@ func TestFaultMinIOStopped(t *testing.T) {
 
 // ---------------------------------------------------------------------------
 
-// cheapHashing keeps registering hundreds of learners quick; the hash
-// carries its parameters, so the server verifies it as it is.
-var cheapHashing = argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
-
 // learnersOf registers n learners through the accounts service on the
 // private database and logs them in; tokens are signed with the server's
 // secret, so the server takes them.
 func learnersOf(t *testing.T, db *database.DB, secret string, n int) (ids, tokens []string) {
 	t.Helper()
-	users, err := accounts.New(db, accounts.Options{TokenSecret: []byte(secret), Hashing: &cheapHashing,
+	// The hash carries its parameters, so the server verifies it as it is.
+	users, err := accounts.New(db, accounts.Options{TokenSecret: []byte(secret), Hashing: &testkit.Hashing,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids, tokens = make([]string, n), make([]string, n)
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	work := make(chan int)
-	for w := 0; w < 8; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				ctx := context.Background()
-				email := fmt.Sprintf("steidzas.%d@example.lv", i)
-				u, err := users.Register(ctx, accounts.Registration{Email: email, Password: "correct horse battery",
-					GivenName: "Līga", FamilyName: "Ozoliņa", Municipality: "Ogres novads"}, "198.51.100.7")
-				if err != nil {
-					errs <- err
-					continue
-				}
-				sess, err := users.Login(ctx, email, "correct horse battery", "198.51.100.7")
-				if err != nil {
-					errs <- err
-					continue
-				}
-				ids[i], tokens[i] = u.ID, sess.AccessToken
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatalf("register learners: %v", err)
-	}
-	return ids, tokens
+	return testkit.SignUp(t, users, n, func(i int) accounts.Registration {
+		return testkit.Person(fmt.Sprintf("steidzas.%d@example.lv", i))
+	})
 }
 
 // openCohort writes a published course and a cohort open for enrolment
@@ -633,7 +608,7 @@ func TestKillDuringEnrolmentRush(t *testing.T) {
 	close(startRush)
 	select {
 	case <-killed:
-	case <-time.After(30 * time.Second):
+	case <-time.After(waitBound):
 		t.Fatal("the rush did not get going")
 	}
 	if err := first.cmd.Process.Kill(); err != nil {
@@ -808,7 +783,7 @@ func TestKillDuringUploads(t *testing.T) {
 	}
 	// Kill once every stream has a part stored in MinIO.
 	var pending []testenv.Upload
-	if !waitUntil(30*time.Second, func() bool {
+	if !waitUntil(waitBound, func() bool {
 		ups, err := mi.IncompleteUploads(ctx, faultBucket)
 		if err != nil {
 			return false
@@ -888,9 +863,14 @@ func TestKillDuringUploads(t *testing.T) {
 	}
 	sort.Strings(orphans)
 	t.Logf("after the restart and a sweep (removed %d): %d media rows, %d objects, orphan objects %v", swept, len(rows), len(objects), orphans)
-	if len(left) > 0 {
-		t.Logf("WEAKNESS: %d unfinished multipart uploads holding %d MiB were left in the bucket by the killed "+
-			"single-request uploads; no row names them, so SweepStaleUploads cannot see them", len(left), leftBytes>>20)
+	// A known weakness, bounded: a single-request upload streams into a
+	// multipart upload that no row names, so a kill leaves it for the
+	// bucket with nothing to remove it: SweepStaleUploads cannot see it. At most
+	// one per upload in flight, holding at most what its client had sent.
+	t.Logf("known weakness: %d unfinished multipart uploads holding %d MiB were left by the killed single-request uploads", len(left), leftBytes>>20)
+	if len(left) > streams || leftBytes > streams*pauseAt {
+		t.Errorf("the kill left %d unfinished multipart uploads holding %d bytes; the bound is one per upload in flight (%d), "+
+			"each holding at most the %d bytes sent before the kill", len(left), leftBytes, streams, pauseAt)
 	}
 
 	if a := uploadSmall(client, base, token, "pec.mp4", video); a.status != 201 {
@@ -1000,7 +980,7 @@ func TestKillDuringCertificateIssuing(t *testing.T) {
 	if a := sendJSON(client, "POST", base+"/api/v1/cohorts/"+cohortID+"/certificates", team, nil); a.status != 202 {
 		t.Fatalf("start the bulk issue: %v", a)
 	}
-	if !waitUntil(30*time.Second, func() bool { return issued() >= killAfter }) {
+	if !waitUntil(waitBound, func() bool { return issued() >= killAfter }) {
 		t.Fatalf("the bulk issue did not get going: %d issued", issued())
 	}
 	if err := first.cmd.Process.Kill(); err != nil {
@@ -1016,8 +996,9 @@ func TestKillDuringCertificateIssuing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, orphans := certificateState(t, db, mi, store, "after the kill")
-	t.Logf("killed with %d of %d certificates issued; %d rows, PDFs without a row: %v", atKill, learners, rows, orphans)
+	rows, orphansAtKill := certificateState(t, db, mi, store, "after the kill")
+	sort.Strings(orphansAtKill)
+	t.Logf("killed with %d of %d certificates issued; %d rows, PDFs without a row: %v", atKill, learners, rows, orphansAtKill)
 
 	second := spawn(t, env)
 	base = "http://" + second.addr
@@ -1027,14 +1008,15 @@ func TestKillDuringCertificateIssuing(t *testing.T) {
 		t.Fatalf("start the bulk issue again: %v", a)
 	}
 	var last answer
-	if !waitUntil(30*time.Second, func() bool {
+	if !waitUntil(waitBound, func() bool {
 		last = sendJSON(client, "GET", base+"/api/v1/certificate-jobs/"+job.ID, team, nil)
 		return last.status == 200 && strings.Contains(string(last.body), `"status":"done"`)
 	}) {
 		t.Fatalf("the second job did not finish: %v", last)
 	}
 	t.Logf("second job: %s", last.body)
-	rows, orphans = certificateState(t, db, mi, store, "after the second job")
+	rows, orphans := certificateState(t, db, mi, store, "after the second job")
+	sort.Strings(orphans)
 	if rows != learners {
 		t.Errorf("%d certificates for %d learners", rows, learners)
 	}
@@ -1045,8 +1027,28 @@ func TestKillDuringCertificateIssuing(t *testing.T) {
 	if twice != 0 {
 		t.Errorf("%d enrolments hold two certificates", twice)
 	}
-	if len(orphans) > 0 {
-		t.Logf("WEAKNESS: %d PDFs without a certificate row were left by the kill: %v", len(orphans), orphans)
+	// A known weakness, bounded: PDFs stored but not yet recorded when the
+	// process dies stay in storage without a row, where nothing serves
+	// them (a PDF is found through its row). At most the batch being
+	// recorded, the workers' buffer and one per worker
+	// (certificates.jobWorkers, maxBatch), never more than the learners
+	// not issued at the kill; and a job that runs to its end leaves none.
+	t.Logf("known weakness: %d PDFs without a certificate row were left by the kill: %v", len(orphans), orphans)
+	workers := runtime.GOMAXPROCS(0) * 4
+	if bound := min(learners-atKill, 32+2*workers); len(orphans) > bound {
+		t.Errorf("%d PDFs without a row after the kill; the bound is %d", len(orphans), bound)
+	}
+	if !slices.Equal(orphans, orphansAtKill) {
+		t.Errorf("the second job left PDFs without a row: %v after the kill, %v after the job", orphansAtKill, orphans)
+	}
+	for _, o := range orphans {
+		code := strings.TrimSuffix(strings.TrimPrefix(o, "certificates/"), ".pdf")
+		if a := sendJSON(client, "GET", base+"/api/v1/certificates/"+code+"/verify", "", nil); a.status != 404 {
+			t.Errorf("the orphan PDF %s verifies: %v", o, a)
+		}
+		if a := sendJSON(client, "GET", base+"/api/v1/certificates/"+code+"/pdf", team, nil); a.status != 404 {
+			t.Errorf("the orphan PDF %s is served: %v", o, a)
+		}
 	}
 	var stuck []string
 	if err := db.Conn(ctx).Raw("SELECT status FROM certificate_jobs WHERE id <> ?", job.ID).Scan(&stuck).Error; err != nil {

@@ -184,3 +184,33 @@ func dbSuffix() string {
 }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// Empty returns a database of the given dialect with no schema at all:
+// on PostgreSQL a new database built from template0 (not the migrated
+// template DB clones), on SQLite a new file. For tests of the migrations
+// themselves; it is dropped or removed when the test ends.
+func Empty(t testing.TB, d database.Dialect) *database.DB {
+	t.Helper()
+	if d == database.SQLite {
+		db, err := database.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "empty.db"))
+		if err != nil {
+			t.Fatalf("open sqlite: %v", err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		return db
+	}
+	admin := openAdmin(t)
+	name := "mooc_e_" + dbSuffix()
+	if err := admin.Conn(context.Background()).Exec("CREATE DATABASE " + name + " TEMPLATE template0").Error; err != nil {
+		t.Fatalf("create empty test database: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = admin.Conn(context.Background()).Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").Error
+	})
+	db, err := database.OpenPostgres(context.Background(), withDatabase(t, PostgresAdminURL(t), name))
+	if err != nil {
+		t.Fatalf("open empty test database: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}

@@ -1,0 +1,138 @@
+package accounts_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"mooc/accounts"
+	"mooc/internal/database"
+	"mooc/internal/testenv"
+	"mooc/internal/testkit"
+)
+
+// clock is a time the test sets; the throttle's windows follow it, not the
+// machine's clock, so no test waits for a window to pass or flakes when a
+// slow run crosses a window's edge.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
+
+// windowStart is the start of a 15-minute window (windows are aligned on
+// Unix time, 10:00 UTC is one).
+var windowStart = time.Date(2030, 3, 4, 10, 0, 0, 0, time.UTC)
+
+func throttled(db *database.DB, c *clock, registerLimit int) (*accounts.Service, error) {
+	return accounts.New(db, accounts.Options{
+		TokenSecret: []byte("throttle-test-secret-0123456789abcdef"), RegisterLimit: registerLimit,
+		Hashing: &testkit.Hashing, Now: c.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+}
+
+func retryAfter(t *testing.T, err error) time.Duration {
+	t.Helper()
+	var te *accounts.ThrottledError
+	if !errors.As(err, &te) {
+		t.Fatalf("want a ThrottledError, got %v", err)
+	}
+	return te.RetryAfter
+}
+
+// Five failed logins lock the e-mail until its window ends, to the second,
+// and a success then resets it.
+func TestLoginThrottleWindow(t *testing.T) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		c := &clock{now: windowStart.Add(time.Minute)}
+		users, err := throttled(db, c, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testkit.SignUp(t, users, 1, func(int) accounts.Registration { return testkit.Person("ieva@example.lv") })
+		for i := range 5 {
+			if _, err := users.Login(ctx, "ieva@example.lv", "not the password", fmt.Sprintf("10.0.0.%d", i)); !errors.Is(err, accounts.ErrInvalidCredentials) {
+				t.Fatalf("failure %d: %v", i+1, err)
+			}
+		}
+		_, err = users.Login(ctx, "ieva@example.lv", testkit.Password, "10.0.1.1")
+		if got := retryAfter(t, err); got != 14*time.Minute {
+			t.Fatalf("retry after %v at 10:01, want 14m (the window ends 10:15)", got)
+		}
+		c.Set(windowStart.Add(15*time.Minute - time.Second))
+		_, err = users.Login(ctx, "ieva@example.lv", testkit.Password, "10.0.1.1")
+		if got := retryAfter(t, err); got != time.Second {
+			t.Fatalf("retry after %v at 10:14:59, want 1s", got)
+		}
+		c.Set(windowStart.Add(15 * time.Minute))
+		if _, err := users.Login(ctx, "ieva@example.lv", testkit.Password, "10.0.1.1"); err != nil {
+			t.Fatalf("at 10:15, the next window: %v", err)
+		}
+		// The success reset the count: five more failures are allowed.
+		for i := range 5 {
+			if _, err := users.Login(ctx, "ieva@example.lv", "not the password", "10.0.1.1"); !errors.Is(err, accounts.ErrInvalidCredentials) {
+				t.Fatalf("failure %d after the reset: %v", i+1, err)
+			}
+		}
+	})
+}
+
+// Fifty failures from one address, across e-mails, lock the address for
+// the rest of its window, whoever signs in from it.
+func TestLoginThrottleAddressWindow(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{now: windowStart.Add(10 * time.Minute)}
+	users, err := throttled(testenv.SQLite(t), c, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.SignUp(t, users, 1, func(int) accounts.Registration { return testkit.Person("birojs@example.lv") })
+	for i := range 50 {
+		if _, err := users.Login(ctx, fmt.Sprintf("guess%d@example.lv", i), "guessing away", "192.0.2.99"); !errors.Is(err, accounts.ErrInvalidCredentials) {
+			t.Fatalf("failure %d: %v", i+1, err)
+		}
+	}
+	_, err = users.Login(ctx, "birojs@example.lv", testkit.Password, "192.0.2.99")
+	if got := retryAfter(t, err); got != 5*time.Minute {
+		t.Fatalf("retry after %v, want 5m", got)
+	}
+	if _, err := users.Login(ctx, "birojs@example.lv", testkit.Password, "192.0.2.10"); err != nil {
+		t.Fatalf("from another address: %v", err)
+	}
+	c.Set(windowStart.Add(15 * time.Minute))
+	if _, err := users.Login(ctx, "birojs@example.lv", testkit.Password, "192.0.2.99"); err != nil {
+		t.Fatalf("in the next window: %v", err)
+	}
+}
+
+// Registrations per address are counted per hour.
+func TestRegisterLimitWindow(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{now: windowStart.Add(59 * time.Minute)}
+	users, err := throttled(testenv.SQLite(t), c, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := users.Register(ctx, testkit.Person(fmt.Sprintf("zale.%d@example.lv", i)), "198.51.100.7"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = users.Register(ctx, testkit.Person("zale.3@example.lv"), "198.51.100.7")
+	if got := retryAfter(t, err); got != time.Minute {
+		t.Fatalf("retry after %v at 10:59, want 1m", got)
+	}
+	c.Set(windowStart.Add(time.Hour))
+	if _, err := users.Register(ctx, testkit.Person("zale.3@example.lv"), "198.51.100.7"); err != nil {
+		t.Fatalf("in the next hour: %v", err)
+	}
+}

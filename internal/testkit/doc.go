@@ -1,0 +1,5 @@
+// Package testkit holds the helpers that the tests of several packages
+// share: cheap password hashing, signing people up through the accounts
+// service, and reading a PDF back as text. Only _test.go files import it;
+// the service itself never does.
+package testkit
