@@ -13,6 +13,7 @@ import (
 	"mooc/accounts"
 	"mooc/internal/database"
 	"mooc/internal/testenv"
+	"mooc/internal/testkit"
 )
 
 func TestRegisterAndLogin(t *testing.T) {
@@ -125,7 +126,7 @@ func TestTokens(t *testing.T) {
 
 	_, token := s.signUp()
 	// A token signed with another secret is refused.
-	other, err := accounts.New(s.db, accounts.Options{TokenSecret: []byte(strings.Repeat("x", 40)), Hashing: &cheapHashing})
+	other, err := accounts.New(s.db, accounts.Options{TokenSecret: []byte(strings.Repeat("x", 40)), Hashing: &testkit.Hashing})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,26 +232,20 @@ func TestUserSearch(t *testing.T) {
 	})
 }
 
-// inOneLoginWindow returns once at least need is left of the current
-// 15-minute login window (windows are aligned on Unix time), so that the
-// counts of a test through the API, whose server reads the real clock, all
-// fall into one window; a window's edge comes in at most need. The windows
-// themselves are tested with a set clock in accounts.
-func inOneLoginWindow(t *testing.T, need time.Duration) {
-	t.Helper()
-	edge := time.Now().Truncate(15 * time.Minute).Add(15 * time.Minute)
-	if wait := time.Until(edge); wait < need {
-		t.Logf("waiting %v for the next login window", wait.Round(time.Second))
-		time.Sleep(wait + 10*time.Millisecond)
-	}
+// midWindow is an instant in the middle of a 15-minute login window
+// (windows are aligned on Unix time): a test's counts through the API all
+// fall into one window, whatever the real clock says. The windows' edges
+// are tested in accounts.
+func midWindow() time.Time {
+	return time.Now().UTC().Truncate(15 * time.Minute).Add(7 * time.Minute)
 }
 
 func TestLoginThrottle(t *testing.T) {
 	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		inOneLoginWindow(t, time.Minute)
 		// Two replicas on one database: what one counts, the other sees.
-		a := newServer(t, db.Dialect(), options{db: db})
-		b := newServer(t, db.Dialect(), options{db: db})
+		clock := newClock(midWindow())
+		a := newServer(t, db.Dialect(), options{db: db, clock: clock})
+		b := newServer(t, db.Dialect(), options{db: db, clock: clock})
 		u, _ := a.signUp()
 		from := func(addr string) map[string]string { return map[string]string{"X-Forwarded-For": addr} }
 		wrong := map[string]string{"email": u.Email, "password": "not the password"}
@@ -275,11 +270,10 @@ func TestLoginThrottle(t *testing.T) {
 }
 
 func TestLoginThrottlePerAddress(t *testing.T) {
-	s := newServer(t, database.Postgres, options{})
+	s := newServer(t, database.Postgres, options{clock: newClock(midWindow())})
 	u, _ := s.signUp()
 	right := map[string]string{"email": u.Email, "password": "correct horse battery"}
 	office := map[string]string{"X-Forwarded-For": "192.0.2.10"}
-	inOneLoginWindow(t, time.Minute)
 	// Successful logins from one office address are never throttled.
 	for i := 0; i < 60; i++ {
 		s.do(request{method: "POST", path: "/api/v1/auth/login", body: right, header: office}).expect(t, 200)

@@ -29,9 +29,6 @@ import (
 	"mooc/media"
 )
 
-// cheapHashing keeps the many registrations of the suite fast (see testkit.Hashing).
-var cheapHashing = testkit.Hashing
-
 const tokenSecret = "test-secret-0123456789abcdef-0123456789abcdef"
 
 // server is one API instance over a real database and object store,
@@ -88,7 +85,7 @@ func assemble(t testing.TB, d database.Dialect, o options) *server {
 			Bucket: bucket.Bucket, Secure: bucket.Secure, PublicURL: bucket.PublicURL}
 		s3 = &bucket
 	}
-	opts := app.Options{Log: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test", DB: db, Hashing: &cheapHashing}
+	opts := app.Options{Log: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test", DB: db, Hashing: &testkit.Hashing}
 	if o.clock != nil {
 		opts.Now = o.clock.Now
 	}

@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -32,25 +31,16 @@ type DiskStore struct {
 	publicBase string
 	basePath   string
 	secret     []byte
-	clock      atomic.Pointer[func() time.Time] // nil: the real clock
+	now        func() time.Time // signs links and checks their expiry
 }
 
-// SetClock makes the store sign links, and check their expiry, by now
-// instead of the real clock (nil restores it). Tests sign a link in the
+// At returns the same store, over the same files and key, signing links
+// and checking their expiry by the clock now: a test signs a link in the
 // past to have it expired without waiting for it.
-func (s *DiskStore) SetClock(now func() time.Time) {
-	if now == nil {
-		s.clock.Store(nil)
-		return
-	}
-	s.clock.Store(&now)
-}
-
-func (s *DiskStore) now() time.Time {
-	if now := s.clock.Load(); now != nil {
-		return (*now)()
-	}
-	return time.Now()
+func (s *DiskStore) At(now func() time.Time) *DiskStore {
+	c := *s
+	c.now = now
+	return &c
 }
 
 var _ ObjectStore = (*DiskStore)(nil)
@@ -88,6 +78,7 @@ func NewDiskStore(dir string, publicBase string, secret []byte) (*DiskStore, err
 		publicBase: base,
 		basePath:   u.Path,
 		secret:     append([]byte(nil), secret...),
+		now:        time.Now,
 	}
 	for _, d := range []string{s.objects, s.meta, s.tmp} {
 		if err := os.MkdirAll(d, 0o750); err != nil {
