@@ -43,7 +43,7 @@ func run() int {
 	servers := flag.Bool("servers", true, "provision PostgreSQL and MinIO")
 	install := flag.String("install", "", "comma-separated Debian `packages` to install unless a command of the same name is on PATH")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: testenv [-lint] [-pgbench] [-install packages] [-servers=false] [--] command [argument ...]\n")
+		_, _ = fmt.Fprintf(flag.CommandLine.Output(), "usage: testenv [-lint] [-pgbench] [-install packages] [-servers=false] [--] command [argument ...]\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
