@@ -3,7 +3,7 @@ package testenv
 import (
 	"context"
 	"crypto/rand"
-		"net/http/httptest"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
