@@ -273,7 +273,7 @@ fi
 # --- BENCHMARKS.md -------------------------------------------------------------------------
 load_after=$(cut -d ' ' -f 1 /proc/loadavg)
 cores=$(nproc)
-run_minutes=$(((SECONDS - started + 30) / 60))
+run_minutes=$(((EPOCHSECONDS - started + 30) / 60))
 memory=$(awk '/^MemTotal:/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
 cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 pg_version=$(_bench_psql -c 'SHOW server_version' | awk '{ print $1 }')
@@ -451,7 +451,7 @@ EOF
 echo
 cat "$work/table.md"
 echo
-bench_log "wrote BENCHMARKS.md in $((SECONDS - started)) s"
+bench_log "wrote BENCHMARKS.md in $((EPOCHSECONDS - started)) s"
 if ((load_status == 3)); then
 	bench_die "a target was missed (MOOC_BENCH_STRICT=1)"
 fi
