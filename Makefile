@@ -1,7 +1,8 @@
 # make help lists the targets. `make run` needs nothing but Go (SQLite and
 # local disk); set MOOC_DATABASE_URL and MOOC_S3_* to use PostgreSQL and
-# MinIO. `make test` starts a throwaway PostgreSQL and MinIO by itself
-# (see scripts/testenv.sh).
+# MinIO. `make test`, `make fuzz` and `make bench` start a throwaway
+# PostgreSQL and MinIO by themselves: their scripts run under the Go
+# provisioner internal/testenv/cmd/testenv (built into bin/testenv).
 
 GO       ?= go
 FUZZTIME ?= 5s
@@ -10,7 +11,7 @@ ARGS     ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run build migrate test fuzz bench vet fmt clean
+.PHONY: help run build migrate test lint fuzz bench vet fmt clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-zA-Z_-]*:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,8 +25,11 @@ build: ## build a static binary into bin/mooc
 migrate: ## apply the database migrations
 	$(GO) run ./cmd/mooc migrate
 
-test: ## the whole suite with -race against real PostgreSQL and MinIO, then the fuzz targets
+test: ## go mod tidy and golangci-lint checks, the whole suite with -race against real PostgreSQL and MinIO, then the fuzz targets
 	FUZZTIME=$(FUZZTIME) bash scripts/test.sh $(ARGS)
+
+lint: ## go mod tidy must change nothing and golangci-lint (.golangci.yml) must find nothing
+	bash scripts/lint.sh
 
 fuzz: ## run every fuzz target for FUZZTIME (default 5s)
 	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 #
 # `make bench`: measures the real server binary against real PostgreSQL and
-# MinIO (provisioned like `make test`, see scripts/testenv.sh) and writes
-# BENCHMARKS.md.
+# MinIO (provisioned like `make test`, by the Go provisioner
+# internal/testenv/cmd/testenv, which this script runs itself under) and
+# writes BENCHMARKS.md.
 #
 #   1. builds cmd/mooc (CGO_ENABLED=0) and the load tool bench/cmd/moocload;
 #   2. creates a database of its own on the test cluster and starts the
@@ -30,21 +31,58 @@
 #   MOOC_BENCH_FUZZTIME=60s how long each fuzz target runs
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-# shellcheck source=scripts/testenv.sh
-source scripts/testenv.sh
+if [[ -z "${MOOC_TESTENV:-}" || -z "${MOOC_TEST_PGBENCH:-}" ]]; then
+	MOOC_BENCH_STARTED=$EPOCHSECONDS
+	MOOC_BENCH_LOAD_BEFORE=$(cut -d ' ' -f 1 /proc/loadavg)
+	export MOOC_BENCH_STARTED MOOC_BENCH_LOAD_BEFORE
+	CGO_ENABLED=0 go build -o bin/testenv ./internal/testenv/cmd/testenv
+	exec bin/testenv -pgbench -- bash scripts/bench.sh "$@"
+fi
 
-started=$SECONDS
+started=${MOOC_BENCH_STARTED:-$EPOCHSECONDS}
 bench_log() { printf 'bench: %s\n' "$*" >&2; }
-load_before=$(cut -d ' ' -f 1 /proc/loadavg)
+bench_die() {
+	printf 'bench: ERROR: %s\n' "$*" >&2
+	exit 1
+}
+load_before=${MOOC_BENCH_LOAD_BEFORE:-$(cut -d ' ' -f 1 /proc/loadavg)}
+# Seconds to wait for the server to answer.
+start_timeout=60
 
-testenv_provision
+[[ -n "${MOOC_TEST_PSQL:-}" ]] || bench_die "psql is missing (the Debian package postgresql-client ships it)"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/mooc-bench.XXXXXX") || testenv_die "could not create a temporary directory"
+work=$(mktemp -d "${TMPDIR:-/tmp}/mooc-bench.XXXXXX") || bench_die "could not create a temporary directory"
 bench_db=""
 server_pid=""
 
 _bench_psql() {
-	_testenv_psql "$MOOC_TEST_DATABASE_URL" -X -q -A -t -v ON_ERROR_STOP=1 "$@"
+	"$MOOC_TEST_PSQL" "$MOOC_TEST_DATABASE_URL" -X -q -A -t -v ON_ERROR_STOP=1 "$@"
+}
+
+# A random lowercase hex string of 2*$1 characters.
+_bench_random_hex() {
+	od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'
+}
+
+# A loopback port nothing listens on: below Linux's ephemeral range
+# (32768+), above the usual service ports.
+_bench_free_port() {
+	local port tries
+	for ((tries = 0; tries < 200; tries++)); do
+		port=$((15000 + RANDOM % 17000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			printf '%s\n' "$port"
+			return 0
+		fi
+	done
+	bench_die "found no free TCP port on 127.0.0.1"
+}
+
+_bench_tail_log() {
+	[[ -s "$1" ]] || return 0
+	printf -- '----- last lines of %s -----\n' "${1##*/}" >&2
+	tail -n 40 "$1" >&2
+	printf -- '-----\n' >&2
 }
 
 _bench_stop_server() {
@@ -73,7 +111,11 @@ _bench_cleanup() {
 	fi
 	rm -rf -- "$work"
 }
-testenv_add_cleanup _bench_cleanup
+trap _bench_cleanup EXIT
+# Ctrl-C and kill become a normal exit, so the EXIT trap runs.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 # $1 with its database name replaced by $2 (query string kept).
 _bench_database_url() {
@@ -95,41 +137,25 @@ CGO_ENABLED=0 go build -o "$work/moocload" ./bench/cmd/moocload
 soak=${MOOC_BENCH_SOAK:-60s}
 [[ "$soak" != off ]] || soak=0
 [[ "$soak" =~ ^([0-9]+(ms|s|m|h))+$|^0$ ]] ||
-	testenv_die "MOOC_BENCH_SOAK=$soak is not a duration such as 60s or 30m (or 0/off for no soak)"
+	bench_die "MOOC_BENCH_SOAK=$soak is not a duration such as 60s or 30m (or 0/off for no soak)"
 fuzztime=${MOOC_BENCH_FUZZTIME:-60s}
 [[ "$fuzztime" =~ ^([0-9]+(ms|s|m|h))+$|^[0-9]+x$ ]] ||
-	testenv_die "MOOC_BENCH_FUZZTIME=$fuzztime is not a duration such as 60s"
+	bench_die "MOOC_BENCH_FUZZTIME=$fuzztime is not a duration such as 60s"
 
 # pgbench, the enrolment burst's reference: Debian ships it with the server
-# package of PostgreSQL, whose binary directory testenv.sh knows.
-pgbench=""
-_bench_find_pgbench() {
-	local dir
-	dir=$(_testenv_pg_bindir)
-	if [[ -n "$dir" && -x "$dir/pgbench" ]]; then
-		pgbench="$dir/pgbench"
-	elif command -v pgbench >/dev/null 2>&1 && pgbench --version >/dev/null 2>&1; then
-		pgbench=$(command -v pgbench)
-	fi
-}
-_bench_find_pgbench
-if [[ -z "$pgbench" ]]; then
-	bench_log "pgbench is missing; installing the Debian package postgresql, which ships it"
-	(testenv_apt_install postgresql) || bench_log "could not install pgbench; the enrolment burst goes without its reference"
-	_bench_find_pgbench
-fi
+# package of PostgreSQL, which the provisioner installs when it is missing.
+pgbench=$MOOC_TEST_PGBENCH
 
-bench_db="mooc_bench_$(_testenv_random_hex 6)"
-_bench_psql -c "CREATE DATABASE $bench_db" >/dev/null || testenv_die "could not create the database $bench_db"
+bench_db="mooc_bench_$(_bench_random_hex 6)"
+_bench_psql -c "CREATE DATABASE $bench_db" >/dev/null || bench_die "could not create the database $bench_db"
 database_url=$(_bench_database_url "$MOOC_TEST_DATABASE_URL" "$bench_db")
-bucket="mooc-bench-$(_testenv_random_hex 6)"
+bucket="mooc-bench-$(_bench_random_hex 6)"
 team_email="projekta.komanda@example.lv"
-team_password=$(_testenv_random_hex 16)
+team_password=$(_bench_random_hex 16)
 # The load tool mints learners' tokens with the server's secret.
-token_secret=$(_testenv_random_hex 32)
+token_secret=$(_bench_random_hex 32)
 
-_testenv_free_port
-port=$_testenv_port
+port=$(_bench_free_port)
 base_url="http://127.0.0.1:$port"
 mkdir "$work/data"
 
@@ -156,15 +182,15 @@ _bench_ready() {
 	kill -0 "$server_pid" 2>/dev/null || return 2
 	curl -fsS -o /dev/null --max-time 2 "$base_url/readyz" 2>/dev/null
 }
-deadline=$((SECONDS + MOOC_TESTENV_START_TIMEOUT))
+deadline=$((SECONDS + start_timeout))
 until _bench_ready; do
 	if ! kill -0 "$server_pid" 2>/dev/null; then
-		_testenv_tail_log "$work/server.log"
-		testenv_die "the server exited during start-up"
+		_bench_tail_log "$work/server.log"
+		bench_die "the server exited during start-up"
 	fi
 	if ((SECONDS >= deadline)); then
-		_testenv_tail_log "$work/server.log"
-		testenv_die "the server is not ready on $base_url/readyz after ${MOOC_TESTENV_START_TIMEOUT}s"
+		_bench_tail_log "$work/server.log"
+		bench_die "the server is not ready on $base_url/readyz after ${start_timeout}s"
 	fi
 	sleep 0.2
 done
@@ -185,11 +211,11 @@ MOOC_BENCH_EMAIL=$team_email MOOC_BENCH_PASSWORD=$team_password \
 server_status=0
 _bench_stop_server || server_status=$?
 if ((load_status != 0 && load_status != 3)); then
-	_testenv_tail_log "$work/server.log"
-	testenv_die "the load tool failed (exit $load_status)"
+	_bench_tail_log "$work/server.log"
+	bench_die "the load tool failed (exit $load_status)"
 fi
 if ((server_status != 0)); then
-	_testenv_tail_log "$work/server.log"
+	_bench_tail_log "$work/server.log"
 	bench_log "the server exited with status $server_status on SIGTERM"
 fi
 
@@ -205,7 +231,7 @@ fi
 
 # --- 5. fuzzing ---------------------------------------------------------------------------
 # scripts/fuzz.sh reuses the PostgreSQL and MinIO of this run (exported by
-# testenv_provision). Its log becomes a table: target, result, executions,
+# the provisioner). Its log becomes a table: target, result, executions,
 # new interesting inputs.
 fuzz_status=0
 : >"$work/fuzz.txt"
@@ -247,15 +273,11 @@ fi
 # --- BENCHMARKS.md -------------------------------------------------------------------------
 load_after=$(cut -d ' ' -f 1 /proc/loadavg)
 cores=$(nproc)
-run_minutes=$(((SECONDS - started + 30) / 60))
+run_minutes=$(((EPOCHSECONDS - started + 30) / 60))
 memory=$(awk '/^MemTotal:/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
 cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 pg_version=$(_bench_psql -c 'SHOW server_version' | awk '{ print $1 }')
-if [[ -n "$_testenv_minio_pid" ]]; then
-	minio="MinIO ${MOOC_MINIO_VERSION} (single drive, throwaway)"
-else
-	minio="MinIO (given through MOOC_TEST_S3_ENDPOINT)"
-fi
+minio=${MOOC_TEST_MINIO:-MinIO}
 
 {
 	cat <<EOF
@@ -429,16 +451,16 @@ EOF
 echo
 cat "$work/table.md"
 echo
-bench_log "wrote BENCHMARKS.md in $((SECONDS - started)) s"
+bench_log "wrote BENCHMARKS.md in $((EPOCHSECONDS - started)) s"
 if ((load_status == 3)); then
-	testenv_die "a target was missed (MOOC_BENCH_STRICT=1)"
+	bench_die "a target was missed (MOOC_BENCH_STRICT=1)"
 fi
 if ((gobench_status != 0)); then
-	testenv_die "go test -bench failed (exit $gobench_status)"
+	bench_die "go test -bench failed (exit $gobench_status)"
 fi
 if ((server_status != 0)); then
-	testenv_die "the server did not shut down cleanly (exit $server_status)"
+	bench_die "the server did not shut down cleanly (exit $server_status)"
 fi
 if ((fuzz_status != 0)); then
-	testenv_die "a fuzz target failed (exit $fuzz_status); see BENCHMARKS.md and the log above"
+	bench_die "a fuzz target failed (exit $fuzz_status); see BENCHMARKS.md and the log above"
 fi

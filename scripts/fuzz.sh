@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 #
 # Runs every Go fuzz target (func FuzzXxx in a _test.go file) for FUZZTIME
-# each (default 5s), against the same real servers as the tests: variables
-# already set by scripts/test.sh are reused, otherwise scripts/testenv.sh
-# starts throwaway servers. New failing inputs land in testdata/fuzz/ of
-# the package: commit them, they become regression tests.
+# each (default 5s), against the same real servers as the tests: run from
+# scripts/test.sh or scripts/bench.sh it uses theirs, otherwise it runs
+# itself under the Go provisioner internal/testenv/cmd/testenv. New failing
+# inputs land in testdata/fuzz/ of the package: commit them, they become
+# regression tests.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -17,17 +18,18 @@ if ! grep -rqE '^func Fuzz[A-Z0-9_]' --include='*_test.go' \
 	exit 0
 fi
 
-# shellcheck source=scripts/testenv.sh
-source scripts/testenv.sh
-testenv_provision
+if [[ -z "${MOOC_TESTENV:-}" ]]; then
+	CGO_ENABLED=0 go build -o bin/testenv ./internal/testenv/cmd/testenv
+	exec bin/testenv -- bash scripts/fuzz.sh "$@"
+fi
 
 list=$(mktemp "${TMPDIR:-/tmp}/mooc-fuzz-list.XXXXXX")
-_fuzz_cleanup() { rm -f -- "$list"; }
-testenv_add_cleanup _fuzz_cleanup
+trap 'rm -f -- "$list"' EXIT
 
 if ! go test -list '^Fuzz' ./... >"$list" 2>&1; then
 	cat "$list" >&2
-	testenv_die "listing the fuzz targets failed"
+	echo "fuzz: ERROR: listing the fuzz targets failed" >&2
+	exit 1
 fi
 
 # go test -list prints a package's names, then "ok <package> <time>".

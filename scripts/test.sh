@@ -1,25 +1,34 @@
 #!/usr/bin/env bash
 #
-# The whole Go suite with the race detector, against a real PostgreSQL and
-# a real MinIO (see scripts/testenv.sh), then every fuzz target for a short
-# while. Arguments go to `go test`, e.g. scripts/test.sh -run TestLogin -v.
+# `make test`: go mod tidy and golangci-lint checks (scripts/lint.sh), the
+# whole Go suite with the race detector against a real PostgreSQL and a real
+# MinIO, then every fuzz target for a short while. The servers come from the
+# Go provisioner internal/testenv/cmd/testenv, which this script runs itself
+# under. Arguments go to `go test`, e.g. scripts/test.sh -run TestLogin -v.
 #
 #   FUZZTIME=5s        time per fuzz target
 #   MOOC_SKIP_FUZZ=1   leave out the fuzz stage
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-# shellcheck source=scripts/testenv.sh
-source scripts/testenv.sh
+if [[ -z "${MOOC_TESTENV:-}" ]]; then
+	export MOOC_TEST_STARTED=$EPOCHSECONDS
+	CGO_ENABLED=0 go build -o bin/testenv ./internal/testenv/cmd/testenv
+	exec bin/testenv -lint -- bash scripts/test.sh "$@"
+fi
+started=${MOOC_TEST_STARTED:-$EPOCHSECONDS}
 
-started=$SECONDS
-testenv_provision
+lint_status=0
+bash scripts/lint.sh || lint_status=$?
+if ((lint_status == 0)); then
+	lint_result="go mod tidy and golangci-lint ok"
+else
+	lint_result="go mod tidy or golangci-lint FAILED (see above)"
+fi
 
 # -race needs cgo.
 export CGO_ENABLED=1
-
 log=$(mktemp "${TMPDIR:-/tmp}/mooc-go-test.XXXXXX")
-_test_cleanup() { rm -f -- "$log"; }
-testenv_add_cleanup _test_cleanup
+trap 'rm -f -- "$log"' EXIT
 
 echo "==> go test -race -count=1 -timeout 30m ./... $*"
 go_status=0
@@ -49,9 +58,10 @@ else
 	fi
 fi
 
-if ((go_status == 0 && fuzz_status == 0)); then
-	echo "make test: PASS: $go_result, $fuzz_result, in $((SECONDS - started))s"
+summary="$lint_result, $go_result, $fuzz_result, in $((EPOCHSECONDS - started))s"
+if ((lint_status == 0 && go_status == 0 && fuzz_status == 0)); then
+	echo "make test: PASS: $summary"
 	exit 0
 fi
-echo "make test: FAIL: $go_result, $fuzz_result, in $((SECONDS - started))s"
+echo "make test: FAIL: $summary"
 exit 1

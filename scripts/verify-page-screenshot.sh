@@ -8,23 +8,19 @@
 #   scripts/verify-page-screenshot.sh [out.png]     (default: verify-page.png)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-# shellcheck source=scripts/testenv.sh
-source scripts/testenv.sh
-
 out=$(realpath -m "${1:-verify-page.png}")
-if ! command -v chromium >/dev/null 2>&1; then
-	testenv_apt_install chromium
+if [[ -z "${MOOC_TESTENV:-}" ]]; then
+	# The Go provisioner installs Chromium when missing and runs this
+	# script again with the test servers.
+	CGO_ENABLED=0 go build -o bin/testenv ./internal/testenv/cmd/testenv
+	exec bin/testenv -install chromium -- bash scripts/verify-page-screenshot.sh "$out"
 fi
-testenv_provision
 
 html=$(mktemp --suffix=.html "${TMPDIR:-/tmp}/mooc-verify.XXXXXX")
-_screenshot_cleanup() { rm -f -- "$html"; }
-testenv_add_cleanup _screenshot_cleanup
+profile=$(mktemp -d "${TMPDIR:-/tmp}/mooc-chromium.XXXXXX")
+trap 'rm -rf -- "$html" "$profile"' EXIT
 
 MOOC_VERIFY_PAGE_OUT=$html go test -count=1 -run '^TestVerifyPageEscapes$' ./api/
-profile=$(mktemp -d "${TMPDIR:-/tmp}/mooc-chromium.XXXXXX")
-_profile_cleanup() { rm -rf -- "$profile"; }
-testenv_add_cleanup _profile_cleanup
 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 	--disable-background-networking --disable-component-update --disable-sync \
 	--user-data-dir="$profile" --window-size=1000,760 --screenshot="$out" "file://$html" 2>/dev/null

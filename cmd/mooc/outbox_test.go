@@ -17,14 +17,15 @@ import (
 )
 
 // TestMain lets a test start this binary as a real server process, which
-// it can then kill like a crash would.
+// it can then kill like a crash would; otherwise it runs the tests, with a
+// throwaway PostgreSQL and MinIO when MOOC_TEST_* name none.
 func TestMain(m *testing.M) {
 	if os.Getenv("MOOC_TEST_AS_SERVER") == "1" {
 		os.Args = []string{os.Args[0], "serve"}
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	testenv.Main(m)
 }
 
 // process is `mooc serve` in a child process.

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -53,14 +52,14 @@ func SQLite(t testing.TB) *database.DB {
 	return db
 }
 
-// PostgresAdminURL is the server tests create their databases on.
+// PostgresAdminURL is the server tests create their databases on:
+// MOOC_TEST_DATABASE_URL, else a throwaway cluster that Main starts for the
+// test binary.
 func PostgresAdminURL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv("MOOC_TEST_DATABASE_URL")
-	if u == "" {
-		t.Fatal("PostgreSQL is required: run `make test` (it starts a throwaway cluster), " +
-			"or set MOOC_TEST_DATABASE_URL=postgres://user@host:port/db?sslmode=disable for a server " +
-			"where the user may create databases")
+	u, err := sharedDatabaseURL()
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
 	}
 	return u
 }
@@ -110,7 +109,7 @@ func openAdmin(t testing.TB) *database.DB {
 	t.Helper()
 	admin, err := database.OpenPostgres(context.Background(), PostgresAdminURL(t))
 	if err != nil {
-		t.Fatalf("PostgreSQL at MOOC_TEST_DATABASE_URL does not answer: %v", err)
+		t.Fatalf("testenv: PostgreSQL at %s does not answer: %v; %s", redactURL(PostgresAdminURL(t)), err, needDatabase)
 	}
 	t.Cleanup(func() { _ = admin.Close() })
 	return admin
@@ -133,11 +132,11 @@ func ensureTemplate(t testing.TB, admin *database.DB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(4242)"); err != nil {
 		t.Fatal(err)
 	}
-	defer conn.ExecContext(ctx, "SELECT pg_advisory_unlock(4242)") //nolint:errcheck
+	defer func() { _, _ = conn.ExecContext(ctx, "SELECT pg_advisory_unlock(4242)") }() // the lock also ends with the connection
 	var exists bool
 	if err := conn.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package testenv
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -22,16 +21,15 @@ import (
 // the test ends.
 func MinIO(t testing.TB) media.S3Config {
 	t.Helper()
-	endpoint := os.Getenv("MOOC_TEST_S3_ENDPOINT")
-	if endpoint == "" {
-		t.Fatal("MinIO is required: run `make test`, or set MOOC_TEST_S3_ENDPOINT (host:port), " +
-			"MOOC_TEST_S3_ACCESS_KEY and MOOC_TEST_S3_SECRET_KEY (and MOOC_TEST_S3_SECURE=true for TLS)")
+	if err := sharedMinIO(); err != nil {
+		t.Fatalf("testenv: %v", err)
 	}
+	endpoint := os.Getenv(EnvS3Endpoint)
 	cfg := media.S3Config{
 		Endpoint:  endpoint,
-		AccessKey: os.Getenv("MOOC_TEST_S3_ACCESS_KEY"),
-		SecretKey: os.Getenv("MOOC_TEST_S3_SECRET_KEY"),
-		Secure:    os.Getenv("MOOC_TEST_S3_SECURE") == "true",
+		AccessKey: os.Getenv(EnvS3AccessKey),
+		SecretKey: os.Getenv(EnvS3SecretKey),
+		Secure:    os.Getenv(EnvS3Secure) == "true",
 		Bucket:    bucketName(t),
 	}
 	t.Cleanup(func() { removeBucket(t, cfg) })
@@ -59,11 +57,11 @@ func bucketName(t testing.TB) string {
 }
 
 func randomHex(t testing.TB, n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
+	s, err := randomString(n)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return hex.EncodeToString(b)
+	return s
 }
 
 func removeBucket(t testing.TB, cfg media.S3Config) {
@@ -132,7 +130,7 @@ func DiskStore(t testing.TB) *media.DiskStore {
 	}
 	store, err := media.NewDiskStore(t.TempDir(), base, secret)
 	if err != nil {
-		srv.Listener.Close()
+		_ = srv.Listener.Close()
 		t.Fatalf("testenv: disk store: %v", err)
 	}
 	srv.Config.Handler = store.Handler()

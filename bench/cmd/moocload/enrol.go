@@ -245,7 +245,7 @@ func (s *stage) pgbenchEnrol(ctx context.Context, r *enrolReport, course *benchC
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // a temporary folder; what is left is harmless
 	script := filepath.Join(dir, "enrol.sql")
 	if err := os.WriteFile(script, []byte(pgbenchScript()), 0o600); err != nil {
 		return err
