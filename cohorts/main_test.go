@@ -1,0 +1,12 @@
+package cohorts
+
+import (
+	"testing"
+
+	"mooc/internal/testenv"
+)
+
+// TestMain starts a throwaway PostgreSQL for this test binary when
+// MOOC_TEST_DATABASE_URL names none (make test provisions one for all
+// packages).
+func TestMain(m *testing.M) { testenv.Main(m) }
