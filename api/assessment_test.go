@@ -139,7 +139,7 @@ func TestAttempts(t *testing.T) {
 		}
 		var a startedBody
 		r.json(t, &a)
-		if len(a.Questions) != 5 || len(a.Questions[0].Options) != 3 || a.ExpiresAt.Sub(time.Now()) > 30*time.Minute {
+		if len(a.Questions) != 5 || len(a.Questions[0].Options) != 3 || time.Until(a.ExpiresAt) > 30*time.Minute {
 			t.Fatalf("attempt %+v", a)
 		}
 		seen := map[string]bool{}

@@ -359,6 +359,6 @@ func (s *server) fetch(t *testing.T, link, rangeHeader string) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	return resp.StatusCode, readAll(t, resp.Body)
 }

@@ -181,7 +181,7 @@ func (s *server) try(r request) (reply, error) {
 	if err != nil {
 		return reply{}, fmt.Errorf("%s %s: %v", r.method, r.path, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode >= 500 {
 		s.t.Logf("%s %s answered %d; server log:\n%s", r.method, r.path, resp.StatusCode, s.logs)

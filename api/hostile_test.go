@@ -39,7 +39,7 @@ func listen(t *testing.T, s *server) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go s.app.Listener(ln)
+	go func() { _ = s.app.Listener(ln) }()
 	t.Cleanup(func() { _ = s.app.Shutdown() })
 	return ln.Addr().String()
 }
@@ -53,7 +53,7 @@ func rawExchange(t *testing.T, addr string, req []byte) (*http.Response, []byte)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	_ = conn.SetDeadline(time.Now().Add(15 * time.Second))
 	_, werr := conn.Write(req) // the server may refuse before it has read everything
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
@@ -65,7 +65,7 @@ func rawExchange(t *testing.T, addr string, req []byte) (*http.Response, []byte)
 		return nil, nil // closed or reset: refused cleanly
 	}
 	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	return resp, body
 }
 
@@ -144,7 +144,7 @@ func TestHostileSlowHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	start := time.Now()
 	closed := make(chan []byte, 1)
 	go func() {

@@ -130,7 +130,7 @@ func filePart(c *fiber.Ctx) (*multipart.Part, error) {
 	if err != nil || mt != fiber.MIMEMultipartForm || params["boundary"] == "" {
 		return nil, badRequest(415, "unsupported_media_type", "send the file as multipart/form-data with a part named file")
 	}
-	var body io.Reader = c.Context().RequestBodyStream()
+	body := c.Context().RequestBodyStream()
 	if body == nil {
 		body = bytes.NewReader(c.Body())
 	}

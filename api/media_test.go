@@ -101,7 +101,7 @@ func TestUploadAcceptedTypes(t *testing.T) {
 						t.Fatal(err)
 					}
 					stored, _ := io.ReadAll(rc)
-					rc.Close()
+					_ = rc.Close()
 					if !bytes.Equal(stored, f.content) {
 						t.Fatalf("%s: stored bytes differ", f.name)
 					}
@@ -208,7 +208,7 @@ func TestUploadClientDisconnectLeavesNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			go s.app.Listener(ln)
+			go func() { _ = s.app.Listener(ln) }()
 			t.Cleanup(func() { _ = s.app.Shutdown() })
 
 			video := append(fixture(t, "lesson.mp4"), make([]byte, 4<<20)...)
@@ -217,9 +217,15 @@ func TestUploadClientDisconnectLeavesNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fmt.Fprintf(conn, "POST /api/v1/media HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", author, ct, len(body))
-			conn.Write(body[:len(body)/2])
-			conn.Close()
+			if _, err := fmt.Fprintf(conn, "POST /api/v1/media HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", author, ct, len(body)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := conn.Write(body[:len(body)/2]); err != nil {
+				t.Fatal(err)
+			}
+			if err := conn.Close(); err != nil {
+				t.Fatal(err)
+			}
 
 			// The request's log line is written once the handler has
 			// finished with it; wait for that, not for a fixed time.

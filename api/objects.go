@@ -53,7 +53,7 @@ func serveObject(c *fiber.Ctx, disk *media.DiskStore) error {
 	handedOver := false
 	defer func() {
 		if !handedOver {
-			f.Close()
+			_ = f.Close() // opened read-only: nothing to lose
 		}
 	}()
 
@@ -183,7 +183,7 @@ func putPart(c *fiber.Ctx, disk *media.DiskStore) error {
 		c.Context().SetConnectionClose()
 		return err
 	}
-	var body io.Reader = c.Context().RequestBodyStream()
+	body := c.Context().RequestBodyStream()
 	if body == nil {
 		body = bytes.NewReader(c.Body())
 	}

@@ -154,7 +154,7 @@ func TestObjectDownloads(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != 200 || resp.ContentLength != 1000 || len(body) != 0 ||
 		resp.Header.Get("Content-Type") != "video/mp4" || resp.Header.Get("Accept-Ranges") != "bytes" {
 		t.Errorf("HEAD = %d, length %d, %d body bytes, headers %v", resp.StatusCode, resp.ContentLength, len(body), resp.Header)
@@ -254,7 +254,7 @@ func TestObjectPartUploads(t *testing.T) {
 	if resp, err := s.app.Test(req, 5000); err != nil {
 		t.Errorf("PUT announcing an oversized part: %v", err)
 	} else {
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode != 413 {
 			t.Errorf("PUT announcing an oversized part = %d, want 413", resp.StatusCode)
 		}
@@ -315,7 +315,9 @@ func serve(t *testing.T, s *server) string {
 		if err := s.app.ShutdownWithTimeout(5 * time.Second); err != nil {
 			t.Errorf("shutdown: %v", err)
 		}
-		<-done
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
 	})
 	return "http://" + ln.Addr().String()
 }
@@ -396,7 +398,7 @@ func TestObjectDownloadStreams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != 200 || resp.ContentLength != size {
 		t.Fatalf("GET = %d with length %d", resp.StatusCode, resp.ContentLength)
 	}
@@ -437,13 +439,13 @@ func TestObjectDownloadStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	part, _ := io.ReadAll(resp2.Body)
-	resp2.Body.Close()
+	_ = resp2.Body.Close()
 	rc, err := s.objects.Open(ctx, "big/video.mp4", 50000000, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want, _ := io.ReadAll(rc)
-	rc.Close()
+	_ = rc.Close()
 	if resp2.StatusCode != 206 || !bytes.Equal(part, want) || resp2.Header.Get("Content-Range") != "bytes 50000000-50000099/67108864" {
 		t.Errorf("deep range = %d with %d bytes, Content-Range %q", resp2.StatusCode, len(part), resp2.Header.Get("Content-Range"))
 	}
@@ -476,8 +478,10 @@ func TestObjectPartUploadStreams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("PUT = %d", resp.StatusCode)
 	}
@@ -501,7 +505,7 @@ func TestObjectPartUploadStreams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }()
 	h := sha256.New()
 	if _, err := io.Copy(h, rc); err != nil || !bytes.Equal(h.Sum(nil), body.sha.Sum(nil)) {
 		t.Errorf("stored part differs from the one sent (%v)", err)

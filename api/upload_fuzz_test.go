@@ -108,7 +108,7 @@ func FuzzUploadMultipart(f *testing.F) {
 			t.Fatalf("app.Test: %v", err)
 		}
 		reply, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 
 		switch resp.StatusCode {
 		case 201:

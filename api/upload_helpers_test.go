@@ -28,8 +28,12 @@ func multipartBody(t *testing.T, field, filename, declaredType string, content [
 	if err != nil {
 		t.Fatal(err)
 	}
-	part.Write(content)
-	w.Close()
+	if _, err := part.Write(content); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
 	return buf.Bytes(), w.FormDataContentType()
 }
 

@@ -76,7 +76,7 @@ func (s *server) sendParts(up uploadBody, content []byte) []partBody {
 			if err != nil {
 				s.t.Fatal(err)
 			}
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			status, etag = resp.StatusCode, resp.Header.Get("ETag")
 		} else {
 			r := s.do(request{method: "PUT", path: linkPath(s.t, p.URL), body: chunk})

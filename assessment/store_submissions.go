@@ -41,7 +41,8 @@ func (s store) gradingSheet(ctx context.Context, attemptID string) (gradingSheet
 	if err != nil {
 		return out, database.Translate(err)
 	}
-	defer rows.Close()
+	// rows.Err below reports what went wrong while reading.
+	defer func() { _ = rows.Close() }()
 	var expires instant
 	for rows.Next() {
 		var q gradedQuestion

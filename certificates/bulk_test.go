@@ -272,7 +272,7 @@ func TestBulkIssue(t *testing.T) {
 				t.Fatal(err)
 			}
 			pdf, err := io.ReadAll(r)
-			r.Close()
+			_ = r.Close()
 			if err != nil {
 				t.Fatal(err)
 			}

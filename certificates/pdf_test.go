@@ -276,7 +276,7 @@ func TestRenderEmbedsTheQRCodeOfTheVerifyURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	img, err := png.Decode(f)
 	if err != nil {
 		t.Fatal(err)

@@ -41,7 +41,7 @@ func validUploadID(id string) bool {
 		return false
 	}
 	for i := 0; i < len(id); i++ {
-		if c := id[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+		if c := id[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
 			return false
 		}
 	}
@@ -88,7 +88,7 @@ func (s *DiskStore) CreateUpload(ctx context.Context, key, contentType string) (
 		}
 	}
 	if err != nil {
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir) // best effort; err is what the caller needs
 		return "", s.unavailable(err)
 	}
 	return id, nil
@@ -177,8 +177,10 @@ func (s *DiskStore) WritePart(ctx context.Context, key, uploadID string, number 
 	renamed := false
 	defer func() {
 		if !renamed {
-			f.Close()
-			os.Remove(f.Name())
+			// The part is discarded: it may be closed already, and a
+			// leftover file goes with the upload's directory.
+			_ = f.Close()
+			_ = os.Remove(f.Name())
 		}
 	}()
 	h := md5.New()
@@ -254,7 +256,7 @@ func (s *DiskStore) appendPart(ctx context.Context, dst io.Writer, sum io.Writer
 	if err != nil {
 		return s.unavailable(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	fi, err := f.Stat()
 	if err != nil {
 		return s.unavailable(err)

@@ -37,7 +37,7 @@ func signedDiskStore(t *testing.T, dir string) (*media.DiskStore, string, []byte
 	secret := []byte("0123456789abcdef-test-secret")
 	s, err := media.NewDiskStore(dir, base+"/", secret)
 	if err != nil {
-		srv.Listener.Close()
+		_ = srv.Listener.Close()
 		t.Fatal(err)
 	}
 	srv.Config.Handler = s.Handler()
@@ -64,7 +64,7 @@ func wantProblem(t *testing.T, link string, status int, code string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	var p problem
 	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
 		t.Fatalf("GET %s: body is not JSON: %v", link, err)
@@ -119,7 +119,7 @@ func TestDiskStoreHandlerHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || resp.ContentLength != 1000 || resp.Header.Get("Content-Type") != "application/pdf" ||
 		resp.Header.Get("Accept-Ranges") != "bytes" {
 		t.Errorf("HEAD = %d, length %d, headers %v", resp.StatusCode, resp.ContentLength, resp.Header)
@@ -135,7 +135,7 @@ func TestDiskStoreHandlerHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusNotModified {
 		t.Errorf("conditional GET = %d, want 304", resp.StatusCode)
 	}
@@ -152,7 +152,7 @@ func TestDiskStoreHandlerHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST = %d, want 405", resp.StatusCode)
 	}

@@ -125,7 +125,7 @@ func runStoreSuite(t *testing.T, newStore func(t *testing.T) media.ObjectStore) 
 		if err != nil {
 			t.Fatalf("Open: %v", err)
 		}
-		defer rc.Close()
+		defer func() { _ = rc.Close() }()
 		h := sha256.New()
 		n, err := io.Copy(h, rc)
 		if err != nil {
@@ -160,7 +160,7 @@ func runStoreSuite(t *testing.T, newStore func(t *testing.T) media.ObjectStore) 
 		}
 		for _, bad := range [][2]int64{{1001, -1}, {-1, 10}, {0, -2}} {
 			if rc, err := s.Open(t.Context(), "r/obj", bad[0], bad[1]); err == nil {
-				rc.Close()
+				_ = rc.Close()
 				t.Errorf("Open(%d, %d) succeeded", bad[0], bad[1])
 			}
 		}
@@ -179,7 +179,7 @@ func runStoreSuite(t *testing.T, newStore func(t *testing.T) media.ObjectStore) 
 				t.Errorf("Open(%q) error = %v, want ErrObjectNotFound", k, err)
 			}
 			if rc != nil {
-				rc.Close()
+				_ = rc.Close()
 			}
 		}
 	})
@@ -405,7 +405,7 @@ func multipartSuite(t *testing.T, s media.ObjectStore) {
 	}
 	got := sha256.New()
 	n, err := io.Copy(got, rc)
-	rc.Close()
+	_ = rc.Close()
 	if err != nil || n != total || !bytes.Equal(got.Sum(nil), whole.Sum(nil)) {
 		t.Errorf("read back %d bytes (%v) with another sha256 than the %d uploaded", n, err, total)
 	}
@@ -486,7 +486,7 @@ func multipartSuite(t *testing.T, s media.ObjectStore) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer s.AbortUpload(ctx, key, id)
+		defer func() { _ = s.AbortUpload(ctx, key, id) }()
 		link, err := s.PartURL(ctx, key, id, 1, 5*time.Minute)
 		if err != nil {
 			t.Fatal(err)
@@ -571,7 +571,7 @@ func putPart(t *testing.T, link string, body []byte) (int, string) {
 	if err != nil {
 		t.Fatalf("PUT %s: %v", link, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
 		t.Fatalf("PUT %s: reading the reply: %v", link, err)
 	}
@@ -593,7 +593,7 @@ func mustRead(t *testing.T, s media.ObjectStore, key string, offset, length int6
 	if err != nil {
 		t.Fatalf("Open(%q, %d, %d): %v", key, offset, length, err)
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }()
 	b, err := io.ReadAll(rc)
 	if err != nil {
 		t.Fatalf("reading %q: %v", key, err)
@@ -614,7 +614,7 @@ func get(t *testing.T, link, rangeHeader string) (int, []byte, http.Header) {
 	if err != nil {
 		t.Fatalf("GET %s: %v", link, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatalf("GET %s: reading body: %v", link, err)

@@ -216,7 +216,7 @@ func (s *Service) inspect(ctx context.Context, key string, size int64) (contentT
 	if err != nil {
 		return "", "", err
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }() // read only; nothing to lose
 	head := make([]byte, sniffLen)
 	n, err := io.ReadFull(rc, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {

@@ -251,7 +251,7 @@ func TestSweepStaleUploads(t *testing.T) {
 					t.Fatalf("ready media's object: %v", err)
 				}
 				got, _ := io.ReadAll(rc)
-				rc.Close()
+				_ = rc.Close()
 				if !bytes.Equal(got, content) {
 					t.Error("ready media's object changed")
 				}

@@ -137,7 +137,7 @@ func send(c *http.Client, method, url, token, ctype string, body io.Reader, size
 	if err != nil {
 		return answer{err: err, took: time.Since(began)}
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	return answer{status: resp.StatusCode, ctype: resp.Header.Get("Content-Type"), body: b, took: time.Since(began), err: err}
 }

@@ -41,7 +41,11 @@ func start(t *testing.T, env map[string]string) *started {
 	}
 	t.Cleanup(func() {
 		cancel()
-		<-s.done
+		// Tests that care how serve ended call shutdown; here it only has
+		// to have stopped.
+		if err := <-s.done; err != nil {
+			t.Logf("serve returned %v", err)
+		}
 	})
 	return s
 }
@@ -71,7 +75,7 @@ func (s *started) call(t *testing.T, method, path, token string, body any) (int,
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	var out map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&out)
 	return resp.StatusCode, out
@@ -199,8 +203,10 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
-	fmt.Fprintf(conn, "POST /api/v1/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", len(body))
+	defer func() { _ = conn.Close() }()
+	if _, err := fmt.Fprintf(conn, "POST /api/v1/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", len(body)); err != nil {
+		t.Fatal(err)
+	}
 	rd := bufio.NewReader(conn)
 	// "100 Continue" proves the server has the request in hand.
 	line, err := rd.ReadString('\n')
@@ -220,8 +226,8 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("in-flight request answered %d", resp.StatusCode)
 	}
-	resp.Body.Close()
-	conn.Close()
+	_ = resp.Body.Close()
+	_ = conn.Close()
 	if err := <-s.done; err != nil {
 		t.Fatalf("serve returned %v", err)
 	}

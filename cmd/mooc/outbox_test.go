@@ -85,7 +85,7 @@ func TestOutboxSurvivesAKilledProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	var userID string
 	db.Conn(context.Background()).Raw("SELECT id FROM users WHERE email = ?", "ilze@example.lv").Scan(&userID)
 	now := time.Now().UTC()

@@ -20,7 +20,7 @@ func TestSQLitePathWithURICharacters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	if err := db.Conn(context.Background()).Exec("CREATE TABLE probe (x INTEGER)").Error; err != nil {
 		t.Fatal(err)
 	}

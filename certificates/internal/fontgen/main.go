@@ -62,7 +62,7 @@ func generate() (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }() // a leftover temp dir is only litter
 	files := map[string][]byte{}
 	// MakeFont writes the encoding as differences from cp1252, whose map
 	// it looks for beside the other.
