@@ -59,14 +59,19 @@ func newSchool(t *testing.T, db *database.DB, o options) *school {
 }
 
 // cohort opens a cohort whose window is open now and which started
-// `started` ago (negative: starts in the future).
+// `started` ago (negative: starts in the future). The window closes in 30
+// days, or when the five-week cohort ends if that is sooner.
 func (s *school) cohort(capacity int, started time.Duration) cohortBody {
 	s.t.Helper()
 	now := time.Now().UTC()
+	starts, closes := now.Add(-started), now.Add(30*24*time.Hour)
+	if ends := starts.Add(35 * 24 * time.Hour); ends.Before(closes) {
+		closes = ends
+	}
 	var c cohortBody
 	s.do(request{method: "POST", path: "/api/v1/courses/" + s.published.ID + "/cohorts", token: s.team, body: map[string]any{
-		"title": "2026. gada pavasaris", "capacity": capacity,
-		"enrolment_opens_at": now.Add(-time.Hour), "enrolment_closes_at": now.Add(30 * 24 * time.Hour), "starts_at": now.Add(-started),
+		"title": "2026. gada pavasaris", "capacity": capacity, "enrolment_opens_at": now.Add(-time.Hour),
+		"enrolment_closes_at": closes, "starts_at": starts,
 	}}).expect(s.t, 201).json(s.t, &c)
 	return c
 }

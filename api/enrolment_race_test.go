@@ -2,7 +2,9 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -136,6 +138,87 @@ func TestEnrolmentRush(t *testing.T) {
 			if !seen[p] {
 				t.Fatalf("waitlist position %d missing of %d", p, len(seen))
 			}
+		}
+	})
+}
+
+// Learners joining a full cohort at the same instant are told positions
+// 1..n, each once, in the order they will be promoted, in the reply and in
+// the e-mail alike.
+func TestWaitlistPositionsUnderConcurrency(t *testing.T) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		s := newSchool(t, db, options{})
+		c := s.cohort(1, 0)
+		_, first := s.signUp()
+		s.enrolled(first, c.ID)
+		const n = 200
+		_, tokens := s.learners(n)
+		told := make([]enrolmentBody, n)
+		errs := make(chan error, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				r, err := s.try(request{method: "POST", path: "/api/v1/cohorts/" + c.ID + "/enrolments", token: tokens[i]})
+				if err == nil && r.status != 201 {
+					err = fmt.Errorf("enrolment %d answered %d: %s", i, r.status, r.body)
+				}
+				if err == nil {
+					err = json.Unmarshal(r.body, &told[i])
+				}
+				errs <- err
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		byPosition := map[int]string{}
+		for _, e := range told {
+			if e.Status != "waitlisted" || e.WaitlistPosition == nil {
+				t.Fatalf("enrolment %+v", e)
+			}
+			if other, dup := byPosition[*e.WaitlistPosition]; dup {
+				t.Fatalf("position %d told to %s and %s", *e.WaitlistPosition, other, e.ID)
+			}
+			byPosition[*e.WaitlistPosition] = e.ID
+		}
+		for p := 1; p <= n; p++ {
+			if byPosition[p] == "" {
+				t.Fatalf("nobody was told position %d", p)
+			}
+		}
+		// The e-mail says the same position.
+		ctx := context.Background()
+		for _, e := range told {
+			var params string
+			if err := db.Conn(ctx).Table("outbox").Where("id = ?", "waitlisted:"+e.ID).Select("params").Take(&params).Error; err != nil {
+				t.Fatal(err)
+			}
+			var p map[string]string
+			if err := json.Unmarshal([]byte(params), &p); err != nil || p["position"] != strconv.Itoa(*e.WaitlistPosition) {
+				t.Fatalf("the e-mail of %s says %q, the reply %d", e.ID, p["position"], *e.WaitlistPosition)
+			}
+		}
+		// Promotion follows the positions told: raising the capacity one
+		// seat at a time seats position 1, then 2, then 3.
+		for p := 1; p <= 3; p++ {
+			s.do(request{method: "PATCH", path: "/api/v1/cohorts/" + c.ID, token: s.team, body: map[string]any{"capacity": 1 + p}}).expect(t, 200)
+			var e enrolmentBody
+			s.do(request{method: "GET", path: "/api/v1/enrolments/" + byPosition[p], token: s.team}).expect(t, 200).json(t, &e)
+			if e.Status != "enrolled" {
+				t.Fatalf("after %d promotions, the learner told position %d is %s", p, p, e.Status)
+			}
+		}
+		if got := s.cohortNow(c.ID); got.WaitlistCount != n-3 || got.EnrolledCount != 4 {
+			t.Fatalf("counts %+v", got)
 		}
 	})
 }

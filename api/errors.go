@@ -42,6 +42,7 @@ var errorTable = []mapping{
 	{catalogue.ErrNotPublished, 422, "course_not_published", "the course is not published yet"},
 	{cohorts.ErrNotFound, 404, "not_found", "no such cohort or enrolment"},
 	{cohorts.ErrEnrolmentClosed, 422, "enrolment_closed", "enrolment in this cohort is not open now"},
+	{cohorts.ErrCohortEnded, 422, "cohort_ended", "this cohort has ended; enrol in a later one"},
 	{cohorts.ErrCapacityBelowEnrolled, 422, "capacity_below_enrolled", "more learners are enrolled than the new capacity allows"},
 	{cohorts.ErrWeekLocked, 403, "week_locked", "this week of the course has not started yet"},
 	{cohorts.ErrEnrolmentInactive, 403, "enrolment_inactive", "the enrolment is not active (waitlisted or withdrawn)"},

@@ -134,7 +134,7 @@ func TestWeekUnlocking(t *testing.T) {
 		starts := clock.Now().Add(time.Hour)
 		var cohort cohortBody
 		s.do(request{method: "POST", path: "/api/v1/courses/" + course.ID + "/cohorts", token: s.team, body: map[string]any{
-			"title": "Pavasaris", "enrolment_opens_at": clock.Now().Add(-time.Hour), "enrolment_closes_at": starts.Add(60 * 24 * time.Hour), "starts_at": starts,
+			"title": "Pavasaris", "enrolment_opens_at": clock.Now().Add(-time.Hour), "enrolment_closes_at": starts.Add(30 * 24 * time.Hour), "starts_at": starts,
 		}}).expect(t, 201).json(t, &cohort)
 		body := registration()
 		s.do(request{method: "POST", path: "/api/v1/auth/register", body: body}).expect(t, 201)
@@ -188,5 +188,37 @@ func TestDatesAreRigaDates(t *testing.T) {
 		if !strings.Contains(params, "2027. gada 2. martā") {
 			t.Fatalf("the confirmation's date: %s", params)
 		}
+	})
+}
+
+// An ended cohort takes no enrolment, and no cohort is opened with a window
+// that outlasts it.
+func TestEndedCohorts(t *testing.T) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		clock := newClock(time.Now().UTC().Truncate(time.Second))
+		s := newSchool(t, db, options{clock: clock})
+		starts := clock.Now().Add(-time.Hour)
+		ends := starts.Add(35 * 24 * time.Hour)
+		body := func(closes time.Time) map[string]any {
+			return map[string]any{"title": "Vasara", "enrolment_opens_at": starts.Add(-24 * time.Hour), "enrolment_closes_at": closes, "starts_at": starts}
+		}
+		path := "/api/v1/courses/" + s.published.ID + "/cohorts"
+		p := s.do(request{method: "POST", path: path, token: s.team, body: body(ends.Add(time.Second))}).problem(t, 422, "validation_failed")
+		if len(p.Errors) != 1 || p.Errors[0].Field != "enrolment_closes_at" {
+			t.Fatalf("errors %+v", p.Errors)
+		}
+		var c cohortBody
+		s.do(request{method: "POST", path: path, token: s.team, body: body(ends)}).expect(t, 201).json(t, &c)
+		s.do(request{method: "PATCH", path: "/api/v1/cohorts/" + c.ID, token: s.team, body: map[string]any{"enrolment_closes_at": ends.Add(time.Hour)}}).problem(t, 422, "validation_failed")
+
+		body2 := registration()
+		s.do(request{method: "POST", path: "/api/v1/auth/register", body: body2}).expect(t, 201)
+		clock.Set(ends.Add(-time.Second)) // the last second: still open
+		token := s.login(body2["email"].(string), body2["password"].(string))
+		s.enrolled(token, c.ID)
+		s.do(request{method: "DELETE", path: "/api/v1/cohorts/" + c.ID + "/enrolments/me", token: token}).expect(t, 204)
+		clock.Set(ends)
+		token = s.login(body2["email"].(string), body2["password"].(string))
+		s.enrol(token, c.ID).problem(t, 422, "cohort_ended")
 	})
 }

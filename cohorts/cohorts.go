@@ -18,15 +18,15 @@ func (s *Service) CreateCohort(ctx context.Context, courseID string, in NewCohor
 	if err := validation.Struct(in); err != nil {
 		return Cohort{}, err
 	}
-	if !in.EnrolmentClosesAt.After(*in.EnrolmentOpensAt) {
-		return Cohort{}, validation.Fail(validation.Field("enrolment_closes_at", "must be after enrolment_opens_at"))
-	}
 	course, err := s.courses.Published(ctx, courseID)
 	if err != nil {
 		return Cohort{}, err
 	}
 	now := s.now().UTC()
 	start := in.StartsAt.UTC()
+	if err := windowCheck(in.EnrolmentOpensAt.UTC(), in.EnrolmentClosesAt.UTC(), EndsAt(start, course.WeekCount())); err != nil {
+		return Cohort{}, err
+	}
 	row := cohortRow{
 		ID: uuid.NewString(), CourseID: course.ID, Title: in.Title, Capacity: MaxCohort,
 		EnrolmentOpensAt: in.EnrolmentOpensAt.UTC(), EnrolmentClosesAt: in.EnrolmentClosesAt.UTC(),
@@ -38,10 +38,10 @@ func (s *Service) CreateCohort(ctx context.Context, courseID string, in NewCohor
 	if err := s.store.insertCohort(ctx, row); err != nil {
 		return Cohort{}, err
 	}
-	return s.toCohort(row, 0), nil
+	return s.toCohort(row), nil
 }
 
-// Cohort returns one cohort with its counts. Errors: ErrNotFound.
+// Cohort returns one cohort with its counts (kept on its row). Errors: ErrNotFound.
 func (s *Service) Cohort(ctx context.Context, id string) (Cohort, error) {
 	if uuid.Validate(id) != nil {
 		return Cohort{}, ErrNotFound
@@ -50,11 +50,7 @@ func (s *Service) Cohort(ctx context.Context, id string) (Cohort, error) {
 	if err != nil {
 		return Cohort{}, err
 	}
-	out, err := s.withCounts(ctx, []cohortRow{row})
-	if err != nil {
-		return Cohort{}, err
-	}
-	return out[0], nil
+	return s.toCohort(row), nil
 }
 
 // CohortFilter narrows a cohort listing.
@@ -80,8 +76,11 @@ func (s *Service) Cohorts(ctx context.Context, f CohortFilter, limit int, cursor
 		return nil, "", err
 	}
 	rows, next := page.Trim(rows, p.Limit, func(r cohortRow) []string { return page.TimeKey(r.StartsAt, r.ID) })
-	out, err := s.withCounts(ctx, rows)
-	return out, next, err
+	out := make([]Cohort, len(rows))
+	for i, r := range rows {
+		out[i] = s.toCohort(r)
+	}
+	return out, next, nil
 }
 
 // UpdateCohort changes a cohort's title, window or capacity. Raising the
@@ -115,8 +114,8 @@ func (s *Service) UpdateCohort(ctx context.Context, id string, ch CohortChange) 
 			closes = ch.EnrolmentClosesAt.UTC()
 			fields["enrolment_closes_at"] = closes
 		}
-		if !closes.After(opens) {
-			return validation.Fail(validation.Field("enrolment_closes_at", "must be after enrolment_opens_at"))
+		if err := windowCheck(opens, closes, c.EndsAt.UTC()); err != nil {
+			return err
 		}
 		promote := 0
 		if ch.Capacity != nil {
@@ -155,33 +154,29 @@ func (s *Service) promote(ctx context.Context, cohortID string, n int, at time.T
 			return err
 		}
 	}
+	if err := s.store.addWaitlist(ctx, cohortID, -len(next)); err != nil {
+		return err
+	}
 	return s.store.addSeats(ctx, cohortID, len(next))
 }
 
-func (s *Service) withCounts(ctx context.Context, rows []cohortRow) ([]Cohort, error) {
-	if len(rows) == 0 {
-		return []Cohort{}, nil
+// windowCheck is the rule for an enrolment window: it closes after it
+// opens, and no later than the cohort ends.
+func windowCheck(opens, closes, ends time.Time) error {
+	switch {
+	case !closes.After(opens):
+		return validation.Fail(validation.Field("enrolment_closes_at", "must be after enrolment_opens_at"))
+	case closes.After(ends):
+		return validation.Fail(validation.Field("enrolment_closes_at", "must not be after the cohort ends ("+ends.Format(time.RFC3339)+")"))
 	}
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	waiting, err := s.store.waitlistCounts(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Cohort, len(rows))
-	for i, r := range rows {
-		out[i] = s.toCohort(r, waiting[r.ID])
-	}
-	return out, nil
+	return nil
 }
 
-func (s *Service) toCohort(r cohortRow, waiting int) Cohort {
+func (s *Service) toCohort(r cohortRow) Cohort {
 	now := s.now()
 	return Cohort{
 		ID: r.ID, CourseID: r.CourseID, Title: r.Title, Capacity: r.Capacity, EnrolledCount: r.EnrolledCount,
-		WaitlistCount: waiting, EnrolmentOpensAt: r.EnrolmentOpensAt.UTC(), EnrolmentClosesAt: r.EnrolmentClosesAt.UTC(),
+		WaitlistCount: r.WaitlistCount, EnrolmentOpensAt: r.EnrolmentOpensAt.UTC(), EnrolmentClosesAt: r.EnrolmentClosesAt.UTC(),
 		StartsAt: r.StartsAt.UTC(), EndsAt: r.EndsAt.UTC(), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		EnrolmentOpen: !now.Before(r.EnrolmentOpensAt) && now.Before(r.EnrolmentClosesAt),
 	}

@@ -12,16 +12,17 @@ import (
 )
 
 // Enrol gives userID a seat in the cohort, or a place on its waitlist when
-// the seats are gone. Errors: ErrNotFound, ErrEnrolmentClosed,
+// the seats are gone, and tells the learner which (and their exact place
+// in the queue). Errors: ErrNotFound, ErrCohortEnded, ErrEnrolmentClosed,
 // *AlreadyEnrolledError (with the learner's active enrolment in the course).
 //
-// The seat is claimed by one conditional UPDATE of the cohort row, so the
-// count can never pass the capacity however many requests race; only those
-// claims serialise on the row, and a waitlist entry does not touch it. On
-// PostgreSQL the claim, the enrolment and its e-mail are one statement
-// (claimStatement), so a claim holds the row only while that statement
-// runs; SQLite, which has one writer at a time anyway, runs the same steps
-// in a transaction.
+// The seat, or the place at the end of the waitlist, is claimed by one
+// conditional UPDATE of the cohort row, so the count can never pass the
+// capacity and the waitlist position told is exact however many requests
+// race. On PostgreSQL the claim, the enrolment and its e-mail are one
+// statement (claimStatement), so a claim holds the row only while that
+// statement runs; SQLite, which has one writer at a time anyway, runs the
+// same steps in a transaction.
 func (s *Service) Enrol(ctx context.Context, cohortID, userID string) (Enrolment, error) {
 	if uuid.Validate(cohortID) != nil {
 		return Enrolment{}, ErrNotFound
@@ -31,13 +32,10 @@ func (s *Service) Enrol(ctx context.Context, cohortID, userID string) (Enrolment
 		return Enrolment{}, err
 	}
 	now := s.now().UTC()
-	if now.Before(c.EnrolmentOpensAt) || !now.Before(c.EnrolmentClosesAt) {
-		return Enrolment{}, ErrEnrolmentClosed
+	if err := enrolmentOpen(c.cohortRow, now); err != nil {
+		return Enrolment{}, err
 	}
-	row := enrolmentRow{
-		ID: uuid.NewString(), CohortID: c.ID, CourseID: c.CourseID, UserID: userID, Status: Waitlisted,
-		QueueSeq: now.UnixNano(), CreatedAt: now, UpdatedAt: now,
-	}
+	row := enrolmentRow{ID: uuid.NewString(), CohortID: c.ID, CourseID: c.CourseID, UserID: userID, CreatedAt: now, UpdatedAt: now}
 	var position int
 	row.Status, position, err = s.seats.claim(ctx, row, enrolmentNotice(c))
 	// The unique index on active enrolments refuses a second place in the
@@ -56,6 +54,19 @@ func (s *Service) Enrol(ctx context.Context, cohortID, userID string) (Enrolment
 		out.WaitlistPosition = &position
 	}
 	return out, nil
+}
+
+// enrolmentOpen is the rule for when a cohort takes enrolments: inside its
+// window, and never once it has ended (a place in an ended cohort would use
+// up the learner's one active place in the course for good).
+func enrolmentOpen(c cohortRow, now time.Time) error {
+	switch {
+	case !now.Before(c.EndsAt):
+		return ErrCohortEnded
+	case now.Before(c.EnrolmentOpensAt) || !now.Before(c.EnrolmentClosesAt):
+		return ErrEnrolmentClosed
+	}
+	return nil
 }
 
 func (s *Service) alreadyEnrolled(ctx context.Context, courseID, userID string) error {
@@ -91,8 +102,8 @@ func (s *Service) Withdraw(ctx context.Context, cohortID, userID string) error {
 		if err := s.store.setStatus(ctx, e.ID, Withdrawn, now); err != nil {
 			return err
 		}
-		if e.Status != Enrolled {
-			return nil
+		if e.Status != Enrolled { // a place on the waitlist is given up
+			return s.store.addWaitlist(ctx, cohortID, -1)
 		}
 		next, err := s.store.firstWaitlisted(ctx, cohortID, 1)
 		if err != nil {
@@ -100,6 +111,9 @@ func (s *Service) Withdraw(ctx context.Context, cohortID, userID string) error {
 		}
 		if len(next) == 1 { // the seat changes hands
 			if err := s.store.setStatus(ctx, next[0].ID, Enrolled, now); err != nil {
+				return err
+			}
+			if err := s.store.addWaitlist(ctx, cohortID, -1); err != nil {
 				return err
 			}
 			return s.tellPromoted(ctx, next[0])

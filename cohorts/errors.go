@@ -5,6 +5,7 @@ import "errors"
 var (
 	ErrNotFound              = errors.New("cohorts: not found")
 	ErrEnrolmentClosed       = errors.New("cohorts: enrolment is not open")
+	ErrCohortEnded           = errors.New("cohorts: the cohort has ended")
 	ErrCapacityBelowEnrolled = errors.New("cohorts: capacity below the number enrolled")
 	ErrWeekLocked            = errors.New("cohorts: this week has not started yet")
 	ErrEnrolmentInactive     = errors.New("cohorts: the enrolment is not active")

@@ -24,6 +24,8 @@ type cohortRow struct {
 	StartsAt          time.Time
 	EndsAt            time.Time
 	AnnouncedAt       *time.Time
+	WaitlistCount     int
+	QueueNext         int64
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }
@@ -58,6 +60,12 @@ func (progressRow) TableName() string { return "lesson_progress" }
 
 type store struct{ db *database.DB }
 
+// errSeatFreed: the waitlist claim found a free seat, freed after the seat
+// claim found none; the claim is run again (claimTries times at most).
+var errSeatFreed = errors.New("cohorts: a seat was freed while joining the waitlist")
+
+const claimTries = 5
+
 // notFound translates a driver error, a missing row becoming ErrNotFound.
 func notFound(err error) error {
 	err = database.Translate(err)
@@ -81,7 +89,7 @@ type seats interface {
 // newSeats picks the seat statements of the store's database, once.
 func newSeats(s store, queue *outbox.Outbox) seats {
 	if s.db.Dialect() == database.Postgres {
-		return postgresSeats{s, claimStatement(outbox.InsertFrom)}
+		return postgresSeats{s}
 	}
 	return sqliteSeats{s, queue}
 }
@@ -142,12 +150,43 @@ func (s store) updateCohort(ctx context.Context, id string, fields map[string]an
 	return database.Translate(s.db.Conn(ctx).Model(&cohortRow{}).Where("id = ?", id).Updates(fields).Error)
 }
 
-// takeSeat claims one seat if one is free, in a single statement: the
-// check and the increment cannot be separated by another transaction.
-func (s store) takeSeat(ctx context.Context, cohortID string) (bool, error) {
-	res := s.db.Conn(ctx).Exec(`UPDATE cohorts SET enrolled_count = enrolled_count + 1
-		WHERE id = ? AND enrolled_count < capacity`, cohortID)
-	return res.RowsAffected == 1, database.Translate(res.Error)
+// takeSeat claims one seat if one is free, and the next arrival number with
+// it, in a single statement: the check and the increment cannot be
+// separated by another transaction.
+func (s store) takeSeat(ctx context.Context, cohortID string) (seq int64, seated bool, err error) {
+	var out []int64
+	err = s.db.Conn(ctx).Raw(`UPDATE cohorts SET enrolled_count = enrolled_count + 1, queue_next = queue_next + 1
+		WHERE id = ? AND enrolled_count < capacity RETURNING queue_next`, cohortID).Scan(&out).Error
+	if err != nil || len(out) == 0 {
+		return 0, false, database.Translate(err)
+	}
+	return out[0], true, nil
+}
+
+// joinWaitlist takes a place at the end of a full cohort's waitlist: the
+// next arrival number and the new length of the waitlist, which is the
+// place's exact position. Errors: errSeatFreed when the cohort is not full.
+func (s store) joinWaitlist(ctx context.Context, cohortID string) (seq int64, position int, err error) {
+	var out []struct {
+		QueueNext     int64
+		WaitlistCount int
+	}
+	err = s.db.Conn(ctx).Raw(`UPDATE cohorts SET waitlist_count = waitlist_count + 1, queue_next = queue_next + 1
+		WHERE id = ? AND enrolled_count >= capacity RETURNING queue_next, waitlist_count`, cohortID).Scan(&out).Error
+	if err != nil {
+		return 0, 0, database.Translate(err)
+	}
+	if len(out) == 0 {
+		return 0, 0, errSeatFreed
+	}
+	return out[0].QueueNext, out[0].WaitlistCount, nil
+}
+
+// addWaitlist changes a cohort's waitlist length by n; the caller holds the
+// cohort row locked.
+func (s store) addWaitlist(ctx context.Context, cohortID string, n int) error {
+	return database.Translate(s.db.Conn(ctx).Exec(
+		`UPDATE cohorts SET waitlist_count = waitlist_count + ? WHERE id = ?`, n, cohortID).Error)
 }
 
 func (s store) addSeats(ctx context.Context, cohortID string, n int) error {
@@ -203,21 +242,6 @@ func (s store) waitlistPosition(ctx context.Context, e enrolmentRow) (int, error
 		Where("cohort_id = ? AND status = ? AND (queue_seq < ? OR (queue_seq = ? AND id < ?))", e.CohortID, Waitlisted, e.QueueSeq, e.QueueSeq, e.ID).
 		Count(&ahead).Error
 	return int(ahead) + 1, database.Translate(err)
-}
-
-// waitlistCounts counts the waitlist of each cohort.
-func (s store) waitlistCounts(ctx context.Context, cohortIDs []string) (map[string]int, error) {
-	var rows []struct {
-		CohortID string
-		N        int
-	}
-	err := s.db.Conn(ctx).Model(&enrolmentRow{}).Select("cohort_id, COUNT(*) AS n").
-		Where("cohort_id IN ? AND status = ?", cohortIDs, Waitlisted).Group("cohort_id").Scan(&rows).Error
-	out := map[string]int{}
-	for _, r := range rows {
-		out[r.CohortID] = r.N
-	}
-	return out, database.Translate(err)
 }
 
 // enrolmentsOf lists a cohort's enrolments: enrolled first by enrolment

@@ -17,15 +17,20 @@ type sqliteSeats struct {
 
 func (s sqliteSeats) claim(ctx context.Context, e enrolmentRow, params map[string]string) (status string, position int, err error) {
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		seat, err := s.takeSeat(ctx, e.CohortID)
+		// The same two claims as claimStatement; the transaction holds
+		// SQLite's one write lock from the first of them on.
+		seq, seated, err := s.takeSeat(ctx, e.CohortID)
 		if err != nil {
 			return err
 		}
-		if seat {
-			e.Status, e.EnrolledAt = Enrolled, &e.CreatedAt
-		} else {
-			e.Status = Waitlisted
+		e.Status, e.EnrolledAt = Enrolled, &e.CreatedAt
+		if !seated {
+			e.Status, e.EnrolledAt = Waitlisted, nil
+			if seq, position, err = s.joinWaitlist(ctx, e.CohortID); err != nil {
+				return err
+			}
 		}
+		e.QueueSeq = seq
 		if err := s.insertEnrolment(ctx, e); err != nil {
 			return err
 		}
@@ -34,9 +39,6 @@ func (s sqliteSeats) claim(ctx context.Context, e enrolmentRow, params map[strin
 			notice[k] = v
 		}
 		if e.Status == Waitlisted {
-			if position, err = s.waitlistPosition(ctx, e); err != nil {
-				return err
-			}
 			notice["position"] = strconv.Itoa(position)
 		}
 		// The event id and the template are the enrolment's status, as in

@@ -33,8 +33,7 @@ func TestSeats(t *testing.T) {
 			users[i] = seedUser(t, db)
 		}
 		claim := func(i int, user string) (enrolmentRow, string, int, error) {
-			e := enrolmentRow{ID: uuid.NewString(), CohortID: cohort, CourseID: course, UserID: user, Status: Waitlisted,
-				QueueSeq: now.UnixNano() + int64(i), CreatedAt: now, UpdatedAt: now}
+			e := enrolmentRow{ID: uuid.NewString(), CohortID: cohort, CourseID: course, UserID: user, CreatedAt: now, UpdatedAt: now}
 			status, position, err := seats.claim(ctx, e, map[string]string{"course": "Krīzes intervence"})
 			return e, status, position, err
 		}
@@ -57,8 +56,14 @@ func TestSeats(t *testing.T) {
 			t.Fatalf("a second place in the course: %v, want database.ErrDuplicate", err)
 		}
 		c, err := st.cohort(ctx, cohort)
-		if err != nil || c.EnrolledCount != 2 {
+		if err != nil || c.EnrolledCount != 2 || c.WaitlistCount != 2 || c.QueueNext != 4 {
 			t.Fatalf("cohort after the claims: %+v, %v", c, err)
+		}
+		// Arrival numbers follow the claims, so promotion follows the
+		// positions told.
+		queue, err := st.firstWaitlisted(ctx, cohort, 10)
+		if err != nil || len(queue) != 2 || queue[0].ID != claimed[2].ID || queue[1].ID != claimed[3].ID {
+			t.Fatalf("the waitlist in order: %+v, %v", queue, err)
 		}
 		for i, e := range claimed {
 			var m outbox.Stored

@@ -16,7 +16,6 @@ import (
 
 	"mooc/bench"
 	"mooc/cohorts"
-	"mooc/notify/outbox"
 )
 
 // Targets of issue 4.
@@ -202,7 +201,7 @@ func (s *stage) enrolBurst(ctx context.Context) (*enrolReport, error) {
 // issues it for a learner (whose token needs no look-up): the statements of
 // cohorts.Service.Enrol on PostgreSQL, taken from the cohorts package
 // itself. A first, table-less SELECT sets what the server computes in Go:
-// the learner's id, the new enrolment's id, its arrival order and the time
+// the learner's id, the new enrolment's id and the time
 // (pgbench's \set only does arithmetic). Variables: prefix, cohort, course,
 // params and per_client come from -D; k counts each client's transactions
 // (from -D k=0), so learner n = client_id × per_client + k is a new one
@@ -212,9 +211,9 @@ func pgbenchScript() string {
 	b.WriteString(`-- one enrolment, statement for statement as the server issues it
 \set k :k + 1
 \set n :client_id * :per_client + :k
-SELECT :prefix || lpad(CAST(:n AS text), 12, '0') AS "user", CAST(gen_random_uuid() AS text) AS id, CAST(extract(epoch FROM clock_timestamp()) * 1000000000 AS bigint) AS seq, now() AS now \gset
+SELECT :prefix || lpad(CAST(:n AS text), 12, '0') AS "user", CAST(gen_random_uuid() AS text) AS id, now() AS now \gset
 `)
-	for _, stmt := range cohorts.EnrolmentStatements(outbox.InsertFrom) {
+	for _, stmt := range cohorts.EnrolmentStatements() {
 		b.WriteString(strings.ReplaceAll(stmt, "@", ":") + ";\n")
 	}
 	return b.String()

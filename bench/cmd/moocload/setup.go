@@ -220,10 +220,15 @@ func (s *stage) cohort(ctx context.Context, title string, capacity int, started 
 		return cohortReply{}, err
 	}
 	now := time.Now().UTC()
+	// The window closes in 30 days, or when the five-week cohort ends.
+	starts, closes := now.Add(-started), now.Add(30*24*time.Hour)
+	if ends := starts.Add(35 * 24 * time.Hour); ends.Before(closes) {
+		closes = ends
+	}
 	var out cohortReply
 	if err := s.api.call(ctx, "POST", "/api/v1/courses/"+c.ID+"/cohorts", s.team, map[string]any{
 		"title": title, "capacity": capacity,
-		"enrolment_opens_at": now.Add(-time.Hour), "enrolment_closes_at": now.Add(30 * 24 * time.Hour), "starts_at": now.Add(-started),
+		"enrolment_opens_at": now.Add(-time.Hour), "enrolment_closes_at": closes, "starts_at": starts,
 	}, 201, &out); err != nil {
 		return out, err
 	}
