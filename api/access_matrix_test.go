@@ -346,10 +346,12 @@ func accessMatrix(f *matrixFixtures) []accessRow {
 			req: matrixCall(draft + "/tests/" + f.draftTest + "/stats")},
 		{route: "GET /api/v1/courses/{id}/tests/{test_id}/stats", what: "A's published final test", want: "401 403 403 200 403 200",
 			req: matrixCall(pub + "/tests/" + f.finalTest + "/stats")},
-		{route: "POST /api/v1/enrolments/{id}/tests/{test_id}/attempts", what: "L1's enrolment, final test (3rd of 3 attempts)", want: "401 201 404 404 404 404",
-			req: matrixCall(e + "/tests/" + f.finalTest + "/attempts")},
+		// One attempt of a test is open at a time: the start comes after
+		// L1's open attempt is submitted.
 		{route: "POST /api/v1/attempts/{id}/submit", what: "L1's open attempt", want: "401 200 404 404 404 404",
 			req: matrixSend(v1+"/attempts/"+f.open.ID+"/submit", answers(f.open, "Pareizi"))},
+		{route: "POST /api/v1/enrolments/{id}/tests/{test_id}/attempts", what: "L1's enrolment, final test (3rd of 3 attempts)", want: "401 201 404 404 404 404",
+			req: matrixCall(e + "/tests/" + f.finalTest + "/attempts")},
 		{route: "GET /api/v1/attempts/{id}", what: "L1's submitted attempt", want: "401 200 404 404 404 200", req: matrixCall(v1 + "/attempts/" + f.submitted)},
 
 		// Learning: an enrolment is its learner's (and the team's to read);

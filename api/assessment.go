@@ -55,7 +55,7 @@ func registerAssessment(r *registry, svc *assessment.Service) {
 			return c.JSON(st)
 		})
 
-	r.add(BasePath, op{method: "POST", path: "/enrolments/:id/tests/:test_id/attempts", summary: "Start an attempt: questions drawn and fixed, the clock starts", tag: "assessment",
+	r.add(BasePath, op{method: "POST", path: "/enrolments/:id/tests/:test_id/attempts", summary: "Start an attempt: questions drawn and fixed, the clock starts; one open attempt per test", tag: "assessment",
 		access: signedIn, reply: assessment.StartedAttempt{}, status: 201},
 		func(c *fiber.Ctx) error {
 			a, err := svc.StartAttempt(c.UserContext(), me(c), c.Params("id"), c.Params("test_id"))
@@ -80,7 +80,7 @@ func registerAssessment(r *registry, svc *assessment.Service) {
 			return c.JSON(res)
 		})
 
-	r.add(BasePath, op{method: "GET", path: "/attempts/:id", summary: "An attempt; correct answers and explanations once submitted", tag: "assessment",
+	r.add(BasePath, op{method: "GET", path: "/attempts/:id", summary: "An attempt; once submitted its score and which questions scored, the correct answers and explanations once no attempt is left", tag: "assessment",
 		access: signedIn, reply: assessment.AttemptView{}},
 		func(c *fiber.Ctx) error {
 			a, err := svc.Attempt(c.UserContext(), me(c), c.Params("id"))

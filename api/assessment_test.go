@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +9,7 @@ import (
 
 	"mooc/internal/database"
 	"mooc/internal/testenv"
+	"mooc/internal/testkit"
 )
 
 type startedBody struct {
@@ -199,13 +199,14 @@ func TestAttempts(t *testing.T) {
 		}
 		var late startedBody
 		s.start(learner, e.ID, final).expect(t, 201).json(t, &late)
-		s.start(learner, e.ID, final).problem(t, 422, "max_attempts_reached")
+		inProgress(t, s.start(learner, e.ID, final), late)
 
 		// The server enforces the time limit (30 s of grace).
 		if err := db.Conn(context.Background()).Exec("UPDATE attempts SET expires_at = ? WHERE id = ?", time.Now().UTC().Add(-31*time.Second), late.ID).Error; err != nil {
 			t.Fatal(err)
 		}
 		s.do(request{method: "POST", path: "/api/v1/attempts/" + late.ID + "/submit", token: learner, body: answers(late, "Pareizi")}).problem(t, 422, "attempt_expired")
+		s.start(learner, e.ID, final).problem(t, 422, "max_attempts_reached")
 
 		// The best attempt counts: the final test stays passed.
 		got := s.enrolmentNow(learner, e.ID)
@@ -261,43 +262,47 @@ func TestAttemptRaces(t *testing.T) {
 		_, learner := s.signUp()
 		e := s.enrolled(learner, c.ID)
 
-		// Ten starts at once: exactly max_attempts (3) begin.
-		statuses := make(chan int, 10)
-		ids := make(chan string, 10)
+		// Eight starts at once: one begins, the other seven are told of it.
+		const racers = 8
+		replies := make([]reply, racers)
+		start := make(chan struct{})
 		var wg sync.WaitGroup
-		for i := 0; i < 10; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+		for i := range racers {
+			wg.Go(func() {
+				<-start
 				r, err := s.try(request{method: "POST", path: "/api/v1/enrolments/" + e.ID + "/tests/" + final + "/attempts", token: learner})
 				if err != nil {
 					t.Error(err)
-					return
 				}
-				statuses <- r.status
-				if r.status == 201 {
-					var a startedBody
-					if err := json.Unmarshal(r.body, &a); err != nil {
-						t.Errorf("reply %d is not JSON: %v: %s", r.status, err, r.body)
-						return
-					}
-					ids <- a.ID
-				}
-			}()
+				replies[i] = r
+			})
 		}
+		close(start)
 		wg.Wait()
-		close(statuses)
-		close(ids)
-		count := map[int]int{}
-		for st := range statuses {
-			count[st]++
+		var began []startedBody
+		for _, r := range replies {
+			if r.status == 201 {
+				var a startedBody
+				r.json(t, &a)
+				began = append(began, a)
+			}
 		}
-		if count[201] != 3 || count[422] != 7 {
-			t.Fatalf("starts answered %v, want 3×201 and 7×422", count)
+		if len(began) != 1 {
+			t.Fatalf("%d of %d concurrent starts began an attempt, want 1", len(began), racers)
 		}
+		for _, r := range replies {
+			if r.status != 201 {
+				inProgress(t, r, began[0])
+			}
+		}
+		var started int64
+		db.Conn(context.Background()).Table("attempts").Where("enrolment_id = ?", e.ID).Count(&started)
+		if started != 1 {
+			t.Fatalf("%d attempts stored, want 1", started)
+		}
+		id := began[0].ID
 
 		// Two submits of one attempt at once: graded once.
-		id := <-ids
 		var a startedBody
 		s.do(request{method: "GET", path: "/api/v1/attempts/" + id, token: learner}).expect(t, 200).json(t, &a)
 		results := make(chan int, 2)
@@ -351,6 +356,210 @@ func TestCompletionMakesEligible(t *testing.T) {
 		}
 		if p := s.enrolmentNow(learner, e.ID).Progress; !p.CertificateEligible || p.Percent != 100 || p.LessonsCompleted != 25 {
 			t.Fatalf("not eligible after completing everything: %+v", p)
+		}
+	})
+}
+
+// inProgress checks a refused start: 409 attempt_in_progress naming the
+// open attempt.
+func inProgress(t *testing.T, r reply, open startedBody) {
+	t.Helper()
+	r.problem(t, 409, "attempt_in_progress")
+	var p struct {
+		Attempt *struct {
+			ID        string    `json:"id"`
+			ExpiresAt time.Time `json:"expires_at"`
+		} `json:"attempt"`
+	}
+	r.json(t, &p)
+	if p.Attempt == nil || p.Attempt.ID != open.ID || !p.Attempt.ExpiresAt.Equal(open.ExpiresAt) {
+		t.Fatalf("the refusal names %+v, want attempt %s expiring %s: %s", p.Attempt, open.ID, open.ExpiresAt, r.body)
+	}
+}
+
+type reviewBody struct {
+	Result    *resultBody `json:"result"`
+	Questions []struct {
+		Scored      *bool    `json:"scored"`
+		Correct     *bool    `json:"correct"`
+		Explanation string   `json:"explanation"`
+		Chosen      []string `json:"chosen_option_ids"`
+		Options     []struct {
+			Correct *bool `json:"correct"`
+		} `json:"options"`
+	} `json:"questions"`
+}
+
+// review reads a submitted attempt as token sees it and checks that it
+// carries the score and, per question, whether it scored (scored[i]); and
+// the correct options and explanations exactly when revealed.
+func (s *school) review(token, attemptID string, revealed bool, scored ...bool) {
+	t := s.t
+	t.Helper()
+	r := s.do(request{method: "GET", path: "/api/v1/attempts/" + attemptID, token: token}).expect(t, 200)
+	var v reviewBody
+	r.json(t, &v)
+	if v.Result == nil || len(v.Questions) != len(scored) {
+		t.Fatalf("review without its result or questions: %s", r.body)
+	}
+	for i, q := range v.Questions {
+		if q.Scored == nil || *q.Scored != scored[i] {
+			t.Fatalf("question %d: scored %v, want %v: %s", i+1, q.Scored, scored[i], r.body)
+		}
+	}
+	body := string(r.body)
+	if !revealed {
+		for _, leak := range []string{`"correct"`, `"explanation"`, "Drošība"} {
+			if strings.Contains(body, leak) {
+				t.Fatalf("the review gives away %s while attempts are left: %s", leak, body)
+			}
+		}
+		return
+	}
+	for i, q := range v.Questions {
+		right := 0
+		for _, o := range q.Options {
+			if o.Correct == nil {
+				t.Fatalf("question %d: an option without its correctness: %s", i+1, body)
+			}
+			if *o.Correct {
+				right++
+			}
+		}
+		if right != 1 || q.Explanation != "Drošība vispirms." || q.Correct == nil || *q.Correct != scored[i] {
+			t.Fatalf("question %d is not revealed: %s", i+1, body)
+		}
+	}
+}
+
+func all(b bool) []bool { return []bool{b, b, b, b, b} }
+
+// The harvest of issue 13: start two attempts, submit the first empty,
+// read its correct options, pass with the second. One attempt is open at a
+// time, and the review keeps the answers back until no attempt is left.
+func TestAttemptHarvest(t *testing.T) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		s := newSchool(t, db, options{})
+		final := s.finalTest() // three attempts
+		c := s.cohort(200, 30*24*time.Hour)
+		_, learner := s.signUp()
+		e := s.enrolled(learner, c.ID)
+		submit := func(a startedBody, pick string) resultBody {
+			t.Helper()
+			var res resultBody
+			s.do(request{method: "POST", path: "/api/v1/attempts/" + a.ID + "/submit", token: learner, body: answers(a, pick)}).expect(t, 200).json(t, &res)
+			return res
+		}
+
+		var first startedBody
+		s.start(learner, e.ID, final).expect(t, 201).json(t, &first)
+		inProgress(t, s.start(learner, e.ID, final), first)
+		if res := submit(first, "none"); res.Score != 0 || res.Passed {
+			t.Fatalf("an empty submission: %+v", res)
+		}
+		s.review(learner, first.ID, false, all(false)...)
+		s.review(s.team, first.ID, true, all(false)...) // the team is not the learner
+
+		var second startedBody
+		s.start(learner, e.ID, final).expect(t, 201).json(t, &second)
+		s.review(learner, first.ID, false, all(false)...)
+		submit(second, "Pareizi")
+		s.review(learner, second.ID, false, all(true)...)
+
+		// The third and last attempt: no further one can start, but while
+		// it is open the reviews still keep the answers.
+		var third startedBody
+		s.start(learner, e.ID, final).expect(t, 201).json(t, &third)
+		s.review(learner, first.ID, false, all(false)...)
+		s.review(learner, second.ID, false, all(true)...)
+		submit(third, "Nepareizi")
+		s.start(learner, e.ID, final).problem(t, 422, "max_attempts_reached")
+		s.review(learner, first.ID, true, all(false)...)
+		s.review(learner, second.ID, true, all(true)...)
+		s.review(learner, third.ID, true, all(false)...)
+	})
+}
+
+// Once the cohort has ended its tests are closed, and the review carries
+// the answers though attempts were left.
+func TestAttemptReviewAfterCohortEnds(t *testing.T) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		clock := newClock(time.Now().UTC())
+		s := newSchool(t, db, options{clock: clock})
+		final := s.finalTest()
+		c := s.cohort(200, 30*24*time.Hour) // ends in five days
+		u, learner := s.signUp()
+		e := s.enrolled(learner, c.ID)
+		var a startedBody
+		s.start(learner, e.ID, final).expect(t, 201).json(t, &a)
+		s.do(request{method: "POST", path: "/api/v1/attempts/" + a.ID + "/submit", token: learner, body: answers(a, "Pareizi")}).expect(t, 200)
+		s.review(learner, a.ID, false, all(true)...)
+
+		clock.Set(c.EndsAt.Add(-time.Second))
+		learner = s.login(u.Email, testkit.Password)
+		s.review(learner, a.ID, false, all(true)...)
+		clock.Set(c.EndsAt)
+		learner = s.login(u.Email, testkit.Password)
+		s.start(learner, e.ID, final).problem(t, 422, "test_closed")
+		s.review(learner, a.ID, true, all(true)...)
+	})
+}
+
+// An attempt stops blocking the next one when a submission of it would be
+// refused: past expires_at plus the 30 s of grace, not before.
+func TestExpiredAttemptDoesNotBlock(t *testing.T) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		clock := newClock(time.Now().UTC())
+		s := newSchool(t, db, options{clock: clock})
+		final := s.finalTest()
+		c := s.cohort(200, 30*24*time.Hour)
+		_, learner := s.signUp()
+		e := s.enrolled(learner, c.ID)
+		var a startedBody
+		s.start(learner, e.ID, final).expect(t, 201).json(t, &a)
+
+		clock.Set(a.ExpiresAt.Add(30 * time.Second))
+		inProgress(t, s.start(learner, e.ID, final), a)
+		clock.Set(a.ExpiresAt.Add(31 * time.Second))
+		var b startedBody
+		s.start(learner, e.ID, final).expect(t, 201).json(t, &b)
+		if b.ID == a.ID {
+			t.Fatal("the expired attempt was handed out again")
+		}
+		s.do(request{method: "POST", path: "/api/v1/attempts/" + a.ID + "/submit", token: learner, body: answers(a, "Pareizi")}).problem(t, 422, "attempt_expired")
+		inProgress(t, s.start(learner, e.ID, final), b)
+	})
+}
+
+// A withdrawn learner's open attempt can no longer be submitted, nor a new
+// one started; a waitlisted learner starts none.
+func TestInactiveLearnerAttempts(t *testing.T) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		s := newSchool(t, db, options{})
+		final := s.finalTest()
+		c := s.cohort(1, 30*24*time.Hour)
+		_, learner := s.signUp()
+		_, waiting := s.signUp()
+		e := s.enrolled(learner, c.ID)
+		w := s.enrolled(waiting, c.ID)
+		if w.Status != "waitlisted" {
+			t.Fatalf("the second learner is %s", w.Status)
+		}
+		s.start(waiting, w.ID, final).problem(t, 403, "enrolment_inactive")
+
+		var a startedBody
+		s.start(learner, e.ID, final).expect(t, 201).json(t, &a)
+		s.do(request{method: "DELETE", path: "/api/v1/cohorts/" + c.ID + "/enrolments/me", token: learner}).expect(t, 204)
+		s.do(request{method: "POST", path: "/api/v1/attempts/" + a.ID + "/submit", token: learner, body: answers(a, "Pareizi")}).problem(t, 403, "enrolment_inactive")
+		s.start(learner, e.ID, final).problem(t, 403, "enrolment_inactive")
+
+		var written int64
+		conn := db.Conn(context.Background())
+		conn.Table("attempts").Where("id = ? AND (submitted_at IS NOT NULL OR score <> 0)", a.ID).Count(&written)
+		var answered int64
+		conn.Table("attempt_questions").Where("attempt_id = ? AND (chosen <> '' OR correct)", a.ID).Count(&answered)
+		if written != 0 || answered != 0 {
+			t.Fatalf("the refused submission wrote the attempt (%d) or answers (%d)", written, answered)
 		}
 	})
 }

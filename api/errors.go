@@ -116,6 +116,7 @@ func toProblem(c *fiber.Ctx, log *slog.Logger, err error) problem {
 		rerr     *requestError
 		ferr     *fiber.Error
 		enrolled *cohorts.AlreadyEnrolledError
+		ongoing  *assessment.AttemptInProgressError
 		gaps     *catalogue.IncompleteError
 		missing  *certificates.NotEligibleError
 	)
@@ -140,6 +141,10 @@ func toProblem(c *fiber.Ctx, log *slog.Logger, err error) problem {
 	case errors.As(err, &enrolled):
 		p := newProblem(409, "already_enrolled", "you already hold a place in this course; enrolment carries it")
 		p.Enrolment = enrolled.Existing
+		return p
+	case errors.As(err, &ongoing):
+		p := newProblem(409, "attempt_in_progress", "an attempt of this test is still open; attempt names it")
+		p.Attempt = ongoing.Open
 		return p
 	}
 	for _, m := range errorTable {

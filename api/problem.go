@@ -17,6 +17,8 @@ type problem struct {
 	Errors []validation.FieldError `json:"errors,omitempty"`
 	// Enrolment is the learner's existing enrolment with 409 already_enrolled.
 	Enrolment any `json:"enrolment,omitempty"`
+	// Attempt is the learner's open attempt with 409 attempt_in_progress.
+	Attempt any `json:"attempt,omitempty"`
 }
 
 func newProblem(status int, code, detail string) problem {

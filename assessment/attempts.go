@@ -16,14 +16,10 @@ import (
 	"mooc/internal/database"
 )
 
-// grace is how long after expires_at a submission is still taken, for the
-// network between the learner's last click and the server.
-const grace = 30 * time.Second
-
 // StartAttempt draws a test's questions for the learner of an active
-// enrolment and starts the clock. Errors: ErrNotFound,
-// cohorts.ErrEnrolmentInactive, cohorts.ErrWeekLocked, ErrTestClosed,
-// ErrMaxAttempts.
+// enrolment and starts the clock. One attempt of a test is open at a time.
+// Errors: ErrNotFound, cohorts.ErrEnrolmentInactive, cohorts.ErrWeekLocked,
+// ErrTestClosed, *AttemptInProgressError, ErrMaxAttempts.
 func (s *Service) StartAttempt(ctx context.Context, caller accounts.Principal, enrolmentID, testID string) (StartedAttempt, error) {
 	seat, err := s.seats.OwnSeat(ctx, caller, enrolmentID)
 	if err != nil {
@@ -50,13 +46,17 @@ func (s *Service) StartAttempt(ctx context.Context, caller accounts.Principal, e
 	if now.Before(seat.WeekOpens(week)) {
 		return StartedAttempt{}, cohorts.ErrWeekLocked
 	}
-	if !now.Before(seat.EndsAt) {
+	if closed(seat, now) {
 		return StartedAttempt{}, ErrTestClosed
 	}
 
-	// Two starts at the same instant may both count n attempts; the unique
-	// (enrolment, test, number) lets one insert number n+1, and the other
-	// counts again in a fresh transaction.
+	// Two starts at the same instant may both read n attempts, none open;
+	// the unique (enrolment, test, number) lets one insert number n+1, and
+	// the other reads again in a fresh transaction, finds that one open and
+	// is refused. No open attempt can slip past the read: the attempts of
+	// an enrolment and test are numbered 1..n without gaps, so any attempt
+	// the read did not see has a number above n, and was inserted by a
+	// start that read this one's number, or collides with it.
 	for try := 0; try <= t.MaxAttempts; try++ {
 		out, err := s.tryStart(ctx, seat, t, now)
 		if !errors.Is(err, database.ErrDuplicate) {
@@ -69,11 +69,20 @@ func (s *Service) StartAttempt(ctx context.Context, caller accounts.Principal, e
 func (s *Service) tryStart(ctx context.Context, seat cohorts.Seat, t testRow, now time.Time) (StartedAttempt, error) {
 	var out StartedAttempt
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		n, err := s.store.attemptCount(ctx, seat.EnrolmentID, t.ID)
+		// One statement reads them all, so the count and the open
+		// attempt come from the same snapshot.
+		prior, err := s.store.attemptsOf(ctx, seat.EnrolmentID, t.ID)
 		if err != nil {
 			return err
 		}
-		if n >= t.MaxAttempts {
+		for _, a := range prior {
+			if open(a, now) {
+				return &AttemptInProgressError{Open: OpenAttempt{ID: a.ID, TestID: a.TestID, EnrolmentID: a.EnrolmentID,
+					Number: a.Number, StartedAt: a.StartedAt.UTC(), ExpiresAt: a.ExpiresAt.UTC()}}
+			}
+		}
+		n := len(prior)
+		if usedUp(t, n) {
 			return ErrMaxAttempts
 		}
 		bank, err := s.store.questions(ctx, t.CourseID, t.Week)
@@ -92,6 +101,9 @@ func (s *Service) tryStart(ctx context.Context, seat cohorts.Seat, t testRow, no
 		if err != nil {
 			return err
 		}
+		// PostgreSQL keeps microseconds: the learner is told the instants
+		// stored, which the expiry is judged by.
+		now := now.Truncate(time.Microsecond)
 		a := attemptRow{ID: uuid.NewString(), TestID: t.ID, EnrolmentID: seat.EnrolmentID, UserID: seat.UserID, Number: n + 1,
 			StartedAt: now, ExpiresAt: now.Add(time.Duration(t.TimeLimitMinutes) * time.Minute)}
 		if err := s.store.create(ctx, &a); err != nil {
@@ -133,8 +145,11 @@ func draw(bank []questionRow, n int, shuffle bool) []questionRow {
 	return out
 }
 
-// Attempt shows an attempt to its learner or the team; correct answers and
-// explanations only once it is submitted. Errors: ErrNotFound.
+// Attempt shows an attempt to its learner or the team. Once submitted it
+// carries the result and which questions scored; the correct options and
+// explanations too for the team, and for the learner once revealAnswers
+// allows (a team member reviewing their own attempt is its learner).
+// Errors: ErrNotFound.
 func (s *Service) Attempt(ctx context.Context, caller accounts.Principal, attemptID string) (AttemptView, error) {
 	if uuid.Validate(attemptID) != nil {
 		return AttemptView{}, ErrNotFound
@@ -143,8 +158,16 @@ func (s *Service) Attempt(ctx context.Context, caller accounts.Principal, attemp
 	if err != nil {
 		return AttemptView{}, err
 	}
-	if a.UserID != caller.UserID && !caller.IsTeam() {
+	own := a.UserID == caller.UserID
+	if !own && !caller.IsTeam() {
 		return AttemptView{}, ErrNotFound
+	}
+	submitted := a.SubmittedAt != nil
+	reveal := submitted
+	if submitted && own {
+		if reveal, err = s.revealTo(ctx, caller, a); err != nil {
+			return AttemptView{}, err
+		}
 	}
 	asked, err := s.store.attemptQuestions(ctx, a.ID)
 	if err != nil {
@@ -162,7 +185,6 @@ func (s *Service) Attempt(ctx context.Context, caller accounts.Principal, attemp
 	if err != nil {
 		return AttemptView{}, err
 	}
-	submitted := a.SubmittedAt != nil
 	out := AttemptView{ID: a.ID, TestID: a.TestID, EnrolmentID: a.EnrolmentID, Number: a.Number,
 		StartedAt: a.StartedAt.UTC(), ExpiresAt: a.ExpiresAt.UTC(), Questions: make([]ReviewQuestion, len(asked))}
 	if submitted {
@@ -178,15 +200,18 @@ func (s *Service) Attempt(ctx context.Context, caller accounts.Principal, attemp
 		for _, id := range strings.Split(aq.OptionOrder, ",") {
 			o := byID[id]
 			ro := ReviewOption{ID: o.ID, Text: o.Text}
-			if submitted {
+			if reveal {
 				correct := o.Correct
 				ro.Correct = &correct
 			}
 			rq.Options = append(rq.Options, ro)
 		}
 		if submitted {
-			right := aq.Correct
-			rq.Correct, rq.Explanation = &right, q.Explanation
+			scored := aq.Correct
+			rq.Scored = &scored
+			if reveal {
+				rq.Correct, rq.Explanation = &scored, q.Explanation
+			}
 			rq.Chosen = []string{}
 			if aq.Chosen != "" {
 				rq.Chosen = strings.Split(aq.Chosen, ",")
@@ -195,6 +220,24 @@ func (s *Service) Attempt(ctx context.Context, caller accounts.Principal, attemp
 		out.Questions[i] = rq
 	}
 	return out, nil
+}
+
+// revealTo tells whether the learner who owns a submitted attempt may see
+// its answers now (revealAnswers).
+func (s *Service) revealTo(ctx context.Context, caller accounts.Principal, a attemptRow) (bool, error) {
+	seat, err := s.seats.OwnSeat(ctx, caller, a.EnrolmentID)
+	if err != nil {
+		return false, notFoundFrom(err)
+	}
+	t, err := s.store.test(ctx, a.TestID)
+	if err != nil {
+		return false, err
+	}
+	all, err := s.store.attemptsOf(ctx, a.EnrolmentID, a.TestID)
+	if err != nil {
+		return false, err
+	}
+	return revealAnswers(t, seat, all, s.now().UTC()), nil
 }
 
 // notFoundFrom keeps the catalogue's not-found a not-found here.

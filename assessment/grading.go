@@ -5,10 +5,12 @@ import (
 	"time"
 )
 
-// gradingSheet is what Submit needs of an attempt: whose it is, its clock,
-// the pass mark and each asked question with its correct options.
+// gradingSheet is what Submit needs of an attempt: whose it is, the status
+// of its enrolment, its clock, the pass mark and each asked question with
+// its correct options.
 type gradingSheet struct {
 	userID      string
+	status      string // of the enrolment
 	expiresAt   time.Time
 	submitted   bool
 	passPercent int

@@ -85,6 +85,17 @@ type StartedAttempt struct {
 	Questions   []AskedQuestion `json:"questions"`
 }
 
+// OpenAttempt names an attempt that is still open (not submitted, not
+// expired), as the refusal to start another one carries it.
+type OpenAttempt struct {
+	ID          string    `json:"id"`
+	TestID      string    `json:"test_id"`
+	EnrolmentID string    `json:"enrolment_id"`
+	Number      int       `json:"number"`
+	StartedAt   time.Time `json:"started_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
+}
+
 // AskedQuestion is a question as a learner sees it during an attempt.
 type AskedQuestion struct {
 	ID      string        `json:"id"`
@@ -120,8 +131,10 @@ type Result struct {
 	SubmittedAt time.Time `json:"submitted_at"`
 }
 
-// AttemptView is an attempt as its learner or the team reviews it: the
-// answers, correct options and explanations appear once it is submitted.
+// AttemptView is an attempt as its learner or the team reviews it. Once it
+// is submitted it carries the result, the learner's choices and whether
+// each question scored; the correct options and explanations appear for
+// the team, and for the learner only once revealAnswers allows.
 type AttemptView struct {
 	ID          string           `json:"id"`
 	TestID      string           `json:"test_id"`
@@ -133,7 +146,10 @@ type AttemptView struct {
 	Questions   []ReviewQuestion `json:"questions"`
 }
 
-// ReviewQuestion is a question of an attempt under review.
+// ReviewQuestion is a question of an attempt under review. Scored (the
+// learner's answer earned the points) is shown once the attempt is
+// submitted; Correct (the same, under its older name) and Explanation only
+// with the answers.
 type ReviewQuestion struct {
 	ID          string         `json:"id"`
 	Kind        string         `json:"kind"`
@@ -141,12 +157,13 @@ type ReviewQuestion struct {
 	Points      int            `json:"points"`
 	Options     []ReviewOption `json:"options"`
 	Chosen      []string       `json:"chosen_option_ids,omitempty"`
+	Scored      *bool          `json:"scored,omitempty"`
 	Correct     *bool          `json:"correct,omitempty"`
 	Explanation string         `json:"explanation,omitempty"`
 }
 
-// ReviewOption is an option under review; Correct is shown only after
-// submission.
+// ReviewOption is an option under review; Correct is shown only with the
+// answers.
 type ReviewOption struct {
 	ID      string `json:"id"`
 	Text    string `json:"text"`

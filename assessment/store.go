@@ -171,10 +171,12 @@ func (s store) attempt(ctx context.Context, id string) (attemptRow, error) {
 	return a, notFound(s.db.Conn(ctx).Where("id = ?", id).Take(&a).Error)
 }
 
-func (s store) attemptCount(ctx context.Context, enrolmentID, testID string) (int, error) {
-	var n int64
-	err := s.db.Conn(ctx).Model(&attemptRow{}).Where("enrolment_id = ? AND test_id = ?", enrolmentID, testID).Count(&n).Error
-	return int(n), database.Translate(err)
+// attemptsOf lists an enrolment's attempts of a test (at most the test's
+// max_attempts), in one statement.
+func (s store) attemptsOf(ctx context.Context, enrolmentID, testID string) ([]attemptRow, error) {
+	var rows []attemptRow
+	err := s.db.Conn(ctx).Where("enrolment_id = ? AND test_id = ?", enrolmentID, testID).Order("number").Find(&rows).Error
+	return rows, database.Translate(err)
 }
 
 func (s store) attemptQuestions(ctx context.Context, attemptID string) ([]attemptQuestionRow, error) {

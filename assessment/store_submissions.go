@@ -22,11 +22,14 @@ type submissions interface {
 }
 
 // Every attempt has its questions (StartAttempt writes them with the
-// attempt, and a test asks at least one), so no row means no attempt.
-const sheetQuery = `SELECT a.user_id, a.expires_at, a.submitted_at IS NOT NULL, t.pass_percent,
+// attempt, and a test asks at least one), so no row means no attempt. The
+// enrolment's status comes along, so that refusing an inactive learner
+// costs no statement of its own.
+const sheetQuery = `SELECT a.user_id, e.status, a.expires_at, a.submitted_at IS NOT NULL, t.pass_percent,
 	aq.position, aq.question_id, aq.option_order, q.points,
 	COALESCE((SELECT %s FROM question_options o WHERE o.question_id = aq.question_id AND o.correct), '')
 FROM attempts a
+JOIN enrolments e ON e.id = a.enrolment_id
 JOIN tests t ON t.id = a.test_id
 JOIN attempt_questions aq ON aq.attempt_id = a.id
 JOIN questions q ON q.id = aq.question_id
@@ -46,7 +49,7 @@ func (s store) gradingSheet(ctx context.Context, attemptID string) (gradingSheet
 	var expires instant
 	for rows.Next() {
 		var q gradedQuestion
-		if err := rows.Scan(&out.userID, &expires, &out.submitted, &out.passPercent,
+		if err := rows.Scan(&out.userID, &out.status, &expires, &out.submitted, &out.passPercent,
 			&q.position, &q.questionID, &q.optionOrder, &q.points, &q.correct); err != nil {
 			return out, database.Translate(err)
 		}

@@ -9,11 +9,13 @@ import (
 	"github.com/google/uuid"
 
 	"mooc/accounts"
+	"mooc/cohorts"
 	"mooc/internal/validation"
 )
 
-// Submit grades an attempt once. A question scores its points only when
-// the chosen options are exactly the correct ones. Errors: ErrNotFound,
+// Submit grades an attempt once, for the learner of an active enrolment. A
+// question scores its points only when the chosen options are exactly the
+// correct ones. Errors: ErrNotFound, cohorts.ErrEnrolmentInactive,
 // ErrAttemptSubmitted, ErrAttemptExpired, *validation.Error (answers naming
 // questions or options outside the attempt).
 //
@@ -21,7 +23,9 @@ import (
 // and, on PostgreSQL, one write. The read needs no transaction: what it
 // reads is fixed when the attempt starts, except submitted_at, which the
 // write claims again conditionally, so of two concurrent submissions
-// exactly one records anything.
+// exactly one records anything. The enrolment's status is read with the
+// rest; a withdrawal that commits between the read and the write lands
+// after the submission, as if the learner had submitted first.
 func (s *Service) Submit(ctx context.Context, caller accounts.Principal, attemptID string, sub Submission) (Result, error) {
 	if err := validation.Struct(sub); err != nil {
 		return Result{}, err
@@ -36,11 +40,14 @@ func (s *Service) Submit(ctx context.Context, caller accounts.Principal, attempt
 	if a.userID != caller.UserID {
 		return Result{}, ErrNotFound
 	}
+	if a.status != cohorts.Enrolled {
+		return Result{}, cohorts.ErrEnrolmentInactive
+	}
 	if a.submitted {
 		return Result{}, ErrAttemptSubmitted
 	}
 	now := s.now().UTC()
-	if now.After(a.expiresAt.Add(grace)) {
+	if expired(a.expiresAt, now) {
 		return Result{}, ErrAttemptExpired
 	}
 	if err := readAnswers(sub, a.questions); err != nil {
