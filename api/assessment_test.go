@@ -234,9 +234,10 @@ func TestAttempts(t *testing.T) {
 
 func TestAttemptWindows(t *testing.T) {
 	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		s := newSchool(t, db, options{})
+		clock := newClock(time.Now().UTC())
+		s := newSchool(t, db, options{clock: clock})
 		final := s.finalTest()
-		_, learner := s.signUp()
+		me, learner := s.signUp()
 		_, waiting := s.signUp()
 		early := s.cohort(1, 24*time.Hour)
 		e := s.enrolled(learner, early.ID)
@@ -246,10 +247,13 @@ func TestAttemptWindows(t *testing.T) {
 		s.start(learner, w.ID, final).problem(t, 404, "not_found")
 		s.start(learner, e.ID, "00000000-0000-4000-8000-000000000000").problem(t, 404, "not_found")
 
-		// A cohort that ended five days ago: its tests are closed.
+		// Once a cohort has ended, its tests are closed (an ended cohort
+		// takes no enrolment, so the learner joins while it runs).
 		s.do(request{method: "DELETE", path: "/api/v1/cohorts/" + early.ID + "/enrolments/me", token: learner}).expect(t, 204)
-		ended := s.cohort(200, 40*24*time.Hour)
-		e2 := s.enrolled(learner, ended.ID)
+		running := s.cohort(200, 30*24*time.Hour)
+		e2 := s.enrolled(learner, running.ID)
+		clock.Set(running.EndsAt)
+		learner = s.login(me.Email, "correct horse battery")
 		s.start(learner, e2.ID, final).problem(t, 422, "test_closed")
 	})
 }
