@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"mooc/internal/database"
+	"mooc/internal/lv"
 	"mooc/internal/testenv"
 	"mooc/internal/testkit"
 )
@@ -125,6 +126,17 @@ func TestCertificates(t *testing.T) {
 				}
 				if page := string(s.do(request{method: "GET", path: "/verify/" + cert.Code}).body); !strings.Contains(page, "atsaukts") || !strings.Contains(page, "kļūdas dēļ") {
 					t.Fatalf("verify page after revocation:\n%s", page)
+				}
+				// The PDF downloaded after the revocation says so, with its date and reason.
+				revokedAt, err := time.Parse(time.RFC3339Nano, v["revoked_at"].(string))
+				if err != nil {
+					t.Fatal(err)
+				}
+				revoked := testkit.PDFText(t, s.do(request{method: "GET", path: "/api/v1/certificates/" + cert.Code + "/pdf", token: learner}).expect(t, 200).body)
+				for _, want := range []string{"ATSAUKTS", "Atsaukts " + lv.DateIn(revokedAt), "Izsniegts kļūdas dēļ", "Līga Ozoliņa", cert.Code} {
+					if !strings.Contains(revoked, want) {
+						t.Errorf("the revoked PDF lacks %q:\n%s", want, revoked)
+					}
 				}
 			})
 		})

@@ -60,6 +60,8 @@ var errorTable = []mapping{
 	{programmes.ErrNoFreeSeat, 422, "no_free_seat", "the group is full"},
 	{programmes.ErrNotParticipant, 422, "not_participant", "this person holds no seat in the programme"},
 	{programmes.ErrNotWaitlisted, 422, "not_waitlisted", "the application is not on the waitlist"},
+	{programmes.ErrNotStarted, 422, "programme_not_started", "the programme has not started; attendance is recorded from its start"},
+	{programmes.ErrGroupBelowAccepted, 422, "group_size_below_accepted", "more participants are accepted than the new group size allows"},
 	{errUnauthenticated, 401, "unauthorized", "a valid access token is required"},
 	{errForbidden, 403, "forbidden", "your role does not allow this"},
 	{errNotFound, 404, "not_found", "no such resource"},

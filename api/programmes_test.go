@@ -114,7 +114,8 @@ func TestProgrammeFieldBounds(t *testing.T) {
 
 func TestProgrammesAllocationAndAttendance(t *testing.T) {
 	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		c := newCatalogue(t, db.Dialect(), db)
+		clock := newClock(time.Now().UTC().Truncate(time.Second))
+		c := catalogueOn(t, newServer(t, db.Dialect(), options{db: db, clock: clock}), map[string]string{"title": "Krīzes intervence", "direction": "crisis"})
 		p := c.programme(map[string]any{"group_size": 3})
 		if p.Hours != 96 || p.GroupSize != 3 || !p.ApplicationsOpen || p.CompletionPercent != 90 {
 			t.Fatalf("programme %+v", p)
@@ -125,10 +126,11 @@ func TestProgrammesAllocationAndAttendance(t *testing.T) {
 		// Five apply: two were in the pilot, three were not.
 		path := "/api/v1/programmes/" + p.ID
 		pilot := []bool{true, false, true, false, false}
-		var ids, tokens []string
+		var ids, tokens, emails []string
 		for i, inPilot := range pilot {
+			clock.Set(clock.Now().Add(time.Second)) // applications in a known order
 			u, token := c.signUp()
-			ids, tokens = append(ids, u.ID), append(tokens, token)
+			ids, tokens, emails = append(ids, u.ID), append(tokens, token), append(emails, u.Email)
 			var a applicationBody
 			c.do(request{method: "POST", path: path + "/applications", token: token, body: map[string]any{"municipality": fmt.Sprintf("Novads %d", i), "took_part_in_pilot": inPilot}}).expect(t, 201).json(t, &a)
 			if a.Status != "applied" {
@@ -163,9 +165,13 @@ func TestProgrammesAllocationAndAttendance(t *testing.T) {
 		c.do(request{method: "POST", path: path + "/applications/" + alloc.Waitlisted[0].ID + "/accept", token: c.team}).expect(t, 200)
 		c.do(request{method: "POST", path: path + "/applications/" + alloc.Waitlisted[0].ID + "/accept", token: c.team}).problem(t, 422, "not_waitlisted")
 
-		// Attendance: completing takes 90 % of the 96 hours, 86.4, so 87
-		// hours: 86 (89.6 %) does not complete, 87 (90.6 %) completes and
-		// certifies.
+		// Attendance, once the programme has been held (its 96 hours all
+		// held; tokens of 12 hours ago have expired): completing takes 90 %
+		// of the 96 hours, 86.4, so 87 hours: 86 (89.6 %) does not
+		// complete, 87 (90.6 %) completes and certifies.
+		clock.Set(clock.Now().Add(91 * 24 * time.Hour))
+		_, c.team = c.signUp("team")
+		tokens[1] = c.login(emails[1], testkit.Password)
 		attend := func(i, hours int) reply {
 			return c.do(request{method: "PUT", path: path + "/attendance/" + ids[i], token: c.team, body: map[string]int{"hours": hours}})
 		}

@@ -44,8 +44,8 @@ func TestCompletionsReport(t *testing.T) {
 		s.complete(bertaToken, eb.ID)
 		s.do(request{method: "POST", path: "/api/v1/enrolments/" + ea.ID + "/certificate", token: annaToken}).expect(t, 201)
 
-		// An in-person programme ending in the period; Anna completes it too.
-		p := s.programme(map[string]any{"starts_at": now.Add(-60 * 24 * time.Hour), "ends_at": now.Add(2 * 24 * time.Hour)})
+		// An in-person programme that ended in the period (all its hours held); Anna completes it too.
+		p := s.programme(map[string]any{"starts_at": now.Add(-60 * 24 * time.Hour), "ends_at": now.Add(-time.Hour)})
 		dace, daceToken := s.signUpIn("Cēsu novads")
 		eriks, eriksToken := s.signUpIn("Rīga")
 		for token, m := range map[string]string{annaToken: "Ogres novads", daceToken: "Cēsu novads", eriksToken: "Rīga"} {
@@ -127,7 +127,7 @@ func TestCompletionsReportAttendanceThreshold(t *testing.T) {
 			{96, []participant{{"Cēsu novads", 86, false}, {"Valmieras novads", 87, true}}},
 			{90, []participant{{"Madonas novads", 80, false}, {"Siguldas novads", 81, true}}},
 		} {
-			p := s.programme(map[string]any{"hours": run.hours, "starts_at": now.Add(-60 * 24 * time.Hour), "ends_at": now.Add(2 * 24 * time.Hour)})
+			p := s.programme(map[string]any{"hours": run.hours, "starts_at": now.Add(-60 * 24 * time.Hour), "ends_at": now.Add(-time.Hour)})
 			if p.CompletionPercent != 90 {
 				t.Fatalf("programme %+v", p)
 			}

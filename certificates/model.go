@@ -9,15 +9,19 @@ import (
 
 // Certificate is an issued certificate as its holder and the team see it.
 type Certificate struct {
-	ID               string     `json:"id"`
-	Code             string     `json:"code"`
-	HolderName       string     `json:"holder_name"`
-	Kind             string     `json:"kind"`
-	CourseTitle      string     `json:"course_title"`
-	MethodologyTitle string     `json:"methodology_title"`
-	Hours            int        `json:"hours"`
-	From             time.Time  `json:"from"`
-	To               time.Time  `json:"to"`
+	ID               string    `json:"id"`
+	Code             string    `json:"code"`
+	HolderName       string    `json:"holder_name"`
+	Kind             string    `json:"kind"`
+	CourseTitle      string    `json:"course_title"`
+	MethodologyTitle string    `json:"methodology_title"`
+	Hours            int       `json:"hours"`
+	From             time.Time `json:"from"`
+	To               time.Time `json:"to"`
+	// CompletedAt is when the last requirement was met (the last lesson
+	// or the final test passed; the attendance reaching the threshold);
+	// absent on certificates issued before it was recorded.
+	CompletedAt      *time.Time `json:"completed_at,omitempty"`
 	IssuedAt         time.Time  `json:"issued_at"`
 	PDFURL           string     `json:"pdf_url"`
 	VerifyURL        string     `json:"verify_url"`

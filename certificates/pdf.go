@@ -21,8 +21,16 @@ type Document struct {
 	MethodologyTitle string    // the methodology it belongs to
 	Hours            int       // 12 for online courses; 88..100 academic hours for programmes
 	From, To         time.Time // cohort or programme dates
-	IssuedAt         time.Time
-	VerifyURL        string // printed and encoded as a QR code
+	// CompletedAt is when the last requirement was met. When set, an
+	// online course's certificate states its date instead of the cohort's
+	// period, and a programme's period ends on it at the latest.
+	CompletedAt time.Time
+	IssuedAt    time.Time
+	VerifyURL   string // printed and encoded as a QR code
+	// RevokedAt, when set, marks the certificate ATSAUKTS (revoked) with
+	// the date and the reason across it.
+	RevokedAt        *time.Time
+	RevocationReason string
 }
 
 // Page geometry in millimetres, A4 landscape.
@@ -242,6 +250,13 @@ func renderIn(d Document, cp *codePage) (out []byte, err error) {
 	holder, title, methodology := printable(d.HolderName), printable(d.Title), printable(d.MethodologyTitle)
 	code, verifyURL := printable(d.Code), strings.TrimSpace(d.VerifyURL)
 	link := printable(verifyURL)
+	revokedOn, reason := "", ""
+	if d.RevokedAt != nil {
+		revokedOn, reason = "Atsaukts "+lv.DateIn(*d.RevokedAt), printable(d.RevocationReason)
+		if reason != "" {
+			reason = "Iemesls: " + reason
+		}
+	}
 	switch {
 	case holder == "" || title == "" || code == "" || verifyURL == "":
 		return nil, errors.New("certificates: render: holder name, title, code and verify URL are required")
@@ -262,6 +277,9 @@ func renderIn(d Document, cp *codePage) (out []byte, err error) {
 	// so a re-issued PDF can be compared with the stored one.
 	f.SetCreationDate(d.IssuedAt.UTC())
 	f.SetModificationDate(d.IssuedAt.UTC())
+	if d.RevokedAt != nil {
+		f.SetModificationDate(d.RevokedAt.UTC())
+	}
 	f.SetCatalogSort(true)
 	// The fonts and the image come compressed already, which leaves the
 	// page's few kilobytes of drawing operators: gofpdf would allocate a
@@ -276,7 +294,7 @@ func renderIn(d Document, cp *codePage) (out []byte, err error) {
 	f.SetCellMargin(0)
 	f.SetAutoPageBreak(false, 0)
 	p := &certPage{f: f, cp: cp}
-	if cp == nil || !cp.encodes(holder, title, methodology, code, link) {
+	if cp == nil || !cp.encodes(holder, title, methodology, code, link, revokedOn, reason) {
 		p.cp = nil
 	}
 	addPDFFonts(f, p.cp)
@@ -304,7 +322,11 @@ func renderIn(d Document, cp *codePage) (out []byte, err error) {
 	// The middle of the page: who, what and within which methodology. It
 	// takes what lies between the heading and the bottom row and is centred
 	// in it vertically, so short texts do not leave a hole under them.
-	const middleTop, middleBottom = 56.0, 130.0
+	// A revoked certificate gives the top of it to the revocation.
+	middleTop, middleBottom := 56.0, 130.0
+	if d.RevokedAt != nil {
+		middleTop = p.revokedStamp(revokedOn, reason, 55) + 3
+	}
 	blocks := []*textBlock{
 		{text: holder, bold: true, size: 28, min: 16, maxLines: 2, colour: inkColour},
 		{text: achieved, size: 13, min: 11, maxLines: 1, gap: 5, colour: mutedColour},
@@ -321,16 +343,27 @@ func renderIn(d Document, cp *codePage) (out []byte, err error) {
 	qrLeft := pageW - pdfMarginX - qrSize
 	factsW := qrLeft - 12 - pdfMarginX
 
+	// What happened: an online course states the day it was completed, not
+	// a cohort period that may not have ended; a programme states when it
+	// was held, up to the day its participant completed it.
+	from, to := d.From, d.To
+	completed := !d.CompletedAt.IsZero()
+	switch {
+	case completed && d.Kind == "course":
+		from, to = time.Time{}, time.Time{}
+	case completed && (to.IsZero() || d.CompletedAt.Before(to)):
+		to = d.CompletedAt
+	}
 	period := ""
 	switch {
-	case d.From.IsZero() && d.To.IsZero():
-	case d.From.IsZero() || d.To.IsZero() || lv.Date(d.From) == lv.Date(d.To):
-		period = lv.Date(d.From)
-		if d.From.IsZero() {
-			period = lv.Date(d.To)
+	case from.IsZero() && to.IsZero():
+	case from.IsZero() || to.IsZero() || lv.Date(from) == lv.Date(to):
+		period = lv.Date(from)
+		if from.IsZero() {
+			period = lv.Date(to)
 		}
 	default:
-		period = lv.Date(d.From) + " – " + lv.Date(d.To)
+		period = lv.Date(from) + " – " + lv.Date(to)
 	}
 	hours := lv.Hours(d.Hours)
 	if d.Kind == "programme" {
@@ -339,6 +372,9 @@ func renderIn(d Document, cp *codePage) (out []byte, err error) {
 	facts := [][2]string{{"Apjoms:", hours}}
 	if period != "" {
 		facts = append(facts, [2]string{"Norises laiks:", period})
+	}
+	if completed {
+		facts = append(facts, [2]string{"Apgūts:", lv.Date(d.CompletedAt)})
 	}
 	facts = append(facts,
 		[2]string{"Izsniegts:", lv.Date(d.IssuedAt)},
@@ -392,4 +428,32 @@ func renderIn(d Document, cp *codePage) (out []byte, err error) {
 		return nil, fmt.Errorf("certificates: render: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// revokedColour is the red of the revocation stamp.
+var revokedColour = [3]int{176, 32, 32}
+
+// revokedStamp draws the revocation in a red frame across the page from
+// top: ATSAUKTS, its date ("Atsaukts 2026. gada 5. decembrī") and the
+// reason. It hides nothing of the certificate (which is laid out below
+// it) and returns where it ends.
+func (p *certPage) revokedStamp(revokedOn, reason string, top float64) float64 {
+	const stampW = 190.0
+	left := (pageW - stampW) / 2
+	inner := stampW - 16
+	lines := []*textBlock{
+		{text: "ATSAUKTS", bold: true, size: 32, min: 32, maxLines: 1, colour: revokedColour},
+		{text: revokedOn, bold: true, size: 13, min: 11, maxLines: 1, gap: 0.5, colour: revokedColour},
+	}
+	if reason != "" {
+		lines = append(lines, &textBlock{text: reason, size: 10, min: 8, maxLines: 1, gap: 0.5, colour: revokedColour})
+	}
+	h := p.layoutBlocks(lines, inner, 30) + 5
+	p.f.SetDrawColor(revokedColour[0], revokedColour[1], revokedColour[2])
+	p.f.SetLineWidth(1.2)
+	p.f.Rect(left, top, stampW, h, "D")
+	p.f.SetLineWidth(0.4)
+	p.f.Rect(left+1.5, top+1.5, stampW-3, h-3, "D")
+	p.drawBlocks(lines, left+8, inner, top+2.5)
+	return top + h
 }

@@ -107,6 +107,7 @@ func completionGrant(c cohorts.Completion) Grant {
 	return Grant{
 		SourceKind: SourceEnrolment, SourceID: c.EnrolmentID, UserID: c.UserID, Kind: "course",
 		Title: c.CourseTitle, MethodologyTitle: c.MethodologyTitle, Hours: c.Hours, From: c.From, To: c.To,
+		CompletedAt: c.CompletedAt,
 	}
 }
 
@@ -120,6 +121,9 @@ type Grant struct {
 	MethodologyTitle     string
 	Hours                int
 	From, To             time.Time
+	// CompletedAt is when the last requirement was met; the certificate
+	// states its date.
+	CompletedAt time.Time
 }
 
 // Issue renders, stores and records the certificate of a grant, once: when
@@ -159,11 +163,12 @@ func (s *Service) storePDF(ctx context.Context, g Grant, holderName string) (cer
 		HolderName: holderName, Kind: g.Kind, Title: g.Title, MethodologyTitle: g.MethodologyTitle, Hours: g.Hours,
 		PeriodFrom: g.From.UTC(), PeriodTo: g.To.UTC(), IssuedAt: now,
 	}
+	if !g.CompletedAt.IsZero() {
+		completed := g.CompletedAt.UTC()
+		row.CompletedAt = &completed
+	}
 	row.PDFKey = "certificates/" + row.Code + ".pdf"
-	pdf, err := Render(Document{
-		Code: row.Code, HolderName: row.HolderName, Kind: row.Kind, Title: row.Title, MethodologyTitle: row.MethodologyTitle,
-		Hours: row.Hours, From: row.PeriodFrom, To: row.PeriodTo, IssuedAt: now, VerifyURL: s.verifyURL(row.Code),
-	})
+	pdf, err := Render(s.document(row))
 	if err != nil {
 		return certificateRow{}, fmt.Errorf("certificates: render: %w", err)
 	}
@@ -201,8 +206,23 @@ func (s *Service) dropPDF(ctx context.Context, row certificateRow) {
 	_ = s.objects.Delete(context.WithoutCancel(ctx), row.PDFKey)
 }
 
-// PDF opens the stored PDF of a certificate for its holder or the team.
-// Errors: ErrNotFound.
+// document is what the PDF of a certificate prints, its revocation too.
+func (s *Service) document(c certificateRow) Document {
+	d := Document{
+		Code: c.Code, HolderName: c.HolderName, Kind: c.Kind, Title: c.Title, MethodologyTitle: c.MethodologyTitle,
+		Hours: c.Hours, From: c.PeriodFrom.UTC(), To: c.PeriodTo.UTC(), IssuedAt: c.IssuedAt.UTC(), VerifyURL: s.verifyURL(c.Code),
+		RevokedAt: utc(c.RevokedAt), RevocationReason: c.RevocationReason,
+	}
+	if c.CompletedAt != nil {
+		d.CompletedAt = c.CompletedAt.UTC()
+	}
+	return d
+}
+
+// PDF opens the PDF of a certificate for its holder or the team: the one
+// stored when it was issued, or, once it is revoked, the same certificate
+// drawn again with the revocation across it, so that no copy downloaded
+// after the revocation can pass for valid. Errors: ErrNotFound.
 func (s *Service) PDF(ctx context.Context, caller accounts.Principal, code string) (io.ReadCloser, int64, error) {
 	c, err := s.byCode(ctx, code)
 	if err != nil {
@@ -210,6 +230,13 @@ func (s *Service) PDF(ctx context.Context, caller accounts.Principal, code strin
 	}
 	if c.UserID != caller.UserID && !caller.IsTeam() {
 		return nil, 0, ErrNotFound
+	}
+	if c.RevokedAt != nil {
+		pdf, err := Render(s.document(c))
+		if err != nil {
+			return nil, 0, fmt.Errorf("certificates: render: %w", err)
+		}
+		return io.NopCloser(bytes.NewReader(pdf)), int64(len(pdf)), nil
 	}
 	info, err := s.objects.Stat(ctx, c.PDFKey)
 	if err != nil {
@@ -249,6 +276,20 @@ func (s *Service) Revoke(ctx context.Context, code string, r Revocation) (Verifi
 	return s.Verify(ctx, c.Code)
 }
 
+// RevokeSource revokes the certificate earned by a source, if there is one
+// and it is valid (the in-person programmes, when attendance is corrected
+// below the threshold). It reports whether a certificate was revoked now.
+func (s *Service) RevokeSource(ctx context.Context, sourceKind, sourceID, reason string) (bool, error) {
+	c, err := s.store.bySource(ctx, sourceKind, sourceID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil || c.RevokedAt != nil {
+		return false, err
+	}
+	return s.store.revokeRow(ctx, c.Code, reason, s.now().UTC())
+}
+
 func (s *Service) byCode(ctx context.Context, code string) (certificateRow, error) {
 	code = NormalizeCode(code)
 	if code == "" {
@@ -262,7 +303,7 @@ func (s *Service) verifyURL(code string) string { return s.publicURL + "/verify/
 func (s *Service) view(c certificateRow) Certificate {
 	return Certificate{
 		ID: c.ID, Code: c.Code, HolderName: c.HolderName, Kind: c.Kind, CourseTitle: c.Title, MethodologyTitle: c.MethodologyTitle,
-		Hours: c.Hours, From: c.PeriodFrom.UTC(), To: c.PeriodTo.UTC(), IssuedAt: c.IssuedAt.UTC(),
+		Hours: c.Hours, From: c.PeriodFrom.UTC(), To: c.PeriodTo.UTC(), CompletedAt: utc(c.CompletedAt), IssuedAt: c.IssuedAt.UTC(),
 		PDFURL: s.publicURL + "/api/v1/certificates/" + c.Code + "/pdf", VerifyURL: s.verifyURL(c.Code),
 		RevokedAt: utc(c.RevokedAt), RevocationReason: c.RevocationReason, UserID: c.UserID,
 	}

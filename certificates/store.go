@@ -23,6 +23,7 @@ type certificateRow struct {
 	Hours            int
 	PeriodFrom       time.Time
 	PeriodTo         time.Time
+	CompletedAt      *time.Time
 	IssuedAt         time.Time
 	PDFKey           string `gorm:"column:pdf_key"`
 	RevokedAt        *time.Time
@@ -121,8 +122,16 @@ func (s store) byCode(ctx context.Context, code string) (certificateRow, error) 
 }
 
 func (s store) revoke(ctx context.Context, code, reason string, at time.Time) error {
-	return database.Translate(s.db.Conn(ctx).Model(&certificateRow{}).Where("code = ? AND revoked_at IS NULL", code).
-		Updates(map[string]any{"revoked_at": at, "revocation_reason": reason}).Error)
+	_, err := s.revokeRow(ctx, code, reason, at)
+	return err
+}
+
+// revokeRow revokes a valid certificate and reports whether it did; a
+// revoked one keeps its first date and reason.
+func (s store) revokeRow(ctx context.Context, code, reason string, at time.Time) (bool, error) {
+	res := s.db.Conn(ctx).Model(&certificateRow{}).Where("code = ? AND revoked_at IS NULL", code).
+		Updates(map[string]any{"revoked_at": at, "revocation_reason": reason})
+	return res.RowsAffected == 1, database.Translate(res.Error)
 }
 
 func (s store) insertJob(ctx context.Context, j jobRow) error {

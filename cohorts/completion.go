@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"mooc/internal/database"
 	"mooc/internal/validation"
 )
 
@@ -18,7 +19,11 @@ type Completion struct {
 	MethodologyTitle string
 	Hours            int
 	From, To         time.Time
-	Progress         Progress
+	// CompletedAt is when the last requirement was met, for an eligible
+	// enrolment (zero otherwise): the later of the last lesson completed
+	// and the first passing submission of the final test.
+	CompletedAt time.Time
+	Progress    Progress
 	// Missing says, when not eligible, what is left to do (see Missing).
 	Missing []validation.FieldError
 }
@@ -49,12 +54,57 @@ func (s *Service) Completions(ctx context.Context, enrolmentIDs []string) ([]Com
 	if err != nil {
 		return nil, err
 	}
+	var eligible []string
+	for _, e := range rows {
+		if len(Missing(standings[e.ID].Standing)) == 0 {
+			eligible = append(eligible, e.ID)
+		}
+	}
+	completedAt, err := s.completedAt(ctx, eligible)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Completion, 0, len(rows))
 	for _, e := range rows {
 		course, cohort, st := courses[e.CourseID], cohorts[e.CohortID], standings[e.ID]
 		out = append(out, Completion{EnrolmentID: e.ID, UserID: e.UserID, CohortID: e.CohortID, CourseTitle: course.Title,
 			MethodologyTitle: course.MethodologyTitle, Hours: course.EffortHours,
-			From: cohort.StartsAt.UTC(), To: cohort.EndsAt.UTC(), Progress: st.progress, Missing: Missing(st.Standing)})
+			From: cohort.StartsAt.UTC(), To: cohort.EndsAt.UTC(), CompletedAt: completedAt[e.ID],
+			Progress: st.progress, Missing: Missing(st.Standing)})
+	}
+	return out, nil
+}
+
+// completedAt tells when each of the given (eligible) enrolments met its
+// last requirement: the later of its last lesson completion and the
+// first passing submission of the final test (the test's time comes from
+// the assessment's records).
+func (s *Service) completedAt(ctx context.Context, enrolmentIDs []string) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	if len(enrolmentIDs) == 0 {
+		return out, nil
+	}
+	// Row by row rather than MAX(), which SQLite would answer as text.
+	var lessons []progressRow
+	err := s.db.Conn(ctx).Model(&progressRow{}).Select("enrolment_id, completed_at").
+		Where("enrolment_id IN ? AND completed = ? AND completed_at IS NOT NULL", enrolmentIDs, true).Find(&lessons).Error
+	if err != nil {
+		return nil, database.Translate(err)
+	}
+	later := func(id string, t time.Time) {
+		if t.After(out[id]) {
+			out[id] = t.UTC()
+		}
+	}
+	for _, l := range lessons {
+		later(l.EnrolmentID, *l.CompletedAt)
+	}
+	passed, err := s.tests.FinalPassedAt(ctx, enrolmentIDs)
+	if err != nil {
+		return nil, err
+	}
+	for id, t := range passed {
+		later(id, t)
 	}
 	return out, nil
 }

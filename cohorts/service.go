@@ -32,6 +32,7 @@ type Files interface {
 type TestRecords interface {
 	ForCourses(ctx context.Context, courseIDs []string) (map[string][]catalogue.TestSummary, error)
 	Results(ctx context.Context, enrolmentIDs []string) (map[string]TestResult, error)
+	FinalPassedAt(ctx context.Context, enrolmentIDs []string) (map[string]time.Time, error)
 }
 
 // TestResult is one enrolment's standing in the knowledge tests.

@@ -3,6 +3,8 @@ package programmes
 import (
 	"errors"
 	"time"
+
+	"mooc/internal/lv"
 )
 
 // Planning regions of Latvia.
@@ -99,7 +101,13 @@ var (
 	ErrNoFreeSeat         = errors.New("programmes: the group is full")
 	ErrNotParticipant     = errors.New("programmes: not an accepted participant")
 	ErrNotWaitlisted      = errors.New("programmes: the application is not on the waitlist")
+	ErrNotStarted         = errors.New("programmes: the programme has not started")
+	ErrGroupBelowAccepted = errors.New("programmes: more participants are accepted than the new group size allows")
 )
+
+// AttendanceCorrected is the revocation reason of a certificate whose
+// attendance was lowered below the completion threshold.
+const AttendanceCorrected = "attendance corrected"
 
 // RequiredHours is the attendance rule for a programme's certificate: at
 // least percent of its hours, rounded up to a whole hour (90 % of 96 hours
@@ -107,3 +115,30 @@ var (
 // (hours attended × 100 ≥ hours × percent), and tests hold the two to the
 // boundary.
 func RequiredHours(hours, percent int) int { return (hours*percent + 99) / 100 }
+
+// HoursHeld is how many of a programme's hours have been held by now, the
+// most attendance anyone can have: none before it starts, all of them once
+// it has ended, and in between the hours spread evenly over its calendar
+// days in Riga (from the day of starts_at to the day of ends_at), the
+// current day counting whole, rounded up to a whole hour. A coordinator
+// records a day's attendance on that day's evening, and never more than
+// the sessions held.
+func HoursHeld(hours int, startsAt, endsAt, now time.Time) int {
+	switch {
+	case now.Before(startsAt):
+		return 0
+	case !now.Before(endsAt):
+		return hours
+	}
+	first, last, today := rigaDay(startsAt), rigaDay(endsAt), rigaDay(now)
+	days := int(last.Sub(first).Hours()/24) + 1
+	elapsed := min(int(today.Sub(first).Hours()/24)+1, days)
+	return (hours*elapsed + days - 1) / days
+}
+
+// rigaDay is the calendar day of t in Riga, as midnight UTC of that date,
+// so that days subtract without daylight-saving steps.
+func rigaDay(t time.Time) time.Time {
+	y, m, d := t.In(lv.Riga).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}

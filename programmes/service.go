@@ -25,10 +25,11 @@ type Methodologies interface {
 	Methodology(ctx context.Context, id string) (catalogue.Methodology, error)
 }
 
-// Issuer issues the certificate a participant earns (the certificates
-// domain).
+// Issuer issues the certificate a participant earns, and revokes it when
+// the attendance that earned it is corrected (the certificates domain).
 type Issuer interface {
 	Issue(ctx context.Context, g certificates.Grant) (certificates.Certificate, bool, error)
+	RevokeSource(ctx context.Context, sourceKind, sourceID, reason string) (bool, error)
 }
 
 // Deps is what the service is built with; every field is required but Now.
@@ -98,7 +99,7 @@ func (s *Service) Create(ctx context.Context, f Fields) (Programme, error) {
 }
 
 // Update changes any fields of a programme (team). Errors: ErrNotFound,
-// *validation.Error.
+// ErrGroupBelowAccepted, *validation.Error.
 func (s *Service) Update(ctx context.Context, id string, f Fields) (Programme, error) {
 	if uuid.Validate(id) != nil {
 		return Programme{}, ErrNotFound
@@ -111,6 +112,16 @@ func (s *Service) Update(ctx context.Context, id string, f Fields) (Programme, e
 		}
 		if err := s.apply(ctx, &row, f); err != nil {
 			return err
+		}
+		if f.GroupSize != nil {
+			// Under the programme's row lock, as Accept counts its seats.
+			accepted, err := s.store.countStatus(ctx, row.ID, Accepted)
+			if err != nil {
+				return err
+			}
+			if row.GroupSize < accepted {
+				return ErrGroupBelowAccepted
+			}
 		}
 		if err := s.store.save(ctx, row); err != nil {
 			return err
@@ -202,8 +213,10 @@ func (s *Service) Programmes(ctx context.Context, methodologyID string, limit in
 	return out, next, nil
 }
 
-// Apply asks for a seat. Errors: ErrNotFound, ErrApplicationsClosed,
-// ErrAlreadyApplied, *validation.Error.
+// Apply asks for a seat. An applicant who withdrew may apply again while
+// applications are open: the same application comes back as applied, at
+// the back of the queue (its application time is now). Errors:
+// ErrNotFound, ErrApplicationsClosed, ErrAlreadyApplied, *validation.Error.
 func (s *Service) Apply(ctx context.Context, caller accounts.Principal, programmeID string, form ApplicationForm) (Application, error) {
 	form.Municipality = strings.TrimSpace(form.Municipality)
 	if err := validation.Struct(form); err != nil {
@@ -219,10 +232,11 @@ func (s *Service) Apply(ctx context.Context, caller accounts.Principal, programm
 	now := s.now().UTC()
 	row := applicationRow{ID: uuid.NewString(), ProgrammeID: p.ID, UserID: caller.UserID, Municipality: form.Municipality,
 		TookPartInPilot: *form.TookPartInPilot, Status: Applied, QueueSeq: now.UnixNano(), AppliedAt: now, UpdatedAt: now}
-	if err := s.store.insert(ctx, &row); err != nil {
-		if errors.Is(err, database.ErrDuplicate) {
-			return Application{}, ErrAlreadyApplied
-		}
+	err = s.store.insert(ctx, &row)
+	if errors.Is(err, database.ErrDuplicate) {
+		row, err = s.store.reapply(ctx, row)
+	}
+	if err != nil {
 		return Application{}, err
 	}
 	return toApplication(row, nil), nil
@@ -245,9 +259,14 @@ func (s *Service) Withdraw(ctx context.Context, caller accounts.Principal, progr
 
 // Allocate gives out the seats once applications have closed: first to
 // applicants whose municipality was not in the pilot, then by application
-// time, up to the group size; the rest wait in that order. Allocation
-// happens once; asking again returns the same result. Errors: ErrNotFound,
-// ErrApplicationsOpen.
+// time (allocationOrder), up to the group size; the rest wait in that
+// order. Running it again after applications reopened and closed
+// allocates the applications made since the same way: those accepted stay
+// accepted, and a seat goes to a new applicant only when it is free and
+// nobody is waiting for it (the team gives such seats to those waiting,
+// with Accept); the others join the waitlist, which stays in allocation
+// order. With nothing new to allocate, it returns the same result.
+// Errors: ErrNotFound, ErrApplicationsOpen.
 func (s *Service) Allocate(ctx context.Context, programmeID string) (Allocation, error) {
 	if uuid.Validate(programmeID) != nil {
 		return Allocation{}, ErrNotFound
@@ -261,32 +280,62 @@ func (s *Service) Allocate(ctx context.Context, programmeID string) (Allocation,
 		if now.Before(p.ApplicationsCloseAt) {
 			return ErrApplicationsOpen
 		}
-		if p.AllocatedAt != nil {
-			return nil
-		}
 		queue, err := s.store.queue(ctx, p.ID, Applied)
 		if err != nil {
 			return err
 		}
-		for i, a := range queue {
-			a.Status = Waitlisted
-			if i < p.GroupSize {
-				a.Status = Accepted
+		if p.AllocatedAt != nil && len(queue) == 0 {
+			return nil
+		}
+		accepted, err := s.store.countStatus(ctx, p.ID, Accepted)
+		if err != nil {
+			return err
+		}
+		waiting, err := s.store.countStatus(ctx, p.ID, Waitlisted)
+		if err != nil {
+			return err
+		}
+		free := max(0, p.GroupSize-accepted-waiting)
+		for i := range queue {
+			queue[i].Status = Waitlisted
+			if i < free {
+				queue[i].Status = Accepted
 			}
-			if err := s.store.setStatus(ctx, a.ID, a.Status, now); err != nil {
-				return err
-			}
-			if err := s.tell(ctx, p, a, i-p.GroupSize+1); err != nil {
+			if err := s.store.setStatus(ctx, queue[i].ID, queue[i].Status, now); err != nil {
 				return err
 			}
 		}
-		p.AllocatedAt = &now
+		if err := s.tellAll(ctx, p, queue); err != nil {
+			return err
+		}
+		if p.AllocatedAt == nil {
+			p.AllocatedAt = &now
+		}
 		return s.store.save(ctx, p)
 	})
 	if err != nil {
 		return Allocation{}, err
 	}
 	return s.allocation(ctx, programmeID)
+}
+
+// tellAll queues the result of the applications just allocated, each
+// waitlisted one with its place in the whole waitlist.
+func (s *Service) tellAll(ctx context.Context, p programmeRow, allocated []applicationRow) error {
+	waitlist, err := s.store.queue(ctx, p.ID, Waitlisted)
+	if err != nil {
+		return err
+	}
+	position := make(map[string]int, len(waitlist))
+	for i, a := range waitlist {
+		position[a.ID] = i + 1
+	}
+	for _, a := range allocated {
+		if err := s.tell(ctx, p, a, position[a.ID]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Service) allocation(ctx context.Context, programmeID string) (Allocation, error) {
@@ -337,7 +386,8 @@ func (s *Service) Applications(ctx context.Context, programmeID string) ([]Appli
 	return out, nil
 }
 
-// Accept gives a freed seat to a waitlisted applicant (team). Errors:
+// Accept gives a free seat to a waitlisted applicant, or, once the seats
+// have been allocated, to one who applied since (team). Errors:
 // ErrNotFound, ErrNotWaitlisted, ErrNoFreeSeat.
 func (s *Service) Accept(ctx context.Context, programmeID, applicationID string) (Application, error) {
 	if uuid.Validate(programmeID) != nil || uuid.Validate(applicationID) != nil {
@@ -354,7 +404,7 @@ func (s *Service) Accept(ctx context.Context, programmeID, applicationID string)
 		if err != nil {
 			return err
 		}
-		if a.Status != Waitlisted {
+		if a.Status != Waitlisted && (a.Status != Applied || p.AllocatedAt == nil) {
 			return ErrNotWaitlisted
 		}
 		taken, err := s.store.countStatus(ctx, p.ID, Accepted)
@@ -375,9 +425,11 @@ func (s *Service) Accept(ctx context.Context, programmeID, applicationID string)
 	return out, err
 }
 
-// RecordAttendance sets a participant's attended hours (team). Reaching
-// the completion threshold issues the certificate, once. Errors:
-// ErrNotFound, ErrNotParticipant, *validation.Error.
+// RecordAttendance sets a participant's attended hours (team), from the
+// programme's start and never above the hours held so far (HoursHeld).
+// Reaching the completion threshold issues the certificate, once; falling
+// below it again revokes that certificate (AttendanceCorrected). Errors:
+// ErrNotFound, ErrNotStarted, ErrNotParticipant, *validation.Error.
 func (s *Service) RecordAttendance(ctx context.Context, programmeID, userID string, u AttendanceUpdate) (Attendance, error) {
 	if err := validation.Struct(u); err != nil {
 		return Attendance{}, err
@@ -386,8 +438,16 @@ func (s *Service) RecordAttendance(ctx context.Context, programmeID, userID stri
 	if err != nil {
 		return Attendance{}, err
 	}
-	if *u.Hours > p.Hours {
-		return Attendance{}, validation.Fail(validation.Field("hours", "more than the programme's hours"))
+	now := s.now().UTC()
+	if now.Before(p.StartsAt) {
+		return Attendance{}, ErrNotStarted
+	}
+	if held := HoursHeld(p.Hours, p.StartsAt, p.EndsAt, now); *u.Hours > held {
+		msg := "more than the " + lv.AcademicHours(held) + " held so far"
+		if held == p.Hours {
+			msg = "more than the programme's " + lv.AcademicHours(held)
+		}
+		return Attendance{}, validation.Fail(validation.Field("hours", msg))
 	}
 	if uuid.Validate(userID) != nil {
 		return Attendance{}, ErrNotFound
@@ -399,25 +459,40 @@ func (s *Service) RecordAttendance(ctx context.Context, programmeID, userID stri
 	if a.Status != Accepted {
 		return Attendance{}, ErrNotParticipant
 	}
-	if err := s.store.setHours(ctx, a.ID, *u.Hours, s.now().UTC()); err != nil {
-		return Attendance{}, err
-	}
 	required := RequiredHours(p.Hours, p.CompletionPercent)
 	out := Attendance{UserID: userID, ApplicationID: a.ID, AttendedHours: *u.Hours, RequiredHours: required, Completed: *u.Hours >= required}
-	if out.Completed {
-		m, err := s.methodologies.Methodology(ctx, p.MethodologyID)
-		if err != nil {
-			return Attendance{}, err
-		}
-		cert, _, err := s.certs.Issue(ctx, certificates.Grant{
-			SourceKind: certificates.SourceParticipant, SourceID: a.ID, UserID: userID, Kind: "programme",
-			Title: p.Title, MethodologyTitle: m.Title, Hours: p.Hours, From: p.StartsAt, To: p.EndsAt,
+	if !out.Completed {
+		// The hours and the revocation of what they no longer earn go together.
+		err := s.db.InTx(ctx, func(ctx context.Context) error {
+			if err := s.store.setHours(ctx, a.ID, *u.Hours, now); err != nil {
+				return err
+			}
+			_, err := s.certs.RevokeSource(ctx, certificates.SourceParticipant, a.ID, AttendanceCorrected)
+			return err
 		})
-		if err != nil {
-			return Attendance{}, err
-		}
-		out.CertificateCode = cert.Code
+		return out, err
 	}
+	if err := s.store.setHours(ctx, a.ID, *u.Hours, now); err != nil {
+		return Attendance{}, err
+	}
+	m, err := s.methodologies.Methodology(ctx, p.MethodologyID)
+	if err != nil {
+		return Attendance{}, err
+	}
+	// The threshold is met now, or on the programme's last day when the
+	// hours are recorded after it.
+	completed := now
+	if p.EndsAt.Before(completed) {
+		completed = p.EndsAt
+	}
+	cert, _, err := s.certs.Issue(ctx, certificates.Grant{
+		SourceKind: certificates.SourceParticipant, SourceID: a.ID, UserID: userID, Kind: "programme",
+		Title: p.Title, MethodologyTitle: m.Title, Hours: p.Hours, From: p.StartsAt, To: p.EndsAt, CompletedAt: completed,
+	})
+	if err != nil {
+		return Attendance{}, err
+	}
+	out.CertificateCode = cert.Code
 	return out, nil
 }
 

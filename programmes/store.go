@@ -110,6 +110,28 @@ func (s store) applicationOf(ctx context.Context, programmeID, userID string) (a
 	return a, notFound(s.db.Conn(ctx).Where("programme_id = ? AND user_id = ?", programmeID, userID).Take(&a).Error)
 }
 
+// reapply brings a withdrawn application back as a new one (the row a is,
+// with its id, when it was withdrawn). Errors: ErrAlreadyApplied when the
+// application is not withdrawn.
+func (s store) reapply(ctx context.Context, a applicationRow) (applicationRow, error) {
+	var old applicationRow
+	if err := s.db.Conn(ctx).Where("programme_id = ? AND user_id = ?", a.ProgrammeID, a.UserID).Take(&old).Error; err != nil {
+		return applicationRow{}, notFound(err)
+	}
+	res := s.db.Conn(ctx).Model(&applicationRow{}).Where("id = ? AND status = ?", old.ID, Withdrawn).Updates(map[string]any{
+		"status": Applied, "municipality": a.Municipality, "took_part_in_pilot": a.TookPartInPilot,
+		"queue_seq": a.QueueSeq, "applied_at": a.AppliedAt, "updated_at": a.UpdatedAt,
+	})
+	if err := database.Translate(res.Error); err != nil {
+		return applicationRow{}, err
+	}
+	if res.RowsAffected != 1 {
+		return applicationRow{}, ErrAlreadyApplied
+	}
+	a.ID, a.AttendedHours = old.ID, old.AttendedHours
+	return a, nil
+}
+
 func (s store) setStatus(ctx context.Context, id, status string, at time.Time) error {
 	return database.Translate(s.db.Conn(ctx).Model(&applicationRow{}).Where("id = ?", id).
 		Updates(map[string]any{"status": status, "updated_at": at}).Error)
