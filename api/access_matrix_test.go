@@ -158,7 +158,9 @@ func newMatrixFixtures(t *testing.T, db *database.DB) *matrixFixtures {
 		return a
 	}
 	apply(l1, f.programme.ID)
-	f.allocated = s.programme(map[string]any{"group_size": 2, "title": "Supervīzija: klātienes mācības"})
+	// Held already, so that its attendance can be recorded.
+	f.allocated = s.programme(map[string]any{"group_size": 2, "title": "Supervīzija: klātienes mācības",
+		"starts_at": time.Now().UTC().Add(-60 * 24 * time.Hour), "ends_at": time.Now().UTC().Add(-time.Hour)})
 	_, z := s.signUp()
 	_, x := s.signUp()
 	apply(l1, f.allocated.ID)

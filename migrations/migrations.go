@@ -70,6 +70,20 @@ func Checksum() string {
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
+// Count is how many migrations this binary carries (versions may skip
+// numbers).
+func Count() int {
+	entries, _ := fs.ReadDir(files, ".")
+	n := 0
+	for _, e := range entries {
+		var v int64
+		if _, err := fmt.Sscanf(e.Name(), "%d_", &v); err == nil {
+			n++
+		}
+	}
+	return n
+}
+
 // Latest is the newest schema version this binary carries.
 func Latest() int64 {
 	entries, _ := fs.ReadDir(files, ".")

@@ -41,12 +41,13 @@ func TestUpFromEmptyOnBothDialects(t *testing.T) {
 				if err := db.Conn(ctx).Raw("SELECT MAX(version_id) FROM goose_db_version WHERE is_applied = ?", true).Scan(&recorded).Error; err != nil {
 					t.Fatal(err)
 				}
-				var applied int64
+				var applied int
 				if err := db.Conn(ctx).Raw("SELECT COUNT(*) FROM goose_db_version WHERE version_id > 0").Scan(&applied).Error; err != nil {
 					t.Fatal(err)
 				}
-				if v != migrations.Latest() || recorded != v || applied != v {
-					t.Fatalf("run %d: Up says version %d, the database records %d in %d rows, latest is %d", run, v, recorded, applied, migrations.Latest())
+				// Versions may skip numbers; every embedded file is applied once.
+				if v != migrations.Latest() || recorded != v || applied != migrations.Count() {
+					t.Fatalf("run %d: Up says version %d, the database records %d in %d rows, latest is %d of %d files", run, v, recorded, applied, migrations.Latest(), migrations.Count())
 				}
 			}
 			for _, table := range []string{"users", "user_roles", "throttle_counters", "courses", "cohorts", "enrolments",
