@@ -352,12 +352,7 @@ func TestCompletionMakesEligible(t *testing.T) {
 		if p := s.enrolmentNow(learner, e.ID).Progress; p.CertificateEligible || p.TestsPassed != 1 {
 			t.Fatalf("eligible without the lessons: %+v", p)
 		}
-		for _, w := range s.published.Weeks {
-			for _, l := range w.Lessons {
-				s.do(request{method: "PUT", path: "/api/v1/enrolments/" + e.ID + "/lessons/" + l.ID + "/progress", token: learner,
-					body: map[string]any{"position_seconds": 60, "completed": true}}).expect(t, 200)
-			}
-		}
+		s.completeLessons(learner, e.ID)
 		if p := s.enrolmentNow(learner, e.ID).Progress; !p.CertificateEligible || p.Percent != 100 || p.LessonsCompleted != 25 {
 			t.Fatalf("not eligible after completing everything: %+v", p)
 		}

@@ -47,6 +47,8 @@ var errorTable = []mapping{
 	{cohorts.ErrWeekLocked, 403, "week_locked", "this week of the course has not started yet"},
 	{cohorts.ErrEnrolmentInactive, 403, "enrolment_inactive", "the enrolment is not active (waitlisted or withdrawn)"},
 	{cohorts.ErrNoMedia, 404, "not_found", "this lesson has no file to play"},
+	{cohorts.ErrNotWatched, 422, "lesson_not_watched", "the video has not been watched far enough: at least 90 % of it, at no more than twice normal speed"},
+	{cohorts.ErrLengthUnknown, 422, "lesson_not_watched", "the length of this lesson's video is unknown, so watching it cannot be counted; the course's author has to upload the video again"},
 	{assessment.ErrNotFound, 404, "not_found", "no such test, question or attempt"},
 	{assessment.ErrMaxAttempts, 422, "max_attempts_reached", "no attempts left for this test"},
 	{assessment.ErrTestClosed, 422, "test_closed", "the cohort has ended; its tests are closed"},

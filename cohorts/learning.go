@@ -3,6 +3,8 @@ package cohorts
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"time"
 
 	"github.com/google/uuid"
@@ -28,7 +30,11 @@ func (s *Service) LessonFor(ctx context.Context, caller accounts.Principal, enro
 	if err != nil {
 		return catalogue.Lesson{}, LessonProgress{}, err
 	}
-	return l, toLessonProgress(p), nil
+	duration, err := s.videoDuration(ctx, l)
+	if err != nil {
+		return catalogue.Lesson{}, LessonProgress{}, err
+	}
+	return l, toLessonProgress(p, duration), nil
 }
 
 // Playback hands the learner short-lived links to a lesson's file and its
@@ -67,7 +73,10 @@ func (s *Service) Playback(ctx context.Context, caller accounts.Principal, enrol
 }
 
 // SaveProgress records where the learner is in a lesson. Completion sticks:
-// a later report without it does not undo it. Errors as LessonFor.
+// a later report without it does not undo it. A video lesson is completed
+// by watching (watching.go): completed:true below the coverage required is
+// refused and nothing of the report is kept. Errors as LessonFor, and
+// ErrNotWatched, ErrLengthUnknown, *validation.Error.
 func (s *Service) SaveProgress(ctx context.Context, caller accounts.Principal, enrolmentID, lessonID string, u ProgressUpdate) (LessonProgress, error) {
 	if err := validation.Struct(u); err != nil {
 		return LessonProgress{}, err
@@ -78,22 +87,48 @@ func (s *Service) SaveProgress(ctx context.Context, caller accounts.Principal, e
 		if err != nil {
 			return err
 		}
+		duration, err := s.videoDuration(ctx, l)
+		if err != nil {
+			return err
+		}
+		if duration != nil && u.PositionSeconds > *duration+positionSlack {
+			return validation.Fail(validation.Field("position_seconds", fmt.Sprintf("the video is %.1f seconds long", *duration)))
+		}
 		p, err := s.store.lessonProgress(ctx, e.ID, l.ID)
 		if err != nil {
 			return err
 		}
 		now := s.now().UTC()
-		p.PositionSeconds, p.UpdatedAt = u.PositionSeconds, now
+		w := Watched(Watch{Ranges: decodeRanges(p.Watched), Position: p.PositionSeconds, ReportedAt: p.UpdatedAt}, u.PositionSeconds, now)
+		if u.Completed && !p.Completed && l.Kind == catalogue.KindVideo {
+			if err := mayComplete(w.Ranges, duration); err != nil {
+				return err
+			}
+		}
+		p.PositionSeconds, p.UpdatedAt, p.Watched = u.PositionSeconds, now, encodeRanges(w.Ranges)
 		if u.Completed && !p.Completed {
 			p.Completed, p.CompletedAt = true, &now
 		}
 		if err := s.store.saveProgress(ctx, p); err != nil {
 			return err
 		}
-		out = toLessonProgress(p)
+		out = toLessonProgress(p, duration)
 		return nil
 	})
 	return out, err
+}
+
+// videoDuration is the length of a video lesson's video; nil for other
+// lessons and for videos whose length is unknown.
+func (s *Service) videoDuration(ctx context.Context, l catalogue.Lesson) (*float64, error) {
+	if l.Kind != catalogue.KindVideo || l.MediaID == nil {
+		return nil, nil
+	}
+	m, err := s.files.Lookup(ctx, *l.MediaID)
+	if err != nil {
+		return nil, err
+	}
+	return m.DurationSeconds, nil
 }
 
 // unlockedLesson checks that the caller owns an active enrolment, that the
@@ -180,7 +215,14 @@ func (s *Service) standings(ctx context.Context, rows []enrolmentRow) (map[strin
 	return out, nil
 }
 
-func toLessonProgress(p progressRow) LessonProgress {
-	return LessonProgress{LessonID: p.LessonID, PositionSeconds: p.PositionSeconds, Completed: p.Completed,
+// toLessonProgress shows a progress row; with a video's duration, the
+// share of it watched.
+func toLessonProgress(p progressRow, duration *float64) LessonProgress {
+	out := LessonProgress{LessonID: p.LessonID, PositionSeconds: p.PositionSeconds, Completed: p.Completed,
 		CompletedAt: utcPtr(p.CompletedAt), UpdatedAt: p.UpdatedAt.UTC()}
+	if duration != nil {
+		percent := int(math.Floor(Coverage(decodeRanges(p.Watched), *duration)*100 + 1e-7))
+		out.WatchedPercent = &percent
+	}
+	return out
 }

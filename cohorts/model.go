@@ -69,19 +69,23 @@ type Progress struct {
 	CertificateEligible bool `json:"certificate_eligible"`
 }
 
-// LessonProgress is where a learner is in one lesson.
+// LessonProgress is where a learner is in one lesson. WatchedPercent is
+// the share of a video lesson's video watched (video lessons of a known
+// length only).
 type LessonProgress struct {
 	LessonID        string     `json:"lesson_id"`
-	PositionSeconds int        `json:"position_seconds"`
+	PositionSeconds float64    `json:"position_seconds"`
+	WatchedPercent  *int       `json:"watched_percent,omitempty"`
 	Completed       bool       `json:"completed"`
 	CompletedAt     *time.Time `json:"completed_at,omitempty"`
 	UpdatedAt       time.Time  `json:"updated_at"`
 }
 
-// ProgressUpdate is what the player reports.
+// ProgressUpdate is what the player reports: the position in seconds
+// (fractions welcome) and, once done, completed.
 type ProgressUpdate struct {
-	PositionSeconds int  `json:"position_seconds" validate:"min=0,max=86400"`
-	Completed       bool `json:"completed"`
+	PositionSeconds float64 `json:"position_seconds" validate:"min=0,max=86400"`
+	Completed       bool    `json:"completed"`
 }
 
 // Playback is a short-lived way to watch a lesson.

@@ -50,7 +50,8 @@ func (enrolmentRow) TableName() string { return "enrolments" }
 type progressRow struct {
 	EnrolmentID     string
 	LessonID        string
-	PositionSeconds int
+	PositionSeconds float64 // the last reported position; UpdatedAt is when
+	Watched         string  // JSON of the watched ranges (watching.go)
 	Completed       bool
 	CompletedAt     *time.Time
 	UpdatedAt       time.Time
@@ -292,7 +293,7 @@ func (s store) lessonProgress(ctx context.Context, enrolmentID, lessonID string)
 	var p progressRow
 	err := s.db.Conn(ctx).Where("enrolment_id = ? AND lesson_id = ?", enrolmentID, lessonID).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return progressRow{EnrolmentID: enrolmentID, LessonID: lessonID}, nil
+		return progressRow{EnrolmentID: enrolmentID, LessonID: lessonID, Watched: "[]"}, nil
 	}
 	return p, database.Translate(err)
 }
@@ -300,7 +301,7 @@ func (s store) lessonProgress(ctx context.Context, enrolmentID, lessonID string)
 func (s store) saveProgress(ctx context.Context, p progressRow) error {
 	return database.Translate(s.db.Conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "enrolment_id"}, {Name: "lesson_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"position_seconds", "completed", "completed_at", "updated_at"}),
+		DoUpdates: clause.AssignmentColumns([]string{"position_seconds", "watched", "completed", "completed_at", "updated_at"}),
 	}).Create(&p).Error)
 }
 

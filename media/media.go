@@ -32,6 +32,9 @@ type Media struct {
 	Status      string    `json:"status"`
 	OwnerID     string    `json:"owner_id"`
 	CreatedAt   time.Time `json:"created_at"`
+	// DurationSeconds is a video's length, read from the file when it was
+	// stored; nil for other files and for videos that do not name it.
+	DurationSeconds *float64 `json:"duration_seconds,omitempty"`
 	// ObjectKey is where the bytes are; never shown to clients.
 	ObjectKey string `json:"-"`
 }

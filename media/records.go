@@ -21,6 +21,10 @@ type mediaRow struct {
 	ObjectKey    string
 	UploadID     string
 	DeclaredSize int64
+	// DurationSeconds is nil when unknown; DurationRead says whether the
+	// file was read for it (files stored before durations were read were not).
+	DurationSeconds *float64
+	DurationRead    bool
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -30,7 +34,7 @@ func (mediaRow) TableName() string { return "media" }
 func (r mediaRow) media() Media {
 	return Media{
 		ID: r.ID, Filename: r.Filename, ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256,
-		Status: r.Status, OwnerID: r.OwnerID, CreatedAt: r.CreatedAt.UTC(), ObjectKey: r.ObjectKey,
+		Status: r.Status, OwnerID: r.OwnerID, CreatedAt: r.CreatedAt.UTC(), DurationSeconds: r.DurationSeconds, ObjectKey: r.ObjectKey,
 	}
 }
 
@@ -61,10 +65,17 @@ func (s records) setStatus(ctx context.Context, id, from, to string, now time.Ti
 
 // markReady moves an upload to ready exactly once, and only from the
 // completing status that its one completer holds.
-func (s records) markReady(ctx context.Context, id string, size int64, sha, contentType string, now time.Time) (bool, error) {
+func (s records) markReady(ctx context.Context, id string, size int64, sha, contentType string, duration *float64, now time.Time) (bool, error) {
 	res := s.db.Conn(ctx).Model(&mediaRow{}).Where("id = ? AND status = ?", id, StatusCompleting).
-		Updates(map[string]any{"status": StatusReady, "size": size, "sha256": sha, "content_type": contentType, "upload_id": "", "updated_at": now})
+		Updates(map[string]any{"status": StatusReady, "size": size, "sha256": sha, "content_type": contentType, "upload_id": "",
+			"duration_seconds": duration, "duration_read": true, "updated_at": now})
 	return res.RowsAffected == 1, database.Translate(res.Error)
+}
+
+// setDuration records what reading a stored file's duration found.
+func (s records) setDuration(ctx context.Context, id string, duration *float64) error {
+	return database.Translate(s.db.Conn(ctx).Model(&mediaRow{}).Where("id = ?", id).
+		UpdateColumns(map[string]any{"duration_seconds": duration, "duration_read": true}).Error)
 }
 
 func (s records) delete(ctx context.Context, id string) error {

@@ -81,11 +81,12 @@ func (s *Service) Upload(ctx context.Context, owner accounts.Principal, filename
 		cancel()
 		return Media{}, in.cause(err)
 	}
+	duration := s.readDuration(ctx, key, in.n, contentType)
 	now := s.now().UTC()
 	row := mediaRow{
 		ID: id, OwnerID: owner.UserID, Filename: cleanFilename(filename), ContentType: contentType,
 		Size: in.n, SHA256: hex.EncodeToString(in.hash.Sum(nil)), Status: StatusReady, ObjectKey: key,
-		CreatedAt: now, UpdatedAt: now,
+		DurationSeconds: duration, DurationRead: true, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := s.records.insert(ctx, row); err != nil {
 		if derr := s.objects.Delete(context.WithoutCancel(ctx), key); derr != nil {
@@ -118,6 +119,13 @@ func (s *Service) Lookup(ctx context.Context, id string) (Media, error) {
 	r, err := s.records.get(ctx, id)
 	if err != nil {
 		return Media{}, err
+	}
+	if r.Status == StatusReady && !r.DurationRead && (r.ContentType == "video/mp4" || r.ContentType == "video/webm") {
+		// Stored before durations were read: read it now, once.
+		r.DurationSeconds, r.DurationRead = s.readDuration(ctx, r.ObjectKey, r.Size, r.ContentType), true
+		if err := s.records.setDuration(ctx, r.ID, r.DurationSeconds); err != nil {
+			return Media{}, err
+		}
 	}
 	return r.media(), nil
 }

@@ -198,8 +198,9 @@ func (s *Service) complete(ctx context.Context, row mediaRow, parts []Part) (Med
 	if err != nil {
 		return Media{}, err
 	}
+	duration := s.readDuration(ctx, row.ObjectKey, info.Size, contentType)
 	now := s.now().UTC()
-	ok, err := s.records.markReady(ctx, row.ID, info.Size, sha, contentType, now)
+	ok, err := s.records.markReady(ctx, row.ID, info.Size, sha, contentType, duration, now)
 	if err != nil {
 		return Media{}, err
 	}
@@ -207,6 +208,7 @@ func (s *Service) complete(ctx context.Context, row mediaRow, parts []Part) (Med
 		return Media{}, ErrNotUploading
 	}
 	row.Status, row.Size, row.SHA256, row.ContentType, row.UploadID, row.UpdatedAt = StatusReady, info.Size, sha, contentType, "", now
+	row.DurationSeconds, row.DurationRead = duration, true
 	return row.media(), nil
 }
 

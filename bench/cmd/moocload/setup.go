@@ -50,6 +50,10 @@ type courseLesson struct {
 	Week  int
 	Kind  string
 	Media bool
+	// Seconds is a video lesson's video length: the platform completes a
+	// video lesson only once its positions were reported, at no more than
+	// twice real time, over 90 % of it.
+	Seconds float64
 }
 
 // learner is a learner whose account was written with SQL and who acts
@@ -193,9 +197,28 @@ func (s *stage) benchCourse(ctx context.Context) (*benchCourse, error) {
 		return nil, err
 	}
 	c := &benchCourse{ID: id, Title: outline.Title, MethodologyTitle: methodologyTitle, OutlineBytes: len(body)}
+	seconds := map[string]float64{} // per media
 	for _, w := range outline.Weeks {
 		for _, l := range w.Lessons {
-			c.Lessons = append(c.Lessons, courseLesson{ID: l.ID, Week: w.Number, Kind: l.Kind, Media: l.MediaID != nil})
+			cl := courseLesson{ID: l.ID, Week: w.Number, Kind: l.Kind, Media: l.MediaID != nil}
+			if l.Kind == "video" && l.MediaID != nil {
+				d, ok := seconds[*l.MediaID]
+				if !ok {
+					var m struct {
+						DurationSeconds *float64 `json:"duration_seconds"`
+					}
+					if err := s.api.call(ctx, "GET", "/api/v1/media/"+*l.MediaID, s.team, nil, 200, &m); err != nil {
+						return nil, err
+					}
+					if m.DurationSeconds == nil {
+						return nil, fmt.Errorf("the platform read no duration from the lesson video %s", s.o.fixture)
+					}
+					d = *m.DurationSeconds
+					seconds[*l.MediaID] = d
+				}
+				cl.Seconds = d
+			}
+			c.Lessons = append(c.Lessons, cl)
 		}
 	}
 	for _, t := range outline.Tests {

@@ -319,6 +319,23 @@ func (w *soakLearner) cycle(ctx context.Context) error {
 				return err
 			}
 		}
+		if l.Kind == "video" {
+			// Watched as a player at 2x reports it: the start, then the end
+			// once half the video's length has passed (half a second for
+			// the default fixture).
+			if err := w.do(ctx, "progress", "PUT", base+"/progress", map[string]any{"position_seconds": 0, "completed": false}, 200, nil); err != nil {
+				return err
+			}
+			select {
+			case <-time.After(time.Duration(l.Seconds / 2 * float64(time.Second))):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if err := w.do(ctx, "progress", "PUT", base+"/progress", map[string]any{"position_seconds": l.Seconds, "completed": true}, 200, nil); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := w.do(ctx, "progress", "PUT", base+"/progress", map[string]any{"position_seconds": 600, "completed": true}, 200, nil); err != nil {
 			return err
 		}
