@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"math"
 	"testing"
 	"time"
@@ -172,9 +173,21 @@ func TestVideoOfUnknownLength(t *testing.T) {
 		var outline courseBody
 		s.do(request{method: "GET", path: "/api/v1/courses/" + course.ID, token: s.author}).expect(t, 200).json(t, &outline)
 		video := outline.Weeks[0].Lessons[0]
+		original := *video.MediaID
+		// Publishing names a video lesson whose length cannot be read.
 		s.do(request{method: "PATCH", path: "/api/v1/lessons/" + video.ID, token: s.author, body: map[string]any{"media_id": live.ID}}).expect(t, 200)
+		gaps := s.do(request{method: "POST", path: "/api/v1/courses/" + course.ID + "/publish", token: s.author}).problem(t, 422, "course_incomplete")
+		if len(gaps.Errors) != 1 || gaps.Errors[0].Field != "lessons."+video.ID+".media_id" {
+			t.Fatalf("gaps %+v", gaps.Errors)
+		}
+		s.do(request{method: "PATCH", path: "/api/v1/lessons/" + video.ID, token: s.author, body: map[string]any{"media_id": original}}).expect(t, 200)
 		s.do(request{method: "POST", path: "/api/v1/courses/" + course.ID + "/publish", token: s.author}).expect(t, 200)
 		s.published = s.get(s.author, course.ID)
+		// A file stored before lengths were read, whose length cannot be
+		// read now either.
+		if err := db.Conn(context.Background()).Exec("UPDATE media SET duration_seconds = NULL, duration_read = ? WHERE id = ?", true, original).Error; err != nil {
+			t.Fatal(err)
+		}
 		e := s.enrolled(s.learner, s.cohort(200, 24*time.Hour).ID)
 		path := "/api/v1/enrolments/" + e.ID + "/lessons/" + video.ID + "/progress"
 		s.do(request{method: "PUT", path: path, token: s.learner, body: map[string]any{"position_seconds": 0}}).expect(t, 200)

@@ -67,8 +67,13 @@ func (s *Service) gaps(ctx context.Context, c Course) ([]validation.FieldError, 
 			if err != nil {
 				return nil, err
 			}
-			if m.Status != media.StatusReady {
+			switch {
+			case m.Status != media.StatusReady:
 				gaps = append(gaps, validation.Field(field+".media_id", fmt.Sprintf("the media of lesson %q is not ready (its upload was not completed)", l.Title)))
+			case l.Kind == KindVideo && m.DurationSeconds == nil:
+				// A video lesson is completed by watching, which needs the
+				// video's length.
+				gaps = append(gaps, validation.Field(field+".media_id", fmt.Sprintf("the length of the video of lesson %q cannot be read from the file; upload it again as MP4 or WebM", l.Title)))
 			}
 		case l.Body == "":
 			gaps = append(gaps, validation.Field(field, fmt.Sprintf("lesson %q has neither text nor a file", l.Title)))
