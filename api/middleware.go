@@ -114,7 +114,11 @@ func clientAddress(p proxies) fiber.Handler {
 		})
 		client := ""
 		for i := len(entries) - 1; i >= 0; i-- {
-			ip := net.ParseIP(strings.TrimSpace(entries[i]))
+			entry := strings.TrimSpace(entries[i])
+			ip := net.ParseIP(entry)
+			if host, _, err := net.SplitHostPort(entry); ip == nil && err == nil {
+				ip = net.ParseIP(host) // some proxies add the port
+			}
 			if ip == nil {
 				// No trusted proxy writes this; the client did.
 				break

@@ -48,7 +48,7 @@ func TestClientAddressIsRightmostUntrusted(t *testing.T) {
 	register(client).problem(t, 429, "rate_limited")
 	// A forged entry on the left, with and without a trusted proxy (the
 	// test's own address, 0.0.0.0) on the right.
-	for _, xff := range []string{"192.0.2.9, " + client, "192.0.2.9," + client + ",0.0.0.0", "not-an-address, " + client} {
+	for _, xff := range []string{"192.0.2.9, " + client, "192.0.2.9," + client + ",0.0.0.0", "not-an-address, " + client, "192.0.2.9, " + client + ":4711"} {
 		register(xff).problem(t, 429, "rate_limited")
 	}
 	for _, line := range requestLines(t, s, "/api/v1/auth/register") {
