@@ -27,7 +27,7 @@ func registerMedia(r *registry, svc *media.Service) {
 			return c.Status(fiber.StatusCreated).JSON(m)
 		})
 
-	r.add(BasePath, op{method: "POST", path: "/media/uploads", summary: "Begin a resumable upload of a big file: PUT each part to its presigned URL (valid 24 hours; the reply's ETag header names the part), then complete it",
+	r.add(BasePath, op{method: "POST", path: "/media/uploads", summary: "Begin a resumable upload of a big file: PUT each part to its presigned URL (valid 24 hours; the reply's ETag header names the part), each part part_size bytes and the last the rest (a URL takes no more, on MinIO exactly that length), then complete it",
 		tag: "media", access: authors, body: beginUploadRequest{}, reply: uploadReply{}, status: 201},
 		func(c *fiber.Ctx) error {
 			var in beginUploadRequest

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"mooc/accounts"
@@ -22,6 +25,115 @@ const (
 func requestID(c *fiber.Ctx) string {
 	id, _ := c.Locals(localRequestID).(string)
 	return id
+}
+
+// maxRequestIDLen bounds a client's X-Request-Id: long enough for a UUID or
+// a tracing id, too short to stuff the logs.
+const maxRequestIDLen = 64
+
+// assignRequestID keeps the client's X-Request-Id when it is short and made
+// of [A-Za-z0-9._-] (so it can be matched up with the client's own logs),
+// and otherwise makes one: whatever a client writes there ends up in every
+// log line of the request.
+func assignRequestID(c *fiber.Ctx) error {
+	id := c.Get(fiber.HeaderXRequestID)
+	if !wellFormedRequestID(id) {
+		id = uuid.NewString()
+	}
+	c.Set(fiber.HeaderXRequestID, id)
+	c.Locals(localRequestID, id)
+	return c.Next()
+}
+
+func wellFormedRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch c := id[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// proxies tells the addresses of trusted proxies, as Fiber's
+// TrustedProxies names them: single addresses or CIDR ranges.
+type proxies struct {
+	addrs  map[string]bool
+	ranges []*net.IPNet
+}
+
+func newProxies(list []string) proxies {
+	p := proxies{addrs: map[string]bool{}}
+	for _, entry := range list {
+		if _, n, err := net.ParseCIDR(entry); err == nil {
+			p.ranges = append(p.ranges, n)
+		} else if ip := net.ParseIP(entry); ip != nil {
+			p.addrs[ip.String()] = true
+		}
+	}
+	return p
+}
+
+func (p proxies) trusted(ip net.IP) bool {
+	if p.addrs[ip.String()] {
+		return true
+	}
+	for _, n := range p.ranges {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientAddress settles who the client is before anything asks c.IP().
+// Each proxy appends the address it was reached from to X-Forwarded-For,
+// so only the entries on the right, written by trusted proxies, are true;
+// anything further left is what the client wrote itself. The client is the
+// rightmost address that is not a trusted proxy (the leftmost entry when
+// every one is a trusted proxy). Fiber's own reading takes the leftmost
+// entry, so the header is rewritten to hold the settled address alone, and
+// c.IP() (throttles, logs) then gives it. Requests not from a trusted proxy
+// lose the header: their client is the connection's peer.
+func clientAddress(p proxies) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		h := &c.Request().Header
+		if !c.IsProxyTrusted() {
+			h.Del(fiber.HeaderXForwardedFor)
+			return c.Next()
+		}
+		var entries []string
+		h.VisitAll(func(k, v []byte) {
+			if strings.EqualFold(string(k), fiber.HeaderXForwardedFor) {
+				entries = append(entries, strings.Split(string(v), ",")...)
+			}
+		})
+		client := ""
+		for i := len(entries) - 1; i >= 0; i-- {
+			entry := strings.TrimSpace(entries[i])
+			ip := net.ParseIP(entry)
+			if host, _, err := net.SplitHostPort(entry); ip == nil && err == nil {
+				ip = net.ParseIP(host) // some proxies add the port
+			}
+			if ip == nil {
+				// No trusted proxy writes this; the client did.
+				break
+			}
+			client = ip.String()
+			if !p.trusted(ip) {
+				break
+			}
+		}
+		h.Del(fiber.HeaderXForwardedFor)
+		if client != "" {
+			h.Set(fiber.HeaderXForwardedFor, client)
+		}
+		return c.Next()
+	}
 }
 
 // metrics are the request counters and latencies by route and status.
@@ -83,17 +195,29 @@ func observe(log *slog.Logger, m *metrics, handle fiber.ErrorHandler) fiber.Hand
 			slog.Int("status", status),
 			slog.Duration("duration", elapsed),
 			slog.String("client", c.IP()),
+			// Who made the request, by id only: e-mail addresses and names
+			// stay out of the request log.
+			slog.String("user_id", me(c).UserID),
 		)
 		return nil
 	}
 }
 
-// refuseNUL turns away query strings carrying the NUL character, which no
-// parameter needs and PostgreSQL cannot compare text with.
-func refuseNUL(c *fiber.Ctx) error {
+// checkQuery turns away query strings carrying the NUL character, which no
+// parameter needs and PostgreSQL cannot compare text with, and names or
+// values that are not valid UTF-8 once decoded, which PostgreSQL refuses
+// to compare with text as well (the contract: 400).
+func checkQuery(c *fiber.Ctx) error {
 	q := c.Request().URI().QueryString()
 	if bytes.IndexByte(q, 0) >= 0 || bytes.Contains(bytes.ToUpper(q), []byte("%00")) {
 		return badRequest(400, "bad_request", "the query may not contain the NUL character")
+	}
+	valid := true
+	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
+		valid = valid && utf8.Valid(k) && utf8.Valid(v)
+	})
+	if !valid {
+		return badRequest(400, "bad_request", "query parameters must be valid UTF-8")
 	}
 	return c.Next()
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -29,7 +30,7 @@ func registerObjects(r *registry, disk *media.DiskStore, path string) {
 	r.app.Add(fiber.MethodHead, path+"/*", download)
 
 	r.add("", op{method: "PUT", path: path + "/*", summary: "Upload one part of a resumable upload through a signed, short-lived part URL (disk storage only); the reply's ETag identifies the part",
-		tag: "media", query: []param{{"upload", "upload id"}, {"part", "part number, 1..10000"}, {"expires", "expiry, Unix seconds"}, {"signature", "link signature"}}, long: true},
+		tag: "media", query: []param{{"upload", "upload id"}, {"part", "part number, 1..10000"}, {"size", "the most bytes the part may have"}, {"expires", "expiry, Unix seconds"}, {"signature", "link signature"}}, long: true},
 		func(c *fiber.Ctx) error { return putPart(c, disk) })
 }
 
@@ -174,8 +175,16 @@ func etagListMatches(list, etag string) bool {
 
 func putPart(c *fiber.Ctx, disk *media.DiskStore) error {
 	link, err := disk.Authorize(fiber.MethodPut, c.Path(), queryValues(c))
-	if err == nil && int64(c.Request().Header.ContentLength()) > media.MaxPartSize {
-		err = media.ErrPartTooLarge
+	// The link names the part's length (the upload's part size, less for
+	// the last part); more would let a client store past its declared size
+	// and past MOOC_MAX_UPLOAD_BYTES.
+	limit := int64(media.MaxPartSize)
+	if link.MaxSize > 0 {
+		limit = min(limit, link.MaxSize)
+	}
+	tooLarge := badRequest(413, "too_large", "this part may be at most "+strconv.FormatInt(limit, 10)+" bytes")
+	if err == nil && int64(c.Request().Header.ContentLength()) > limit {
+		err = tooLarge
 	}
 	if err != nil {
 		// The body stays unread; reading it only to discard it would let
@@ -187,9 +196,12 @@ func putPart(c *fiber.Ctx, disk *media.DiskStore) error {
 	if body == nil {
 		body = bytes.NewReader(c.Body())
 	}
-	etag, err := disk.WritePart(c.UserContext(), link.Key, link.UploadID, link.Part, body, media.MaxPartSize)
+	etag, err := disk.WritePart(c.UserContext(), link.Key, link.UploadID, link.Part, body, limit)
 	if err != nil {
 		c.Context().SetConnectionClose()
+		if errors.Is(err, media.ErrPartTooLarge) {
+			return tooLarge
+		}
 		return err
 	}
 	c.Set(fiber.HeaderETag, etag)

@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/subtle"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -29,7 +31,7 @@ func registerOperations(r *registry, d Deps, reg *prometheus.Registry) {
 		})
 
 	metrics := adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	r.add("", op{method: "GET", path: "/metrics", summary: "Prometheus metrics", tag: "operations", raw: "text/plain"}, metrics)
+	r.add("", op{method: "GET", path: metricsPath, summary: "Prometheus metrics (with MOOC_METRICS_TOKEN set, send it as a bearer token)", tag: "operations", raw: "text/plain"}, metrics)
 
 	if d.Disk != nil {
 		registerObjects(r, d.Disk, d.ObjectsPath)
@@ -61,4 +63,29 @@ func ready(ctx context.Context, checks map[string]Check) readiness {
 		}
 	}
 	return out
+}
+
+// metricsPath is where Prometheus scrapes.
+const metricsPath = "/metrics"
+
+// guardMetrics keeps /metrics to the holder of token, sent as
+// "Authorization: Bearer <token>" (Prometheus' authorization setting). The
+// metrics tell how busy each route is and what fails, which is nobody
+// else's business. It runs before authenticate, which would take the token
+// for an access token: the header is removed once it has been checked.
+// With no token configured, /metrics stays open (development, or an
+// address reachable only from inside).
+func guardMetrics(token string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if token == "" || c.Path() != metricsPath {
+			return c.Next()
+		}
+		scheme, got, _ := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) != 1 {
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
+			return errUnauthenticated
+		}
+		c.Request().Header.Del(fiber.HeaderAuthorization)
+		return c.Next()
+	}
 }

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"fmt"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 
@@ -38,7 +40,26 @@ func titleOf(status int) string {
 	return "Error"
 }
 
+// maxProblemErrors bounds a reply's errors list: a body of a megabyte can
+// hold tens of thousands of bad values, and a reply naming each of them
+// would be several megabytes for a client that reads the first few.
+const maxProblemErrors = 100
+
+// capErrors keeps the first maxProblemErrors entries and says in a last one
+// how many more there were.
+func capErrors(errs []validation.FieldError) []validation.FieldError {
+	if len(errs) <= maxProblemErrors {
+		return errs
+	}
+	more := len(errs) - maxProblemErrors
+	out := append(errs[:maxProblemErrors:maxProblemErrors], validation.FieldError{
+		Field: "", Message: fmt.Sprintf("and %d more errors not listed", more),
+	})
+	return out
+}
+
 func writeProblem(c *fiber.Ctx, p problem) error {
+	p.Errors = capErrors(p.Errors)
 	// Errors fasthttp raises itself (431, 408) never pass the security
 	// middleware; give every problem its headers here.
 	for k, v := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"} {

@@ -10,7 +10,6 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/cors"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
-	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/valyala/fasthttp"
@@ -52,7 +51,9 @@ type Deps struct {
 	MaxUploadBytes int64
 	CORSOrigins    []string
 	TrustedProxies []string
-	Version        string
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
+	Version      string
 	// RequestTimeout bounds each request's work (file transfers aside).
 	RequestTimeout time.Duration
 }
@@ -92,12 +93,22 @@ func New(d Deps) (*fiber.App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	app.Use(requestid.New(requestid.Config{ContextKey: localRequestID}))
+	app.Use(assignRequestID)
+	app.Use(clientAddress(newProxies(d.TrustedProxies)))
 	app.Use(observe(d.Log, newMetrics(reg), handle))
 	app.Use(recover.New())
 	app.Use(helmet.New(helmet.Config{
-		// The docs and verify pages carry their own inline script and style.
-		ContentSecurityPolicy: "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+		// The docs and verify pages carry their own inline script and
+		// style; the policy allows exactly those blocks, by their hashes,
+		// and no other inline code.
+		ContentSecurityPolicy: contentSecurityPolicy(),
+		// Sent only to requests that came over https (directly, or by
+		// X-Forwarded-Proto from a trusted proxy): a browser ignores it over
+		// plain http, and an instance answering on http inside a network
+		// must not tell browsers to insist on https. Subdomains are left
+		// alone: they may be other services this one cannot speak for.
+		HSTSMaxAge:            hstsMaxAge,
+		HSTSExcludeSubdomains: true,
 	}))
 	if len(d.CORSOrigins) > 0 {
 		app.Use(cors.New(cors.Config{
@@ -108,7 +119,8 @@ func New(d Deps) (*fiber.App, error) {
 			ExposeHeaders: "ETag",
 		}))
 	}
-	app.Use(refuseNUL)
+	app.Use(checkQuery)
+	app.Use(guardMetrics(d.MetricsToken))
 	app.Use(authenticate(d.Accounts, d.RequestTimeout))
 
 	r := &registry{app: app, deadline: d.RequestTimeout}

@@ -160,9 +160,19 @@ func TestResumableUploadRejections(t *testing.T) {
 			}
 		}
 
-		// Fewer bytes arrive than were announced.
+		// Fewer bytes arrive than were announced. On MinIO a part URL takes
+		// exactly its part's length (signed into it), so the short last
+		// part is refused at once; the parts that did arrive add up to
+		// less than announced.
 		up := s.begun(author, "lekcija.mp4", int64(len(video))+1000)
-		s.complete(author, up.ID, s.sendParts(up, video)).problem(t, 422, "size_mismatch")
+		sent := up
+		if s.s3 != nil {
+			if status := s.putPart(up.Parts[1].URL, video[up.PartSize:]); status != 403 {
+				t.Errorf("a short last part straight to MinIO: %d, want 403", status)
+			}
+			sent.Parts = up.Parts[:1]
+		}
+		s.complete(author, up.ID, s.sendParts(sent, video)).problem(t, 422, "size_mismatch")
 		leavesNothing("size mismatch", up.ID)
 
 		// Bytes of no accepted type, whatever the declared content type.
@@ -285,6 +295,81 @@ func TestSweepAbandonedUploads(t *testing.T) {
 		s.complete(author, recent.ID, s.sendParts(recent, png)).expect(t, 200).json(t, &m)
 		if m.ContentType != "image/png" || m.Size != int64(len(png)) {
 			t.Fatalf("the recent upload after the sweep: %+v", m)
+		}
+	})
+}
+
+// putPart PUTs body to one part URL as a browser would and returns the
+// status.
+func (s *server) putPart(url string, body []byte) int {
+	s.t.Helper()
+	if s.s3 == nil {
+		return s.do(request{method: "PUT", path: linkPath(s.t, url), body: body}).status
+	}
+	req, err := http.NewRequest(http.MethodPut, url, bytes.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode
+}
+
+// A part URL takes its part's length and no more: not past part_size, not
+// past the declared size (and so not past MOOC_MAX_UPLOAD_BYTES). On disk
+// the API refuses with 413; MinIO refuses the signature (403).
+func TestResumableUploadPartsBounded(t *testing.T) {
+	forEachBackend(t, options{}, func(t *testing.T, s *server) {
+		_, author := s.signUp("author")
+		refused := func(what string, status int) {
+			t.Helper()
+			want := 413
+			if s.s3 != nil {
+				want = 403
+			}
+			if status != want {
+				t.Errorf("%s: PUT answered %d, want %d", what, status, want)
+			}
+		}
+		png := imageBytes(t, "png")
+		small := s.begun(author, "shēma.png", 10)
+		refused("30 MiB for a 10-byte upload", s.putPart(small.Parts[0].URL, append(png, make([]byte, 30<<20)...)))
+		refused("11 bytes for a 10-byte upload", s.putPart(small.Parts[0].URL, make([]byte, 11)))
+
+		video := bigVideo(t)
+		up := s.begun(author, "lekcija.mp4", int64(len(video)))
+		refused("a first part over part_size", s.putPart(up.Parts[0].URL, make([]byte, up.PartSize+1)))
+		refused("a last part over the rest", s.putPart(up.Parts[1].URL, make([]byte, up.PartSize)))
+		if s.objectCount() > 2 {
+			t.Errorf("%d objects or uploads after refused parts", s.objectCount())
+		}
+		// The right lengths still go through.
+		var m mediaBody
+		s.complete(author, up.ID, s.sendParts(up, video)).expect(t, 200).json(t, &m)
+		if m.Size != int64(len(video)) {
+			t.Fatalf("media %+v", m)
+		}
+	})
+}
+
+// A completed upload is served with the type sniffed from its bytes, not
+// the one the client declared when it began.
+func TestResumableUploadStoresSniffedType(t *testing.T) {
+	forEachBackend(t, options{}, func(t *testing.T, s *server) {
+		_, author := s.signUp("author")
+		png := imageBytes(t, "png")
+		up := s.begun(author, "shēma.png", int64(len(png))) // declared video/mp4
+		var m mediaBody
+		s.complete(author, up.ID, s.sendParts(up, png)).expect(t, 200).json(t, &m)
+		info, err := s.objects.Stat(context.Background(), "media/"+up.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.ContentType != "image/png" || info.ContentType != "image/png" || info.Size != int64(len(png)) {
+			t.Fatalf("media says %q, storage serves %q (%d bytes)", m.ContentType, info.ContentType, info.Size)
 		}
 	})
 }

@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -30,7 +32,9 @@ type Config struct {
 	BootstrapPassword string
 	CORSOrigins       []string
 	TrustedProxies    []string // proxies whose X-Forwarded-For is believed
-	LogLevel          string
+	// MetricsToken, when set, is the bearer token GET /metrics requires.
+	MetricsToken string
+	LogLevel     string
 	SMTP              SMTP
 	// RequestTimeout bounds a request's work (file transfers aside).
 	RequestTimeout time.Duration
@@ -84,6 +88,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		BootstrapPassword: p.str("MOOC_BOOTSTRAP_PASSWORD", ""),
 		CORSOrigins:       p.list("MOOC_CORS_ORIGINS"),
 		TrustedProxies:    p.list("MOOC_TRUSTED_PROXIES"),
+		MetricsToken:      p.str("MOOC_METRICS_TOKEN", ""),
 		LogLevel:          p.str("MOOC_LOG_LEVEL", "info"),
 		SMTP: SMTP{
 			Host:     p.str("MOOC_SMTP_HOST", ""),
@@ -177,6 +182,10 @@ func (p *parser) list(name string) []string {
 
 func (p *parser) check(c Config) {
 	fail := func(format string, args ...any) { p.errs = append(p.errs, fmt.Errorf(format, args...)) }
+	// Checked here, not when listening: by then the database is migrated.
+	if host, port, err := net.SplitHostPort(c.Addr); err != nil || !validPort(port) || strings.ContainsAny(host, " /") {
+		fail("MOOC_ADDR: %q is not a listen address such as :8080 or 127.0.0.1:8080", c.Addr)
+	}
 	if c.DatabaseURL != "" {
 		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			fail("MOOC_DATABASE_URL: must be a postgres:// URL")
@@ -194,6 +203,17 @@ func (p *parser) check(c Config) {
 	if u, err := url.Parse(c.PublicURL); err != nil || u.Host == "" {
 		fail("MOOC_PUBLIC_URL: %q is not an absolute URL", c.PublicURL)
 	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 32 {
+		fail("MOOC_METRICS_TOKEN: must be at least 32 characters")
+	}
+	if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
+		fail("MOOC_SMTP_FROM: %q is not an e-mail address such as noreply@example.lv or \"E-mācības\" <noreply@example.lv>", c.SMTP.From)
+	}
+	for _, proxy := range c.TrustedProxies {
+		if _, _, err := net.ParseCIDR(proxy); err != nil && net.ParseIP(proxy) == nil {
+			fail("MOOC_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR range", proxy)
+		}
+	}
 	if c.DatabasePoolSize > 100 {
 		fail("MOOC_DATABASE_POOL_SIZE: must be at most 100")
 	}
@@ -208,6 +228,11 @@ func (p *parser) check(c Config) {
 	default:
 		fail("MOOC_LOG_LEVEL: %q is not one of debug, info, warn, error", c.LogLevel)
 	}
+}
+
+func validPort(port string) bool {
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
 }
 
 func portOf(addr string) string {

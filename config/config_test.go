@@ -52,3 +52,32 @@ func TestS3PublicURLDefaultsToEndpoint(t *testing.T) {
 		t.Fatalf("got %q", c.S3.PublicURL)
 	}
 }
+
+// A bad listen address is a configuration error, found with the others
+// before anything starts (it used to surface after migrating).
+func TestAddrValidated(t *testing.T) {
+	for _, bad := range []string{"bogus", "8080", ":http-alt", ":70000", "host:"} {
+		_, err := FromEnv(env(map[string]string{"MOOC_ADDR": bad}))
+		if err == nil || !strings.Contains(err.Error(), "MOOC_ADDR") {
+			t.Errorf("MOOC_ADDR=%q: want an error naming it, got %v", bad, err)
+		}
+	}
+	for _, good := range []string{":8080", "127.0.0.1:8080", "[::1]:0", "0.0.0.0:80"} {
+		if _, err := FromEnv(env(map[string]string{"MOOC_ADDR": good})); err != nil {
+			t.Errorf("MOOC_ADDR=%q: %v", good, err)
+		}
+	}
+}
+
+func TestSMTPFromAndMetricsTokenValidated(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{"MOOC_SMTP_FROM": "E-mācības <noreply@example.lv>", "MOOC_METRICS_TOKEN": strings.Repeat("m", 32)}))
+	if err != nil || c.SMTP.From != "E-mācības <noreply@example.lv>" || c.MetricsToken != strings.Repeat("m", 32) {
+		t.Fatalf("%+v, %v", c.SMTP, err)
+	}
+	_, err = FromEnv(env(map[string]string{"MOOC_SMTP_FROM": "E-mācības noreply", "MOOC_METRICS_TOKEN": "short", "MOOC_TRUSTED_PROXIES": "10.0.0.1,proxy.local"}))
+	for _, want := range []string{"MOOC_SMTP_FROM", "MOOC_METRICS_TOKEN", "MOOC_TRUSTED_PROXIES"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s: %v", want, err)
+		}
+	}
+}

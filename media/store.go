@@ -58,6 +58,10 @@ type ObjectStore interface {
 	// number (1..10000) directly; the reply's ETag header identifies the
 	// part for CompleteUpload.
 	PartURL(ctx context.Context, key, uploadID string, number int, ttl time.Duration) (string, error)
+	// BoundedPartURL is PartURL for a part of exactly size bytes (1 to
+	// MaxPartSize): a PUT of any other length is refused, so a client
+	// cannot store more than the upload declared.
+	BoundedPartURL(ctx context.Context, key, uploadID string, number int, size int64, ttl time.Duration) (string, error)
 	// CompleteUpload assembles the parts (numbers ascending, each ETag as
 	// returned by the PUT, quoted or not) into key. A list that does not
 	// match the uploaded parts is ErrInvalidParts and leaves the upload
@@ -66,6 +70,10 @@ type ObjectStore interface {
 	// AbortUpload discards an upload and its parts; idempotent (an unknown
 	// or finished upload is not an error).
 	AbortUpload(ctx context.Context, key, uploadID string) error
+	// SetContentType changes the type key is served with (a completed
+	// upload keeps the type it was created with until the bytes are
+	// sniffed); ErrObjectNotFound for a missing key.
+	SetContentType(ctx context.Context, key, contentType string) error
 }
 
 // MaxKeyLen keeps keys well inside both S3's 1024-byte limit and common

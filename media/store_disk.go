@@ -370,6 +370,9 @@ type Link struct {
 	// For part uploads (PUT) only.
 	UploadID string
 	Part     int
+	// MaxSize is the most bytes the part may have; 0 when the link
+	// does not bound it (MaxPartSize then applies).
+	MaxSize int64
 }
 
 var (
@@ -396,7 +399,7 @@ func (s *DiskStore) Authorize(method, path string, query url.Values) (Link, erro
 		want = s.sign(key, expires)
 	case http.MethodPut:
 		link.UploadID, part = query.Get("upload"), query.Get("part")
-		want = s.signPart(key, link.UploadID, part, expires)
+		want = s.signPart(key, link.UploadID, part, expires, query.Get("size"))
 	default:
 		return Link{}, fmt.Errorf("%w: no link allows %s", ErrLinkInvalid, method)
 	}
@@ -423,6 +426,11 @@ func (s *DiskStore) Authorize(method, path string, query url.Values) (Link, erro
 			return Link{}, ErrLinkInvalid
 		}
 		link.Part = n
+		if size := query.Get("size"); size != "" {
+			if link.MaxSize, err = strconv.ParseInt(size, 10, 64); err != nil || link.MaxSize < 1 {
+				return Link{}, ErrLinkInvalid
+			}
+		}
 	}
 	return link, nil
 }
@@ -462,7 +470,7 @@ func (s *DiskStore) serveSigned(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodPut {
-		etag, err := s.WritePart(r.Context(), link.Key, link.UploadID, link.Part, r.Body, MaxPartSize)
+		etag, err := s.WritePart(r.Context(), link.Key, link.UploadID, link.Part, r.Body, link.MaxSize)
 		if err != nil {
 			writeError(w, err)
 			return

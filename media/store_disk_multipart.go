@@ -115,6 +115,19 @@ func (s *DiskStore) loadUpload(key, id string) (diskUpload, error) {
 }
 
 func (s *DiskStore) PartURL(ctx context.Context, key, uploadID string, number int, ttl time.Duration) (string, error) {
+	return s.partURL(ctx, key, uploadID, number, 0, ttl)
+}
+
+func (s *DiskStore) BoundedPartURL(ctx context.Context, key, uploadID string, number int, size int64, ttl time.Duration) (string, error) {
+	if size < 1 || size > MaxPartSize {
+		return "", fmt.Errorf("media: part size must be between 1 and %d bytes, got %d", int64(MaxPartSize), size)
+	}
+	return s.partURL(ctx, key, uploadID, number, size, ttl)
+}
+
+// partURL signs a part link; size 0 leaves the part's length unbounded
+// (up to MaxPartSize), any other size is the most the PUT may carry.
+func (s *DiskStore) partURL(ctx context.Context, key, uploadID string, number int, size int64, ttl time.Duration) (string, error) {
 	if err := ValidKey(key); err != nil {
 		return "", err
 	}
@@ -129,8 +142,16 @@ func (s *DiskStore) PartURL(ctx context.Context, key, uploadID string, number in
 	}
 	part := strconv.Itoa(number)
 	expires := strconv.FormatInt(s.now().Add(ttl).Unix(), 10)
-	sig := hex.EncodeToString(s.signPart(key, uploadID, part, expires))
-	return s.publicBase + "/" + key + "?upload=" + uploadID + "&part=" + part + "&expires=" + expires + "&signature=" + sig, nil
+	bound := ""
+	if size > 0 {
+		bound = strconv.FormatInt(size, 10)
+	}
+	sig := hex.EncodeToString(s.signPart(key, uploadID, part, expires, bound))
+	u := s.publicBase + "/" + key + "?upload=" + uploadID + "&part=" + part + "&expires=" + expires
+	if bound != "" {
+		u += "&size=" + bound
+	}
+	return u + "&signature=" + sig, nil
 }
 
 // signPart uses a key derived from the secret for uploads only, so that no
@@ -138,12 +159,17 @@ func (s *DiskStore) PartURL(ctx context.Context, key, uploadID string, number in
 // whatever the query strings an attacker puts together. Within upload
 // signatures the fields cannot be shifted between each other: none of the
 // values the store signs contains a newline, and a message with any other
-// newline count differs from all of them.
-func (s *DiskStore) signPart(key, uploadID, part, expires string) []byte {
+// newline count differs from all of them. A bounded link signs its size as
+// one more line, so a link's bound can be neither removed nor changed.
+func (s *DiskStore) signPart(key, uploadID, part, expires, size string) []byte {
 	k := hmac.New(sha256.New, s.secret)
 	k.Write([]byte("mooc media: part upload links"))
 	m := hmac.New(sha256.New, k.Sum(nil))
-	m.Write([]byte("PUT\n" + key + "\n" + uploadID + "\n" + part + "\n" + expires))
+	msg := "PUT\n" + key + "\n" + uploadID + "\n" + part + "\n" + expires
+	if size != "" {
+		msg += "\n" + size
+	}
+	m.Write([]byte(msg))
 	return m.Sum(nil)
 }
 
@@ -270,6 +296,34 @@ func (s *DiskStore) appendPart(ctx context.Context, dst io.Writer, sum io.Writer
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); !strings.EqualFold(got, unquoteETag(p.ETag)) {
 		return fmt.Errorf("%w: part %d has ETag %q, not %q", ErrInvalidParts, p.Number, got, p.ETag)
+	}
+	return nil
+}
+
+// SetContentType rewrites key's metadata; the data is not touched.
+func (s *DiskStore) SetContentType(ctx context.Context, key, contentType string) error {
+	if err := ValidKey(key); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if _, err := os.Stat(s.objectPath(key)); err != nil {
+		return s.statErr(err)
+	}
+	m := diskMeta{}
+	if b, err := os.ReadFile(s.metaPath(key)); err == nil {
+		_ = json.Unmarshal(b, &m) // a broken sidecar is replaced whole
+	}
+	m.ContentType = contentType
+	tmp, err := s.writeMetaTemp(m)
+	if err != nil {
+		return s.unavailable(err)
+	}
+	// Renamed into place: a reader sees the old type or the new one.
+	if err := os.Rename(tmp, s.metaPath(key)); err != nil {
+		_ = os.Remove(tmp)
+		return s.unavailable(err)
 	}
 	return nil
 }

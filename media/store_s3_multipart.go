@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -30,6 +31,21 @@ func (s *S3Store) CreateUpload(ctx context.Context, key, contentType string) (st
 }
 
 func (s *S3Store) PartURL(ctx context.Context, key, uploadID string, number int, ttl time.Duration) (string, error) {
+	return s.partURL(ctx, key, uploadID, number, 0, ttl)
+}
+
+// BoundedPartURL signs the part's Content-Length into the URL (a SigV4
+// signed header): the storage recomputes the signature from the length the
+// client sends, so a PUT of any other length fails with 403 and stores
+// nothing.
+func (s *S3Store) BoundedPartURL(ctx context.Context, key, uploadID string, number int, size int64, ttl time.Duration) (string, error) {
+	if size < 1 || size > MaxPartSize {
+		return "", fmt.Errorf("media: part size must be between 1 and %d bytes, got %d", int64(MaxPartSize), size)
+	}
+	return s.partURL(ctx, key, uploadID, number, size, ttl)
+}
+
+func (s *S3Store) partURL(ctx context.Context, key, uploadID string, number int, size int64, ttl time.Duration) (string, error) {
 	if err := ValidKey(key); err != nil {
 		return "", err
 	}
@@ -43,7 +59,11 @@ func (s *S3Store) PartURL(ctx context.Context, key, uploadID string, number int,
 		return "", fmt.Errorf("media: part URL lifetime must be between 1s and 7 days, got %s", ttl)
 	}
 	q := url.Values{"partNumber": {strconv.Itoa(number)}, "uploadId": {uploadID}}
-	u, err := s.presign.Presign(ctx, "PUT", s.bucket, key, ttl, q)
+	var signed http.Header
+	if size > 0 {
+		signed = http.Header{"Content-Length": {strconv.FormatInt(size, 10)}}
+	}
+	u, err := s.presign.PresignHeader(ctx, "PUT", s.bucket, key, ttl, q, signed)
 	if err != nil {
 		return "", fmt.Errorf("media: presign part %d of %s: %w", number, key, err)
 	}
@@ -69,6 +89,22 @@ func (s *S3Store) CompleteUpload(ctx context.Context, key, uploadID string, part
 	}
 	// The completion reply carries neither the size nor the content type.
 	return s.Stat(ctx, key)
+}
+
+// SetContentType copies the object onto itself with new metadata, which S3
+// and MinIO allow only when the metadata is replaced (MinIO then rewrites
+// the metadata alone, not the data).
+func (s *S3Store) SetContentType(ctx context.Context, key, contentType string) error {
+	if err := ValidKey(key); err != nil {
+		return err
+	}
+	_, err := s.client.CopyObject(ctx,
+		minio.CopyDestOptions{Bucket: s.bucket, Object: key, ReplaceMetadata: true, UserMetadata: map[string]string{"Content-Type": contentType}},
+		minio.CopySrcOptions{Bucket: s.bucket, Object: key})
+	if err != nil {
+		return s.mapErr(ctx, "set content type", key, err)
+	}
+	return nil
 }
 
 func (s *S3Store) AbortUpload(ctx context.Context, key, uploadID string) error {

@@ -480,6 +480,55 @@ func multipartSuite(t *testing.T, s media.ObjectStore) {
 		}
 	})
 
+	t.Run("BoundedParts", func(t *testing.T) {
+		const key = "uploads/bounded"
+		id, err := s.CreateUpload(ctx, key, "video/mp4")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = s.AbortUpload(ctx, key, id) }()
+		link, err := s.BoundedPartURL(ctx, key, id, 1, 10, 5*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []int{11, 1 << 20} {
+			if status, _ := putPart(t, link, make([]byte, n)); status < 400 {
+				t.Errorf("PUT of %d bytes through a 10-byte part URL = %d", n, status)
+			}
+		}
+		if strings.Contains(link, "size=10") {
+			if status, _ := putPart(t, strings.Replace(link, "size=10", "size=20", 1), make([]byte, 20)); status != http.StatusForbidden {
+				t.Errorf("PUT through a part URL with its size raised = %d, want 403", status)
+			}
+		}
+		content := []byte("\x89PNG\r\n\x1a\n..")
+		status, etag := putPart(t, link, content)
+		if status != http.StatusOK {
+			t.Fatalf("PUT of the part's 10 bytes = %d", status)
+		}
+		info, err := s.CompleteUpload(ctx, key, id, []media.Part{{Number: 1, ETag: etag}})
+		if err != nil || info.Size != 10 || info.ContentType != "video/mp4" {
+			t.Fatalf("complete: %+v, %v", info, err)
+		}
+		if err := s.SetContentType(ctx, key, "image/png"); err != nil {
+			t.Fatal(err)
+		}
+		if info, err := s.Stat(ctx, key); err != nil || info.ContentType != "image/png" || info.Size != 10 {
+			t.Fatalf("after SetContentType: %+v, %v", info, err)
+		}
+		if got := mustRead(t, s, key, 0, -1); !bytes.Equal(got, content) {
+			t.Fatalf("the data changed with the type: %q", got)
+		}
+		if err := s.SetContentType(ctx, "uploads/nothing-here", "image/png"); !errors.Is(err, media.ErrObjectNotFound) {
+			t.Errorf("SetContentType of a missing key = %v, want ErrObjectNotFound", err)
+		}
+		for _, size := range []int64{0, -1, media.MaxPartSize + 1} {
+			if _, err := s.BoundedPartURL(ctx, key, id, 1, size, time.Minute); err == nil {
+				t.Errorf("BoundedPartURL with size %d accepted", size)
+			}
+		}
+	})
+
 	t.Run("RefusedLinks", func(t *testing.T) {
 		const key = "uploads/guarded"
 		id, err := s.CreateUpload(ctx, key, "video/mp4")

@@ -104,7 +104,10 @@ func (s *Service) BeginUpload(ctx context.Context, owner accounts.Principal, fil
 
 	up := Upload{ID: id, PartSize: partSize, Parts: make([]PartURL, ceilDiv(size, partSize))}
 	for i := range up.Parts {
-		url, err := s.objects.PartURL(ctx, key, uploadID, i+1, partURLTTL)
+		// Each URL takes exactly its part's length: the parts together
+		// can hold the declared size and not a byte more.
+		length := min(partSize, size-int64(i)*partSize)
+		url, err := s.objects.BoundedPartURL(ctx, key, uploadID, i+1, length, partURLTTL)
 		if err != nil {
 			s.discard(context.WithoutCancel(ctx), row)
 			return Upload{}, err
@@ -197,6 +200,13 @@ func (s *Service) complete(ctx context.Context, row mediaRow, parts []Part) (Med
 	contentType, sha, err := s.inspect(ctx, row.ObjectKey, info.Size)
 	if err != nil {
 		return Media{}, err
+	}
+	// The object was created with the client's declared type; it is to be
+	// served with the one found in its bytes.
+	if info.ContentType != contentType {
+		if err := s.objects.SetContentType(ctx, row.ObjectKey, contentType); err != nil {
+			return Media{}, err
+		}
 	}
 	duration := s.readDuration(ctx, row.ObjectKey, info.Size, contentType)
 	now := s.now().UTC()

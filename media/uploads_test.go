@@ -125,6 +125,9 @@ func TestCompleteUploadRetryAfterAssembly(t *testing.T) {
 			if _, err := f.objects.CompleteUpload(ctx, "media/"+up.ID, uploadID(t, f, up.ID), parts); err != nil {
 				t.Fatal(err)
 			}
+			if info, err := f.objects.Stat(ctx, "media/"+up.ID); err != nil || info.ContentType != "application/octet-stream" {
+				t.Fatalf("assembled object %+v, %v: the declared text/html must not reach storage", info, err)
+			}
 			m, err := f.svc.CompleteUpload(ctx, f.owner, up.ID, parts)
 			if err != nil {
 				t.Fatalf("CompleteUpload after the object was assembled: %v", err)
@@ -133,8 +136,8 @@ func TestCompleteUploadRetryAfterAssembly(t *testing.T) {
 			if m.Status != media.StatusReady || m.ContentType != "image/png" || m.Size != int64(len(content)) || m.SHA256 != hex.EncodeToString(h[:]) {
 				t.Fatalf("completed %+v", m)
 			}
-			// A declared type outside the accepted ones never reaches storage.
-			if info, err := f.objects.Stat(ctx, m.ObjectKey); err != nil || info.ContentType != "application/octet-stream" {
+			// Once completed, storage serves the type sniffed from the bytes.
+			if info, err := f.objects.Stat(ctx, m.ObjectKey); err != nil || info.ContentType != "image/png" {
 				t.Fatalf("stored object %+v, %v", info, err)
 			}
 		})

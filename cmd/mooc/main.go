@@ -2,7 +2,8 @@
 //
 //	mooc [serve]   apply pending migrations, then serve HTTP until SIGTERM
 //	mooc migrate   apply pending migrations and exit
-//	mooc version   print the version
+//	mooc version   print the version (also --version)
+//	mooc help      print this usage (also -h, --help)
 package main
 
 import (
@@ -19,6 +20,17 @@ import (
 	"mooc/config"
 	"mooc/internal/app"
 )
+
+const usage = `Usage: mooc [command]
+
+Commands:
+  serve     apply pending migrations, then serve HTTP until SIGTERM (the default)
+  migrate   apply pending migrations and exit
+  version   print the version (also --version)
+  help      print this text (also -h, --help)
+
+The configuration is read from MOOC_* environment variables; see the README.
+`
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
@@ -40,12 +52,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	if len(args) > 0 {
 		command = args[0]
 	}
-	if command == "version" {
+	switch command {
+	case "version", "--version", "-version", "-v":
 		_, err := fmt.Fprintln(out, version)
 		return err
-	}
-	if command != "serve" && command != "migrate" {
-		return fmt.Errorf("unknown command %q (want serve, migrate or version)", command)
+	case "help", "--help", "-help", "-h":
+		_, err := fmt.Fprint(out, usage)
+		return err
+	case "serve", "migrate":
+	default:
+		return fmt.Errorf("unknown command %q (want serve, migrate, version or help)", command)
 	}
 
 	cfg, err := config.FromEnv(getenv)

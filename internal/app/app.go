@@ -177,6 +177,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		MaxUploadBytes: cfg.MaxUploadBytes,
 		CORSOrigins:    cfg.CORSOrigins,
 		TrustedProxies: cfg.TrustedProxies,
+		MetricsToken:   cfg.MetricsToken,
 		Version:        o.Version,
 		RequestTimeout: cfg.RequestTimeout,
 	}); err != nil {
