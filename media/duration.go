@@ -90,11 +90,14 @@ func (o objectAt) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // seconds checks a duration read from a file.
+// It is rounded to the millisecond first, so that a length too short to
+// round to one millisecond is refused rather than stored as 0.
 func seconds(d float64) (float64, error) {
-	if math.IsNaN(d) || d <= 0 || d > maxDuration {
+	r := math.Round(d*1000) / 1000
+	if math.IsNaN(r) || r <= 0 || r > maxDuration {
 		return 0, fmt.Errorf("%w: %v seconds is not a lesson's length", errNoDuration, d)
 	}
-	return math.Round(d*1000) / 1000, nil
+	return r, nil
 }
 
 // mp4MaxBoxes bounds the boxes visited, and so the ranged reads, for a
