@@ -12,11 +12,16 @@ var (
 	ErrInvalidToken       = errors.New("accounts: missing, malformed or expired token")
 	ErrNotFound           = errors.New("accounts: user not found")
 	ErrUnknownRole        = errors.New("accounts: unknown role")
+	// ErrInvalidLink is a verification or reset token that is unknown,
+	// used or expired.
+	ErrInvalidLink = errors.New("accounts: unknown, used or expired link")
+	// ErrWrongPassword is a password change whose current password is wrong.
+	ErrWrongPassword = errors.New("accounts: the current password is wrong")
 )
 
 // ThrottledError says a caller made too many attempts and when to retry.
 type ThrottledError struct {
-	What       string // "login" or "register"
+	What       string // "login", "register", "password reset" or "password change"
 	RetryAfter time.Duration
 }
 

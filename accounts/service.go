@@ -15,6 +15,7 @@ import (
 	"mooc/internal/database"
 	"mooc/internal/page"
 	"mooc/internal/validation"
+	"mooc/notify/outbox"
 )
 
 // Options tune the service; zero values take the defaults.
@@ -27,6 +28,15 @@ type Options struct {
 	LoginFailuresPerEmail   int
 	LoginFailuresPerAddress int
 	LoginWindow             time.Duration
+	// Password reset requests allowed per e-mail and per client address
+	// in an hour.
+	ResetsPerEmail   int
+	ResetsPerAddress int
+	// Outbox queues the verification and reset e-mails; nil sends none
+	// (services built for other domains' tests).
+	Outbox *outbox.Outbox
+	// PublicURL is the base of the links in those e-mails.
+	PublicURL string
 	// Hashing defaults to OWASPParams; tests may choose cheaper ones.
 	Hashing *argon2id.Params
 	Now     func() time.Time
@@ -39,6 +49,7 @@ type Service struct {
 	hasher   *hasher
 	tokens   tokens
 	throttle throttle
+	revoked  *revocations
 	opts     Options
 }
 
@@ -60,6 +71,12 @@ func New(db *database.DB, o Options) (*Service, error) {
 	if o.LoginWindow == 0 {
 		o.LoginWindow = 15 * time.Minute
 	}
+	if o.ResetsPerEmail == 0 {
+		o.ResetsPerEmail = 5
+	}
+	if o.ResetsPerAddress == 0 {
+		o.ResetsPerAddress = 50 // a municipal office shares one address
+	}
 	if o.Hashing == nil {
 		o.Hashing = &OWASPParams
 	}
@@ -78,19 +95,24 @@ func New(db *database.DB, o Options) (*Service, error) {
 		hasher:   h,
 		tokens:   tokens{secret: o.TokenSecret, ttl: o.TokenTTL, now: o.Now},
 		throttle: throttle{db: db, now: o.Now},
+		revoked:  newRevocations(db, o.Now),
 		opts:     o,
 	}, nil
 }
 
 func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
-// Register opens a learner account. Errors: *validation.Error,
+// Register opens a learner account, its address not yet verified, and
+// e-mails the link that verifies it. Errors: *validation.Error,
 // *ThrottledError, ErrEmailTaken.
 func (s *Service) Register(ctx context.Context, r Registration, clientAddr string) (User, error) {
 	r.Email = normalizeEmail(r.Email)
 	r.GivenName, r.FamilyName = strings.TrimSpace(r.GivenName), strings.TrimSpace(r.FamilyName)
 	r.Municipality = strings.TrimSpace(r.Municipality)
 	if err := validation.Struct(r); err != nil {
+		return User{}, err
+	}
+	if err := checkPassword(r.Password, person{Email: r.Email, GivenName: r.GivenName, FamilyName: r.FamilyName}); err != nil {
 		return User{}, err
 	}
 	if s.opts.RegisterLimit > 0 {
@@ -119,7 +141,13 @@ func (s *Service) Register(ctx context.Context, r Registration, clientAddr strin
 		CreatedAt: now, UpdatedAt: now,
 	}
 	roles := []string{RoleLearner}
-	if err := s.store.insert(ctx, row, roles); err != nil {
+	err = s.store.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.insert(ctx, row, roles); err != nil {
+			return err
+		}
+		return s.sendLink(ctx, row.ID, purposeVerify, "/verify-email", verifyValidFor)
+	})
+	if err != nil {
 		return User{}, err
 	}
 	return toUser(row, roles), nil
@@ -169,22 +197,38 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 	return Session{AccessToken: token, ExpiresIn: s.opts.TokenTTL, User: u}, err
 }
 
-// Authenticate turns an access token into the caller. Errors: ErrInvalidToken.
+// Authenticate turns an access token into the caller; it is the one place
+// that decides whether a token is still good. Errors: ErrInvalidToken.
 //
-// A token that names its holder a learner and nothing more is believed
-// without a look-up: learner is never taken away and an account cannot be
-// deleted, so the database could only hold more roles, which come with the
-// next sign-in. Every learner's request thus saves a query, and a burst of
-// a cohort's learners (enrolling, submitting a test) needs one statement
-// fewer each. A token naming author or team is checked against the
-// database on every request, so taking those roles away applies at once.
+// A token must be signed by us, unexpired, and its session not ended: no
+// logout of it, no password change or reset (or closed account) since it
+// was issued. Ended sessions are read from the replica's copy of the
+// revocations (see revocations), which another replica's writes reach
+// within a second, so this costs no query per request.
+//
+// A token that names its holder a learner and nothing more is then
+// believed without a look-up: learner is never taken away and a closed
+// account's sessions are ended, so the database could only hold more
+// roles, which come with the next sign-in. Every learner's request thus
+// saves a query, and a burst of a cohort's learners (enrolling, submitting
+// a test) needs one statement fewer each. A token naming author or team is
+// checked against the database on every request, so taking those roles
+// away applies at once.
 func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
-	id, claimed, err := s.tokens.parse(token)
+	c, err := s.tokens.parse(token)
 	if err != nil {
 		return Principal{}, err
 	}
-	if slices.Equal(claimed, []string{RoleLearner}) {
-		return Principal{UserID: id, Roles: claimed}, nil
+	ended, err := s.revoked.revoked(ctx, c)
+	if err != nil {
+		return Principal{}, err
+	}
+	if ended {
+		return Principal{}, ErrInvalidToken
+	}
+	id := c.Subject
+	if slices.Equal(c.Roles, []string{RoleLearner}) {
+		return Principal{UserID: id, Roles: c.Roles, token: c}, nil
 	}
 	roles, err := s.store.roles(ctx, id)
 	if err != nil {
@@ -193,7 +237,73 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	if len(roles[id]) == 0 { // every live account has at least learner
 		return Principal{}, ErrInvalidToken
 	}
-	return Principal{UserID: id, Roles: roles[id]}, nil
+	return Principal{UserID: id, Roles: roles[id], token: c}, nil
+}
+
+// Logout ends the session of the token the caller used, on this replica
+// at once and on every other within a second.
+func (s *Service) Logout(ctx context.Context, p Principal) error {
+	if p.token.Subject == "" {
+		return ErrInvalidToken
+	}
+	row, err := s.endToken(ctx, p.token)
+	if err != nil {
+		return err
+	}
+	s.revoked.add(row)
+	return nil
+}
+
+// ChangePassword sets a new password for the signed-in user after checking
+// the current one, and ends every other session of theirs; the one used
+// goes on. Wrong current passwords are throttled as failed logins are, per
+// account. Errors: ErrWrongPassword, *validation.Error, *ThrottledError,
+// ErrInvalidToken (the account is gone).
+func (s *Service) ChangePassword(ctx context.Context, p Principal, in PasswordChange) error {
+	if err := validation.Struct(in); err != nil {
+		return err
+	}
+	row, err := s.store.byID(ctx, p.UserID)
+	if errors.Is(err, ErrNotFound) {
+		return ErrInvalidToken
+	}
+	if err != nil {
+		return err
+	}
+	bucket, w := "password-change:"+row.ID, s.opts.LoginWindow
+	hits, retry, err := s.throttle.hit(ctx, bucket, w)
+	if err != nil {
+		return err
+	}
+	if hits > s.opts.LoginFailuresPerEmail {
+		return &ThrottledError{What: "password change", RetryAfter: retry}
+	}
+	if !s.hasher.verify(in.CurrentPassword, row.PasswordHash) {
+		return ErrWrongPassword
+	}
+	if err := s.throttle.reset(ctx, bucket, w); err != nil {
+		return err
+	}
+	if err := checkPassword(in.Password, personOf(row)); err != nil {
+		return err
+	}
+	hash, err := s.hasher.hash(in.Password)
+	if err != nil {
+		return err
+	}
+	var ended revocationRow
+	err = s.store.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.setPassword(ctx, row.ID, hash, s.opts.Now().UTC()); err != nil {
+			return err
+		}
+		ended, err = s.endSessions(ctx, row.ID, p.token.ID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.revoked.add(ended)
+	return nil
 }
 
 // Get returns one user. Errors: ErrNotFound.
@@ -272,7 +382,8 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (bool, 
 		return false, err
 	}
 	now := s.opts.Now().UTC()
-	row := userRow{ID: uuid.NewString(), Email: email, PasswordHash: hash, GivenName: "Project", FamilyName: "Team", CreatedAt: now, UpdatedAt: now}
+	// The operator chose the address: it counts as verified.
+	row := userRow{ID: uuid.NewString(), Email: email, PasswordHash: hash, GivenName: "Project", FamilyName: "Team", EmailVerified: true, CreatedAt: now, UpdatedAt: now}
 	err = s.store.insert(ctx, row, []string{RoleLearner, RoleTeam})
 	if errors.Is(err, ErrEmailTaken) { // another replica won the race
 		return false, nil
@@ -295,7 +406,7 @@ func toUser(r userRow, roles []string) User {
 	return User{
 		ID: r.ID, Email: r.Email, GivenName: r.GivenName, FamilyName: r.FamilyName,
 		Municipality: r.Municipality, Workplace: r.Workplace, Position: r.Position,
-		Roles: roles, CreatedAt: r.CreatedAt.UTC(),
+		Roles: roles, EmailVerified: r.EmailVerified, CreatedAt: r.CreatedAt.UTC(),
 	}
 }
 

@@ -12,16 +12,17 @@ import (
 
 // userRow is the users table; the domain User never carries the hash.
 type userRow struct {
-	ID           string
-	Email        string
-	PasswordHash string
-	GivenName    string
-	FamilyName   string
-	Municipality string
-	Workplace    string
-	Position     string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	ID            string
+	Email         string
+	PasswordHash  string
+	GivenName     string
+	FamilyName    string
+	Municipality  string
+	Workplace     string
+	Position      string
+	EmailVerified bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 func (userRow) TableName() string { return "users" }
@@ -120,4 +121,19 @@ func (s store) exists(ctx context.Context, email string) (bool, error) {
 func (s store) byIDs(ctx context.Context, ids []string) ([]userRow, error) {
 	var rows []userRow
 	return rows, database.Translate(s.db.Conn(ctx).Where("id IN ?", ids).Find(&rows).Error)
+}
+
+func (s store) markVerified(ctx context.Context, id string) error {
+	return database.Translate(s.db.Conn(ctx).Model(&userRow{}).Where("id = ?", id).Update("email_verified", true).Error)
+}
+
+func (s store) setPassword(ctx context.Context, id, hash string, at time.Time) error {
+	return database.Translate(s.db.Conn(ctx).Model(&userRow{}).Where("id = ?", id).
+		Updates(map[string]any{"password_hash": hash, "updated_at": at}).Error)
+}
+
+// useLinks uses up every live link of the purpose the user has.
+func (s store) useLinks(ctx context.Context, userID, purpose string, at time.Time) error {
+	return database.Translate(s.db.Conn(ctx).Model(&linkRow{}).Where("user_id = ? AND purpose = ? AND used_at IS NULL", userID, purpose).
+		Update("used_at", at).Error)
 }

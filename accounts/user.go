@@ -16,15 +16,19 @@ var knownRoles = []string{RoleLearner, RoleAuthor, RoleTeam}
 
 // User is a registered person.
 type User struct {
-	ID           string    `json:"id"`
-	Email        string    `json:"email"`
-	GivenName    string    `json:"given_name"`
-	FamilyName   string    `json:"family_name"`
-	Municipality string    `json:"municipality"`
-	Workplace    string    `json:"workplace"`
-	Position     string    `json:"position"`
-	Roles        []string  `json:"roles"`
-	CreatedAt    time.Time `json:"created_at"`
+	ID           string   `json:"id"`
+	Email        string   `json:"email"`
+	GivenName    string   `json:"given_name"`
+	FamilyName   string   `json:"family_name"`
+	Municipality string   `json:"municipality"`
+	Workplace    string   `json:"workplace"`
+	Position     string   `json:"position"`
+	Roles        []string `json:"roles"`
+	// EmailVerified: the owner of the address opened a link sent to it
+	// (verification or password reset). Only verified addresses receive
+	// cohort announcements.
+	EmailVerified bool      `json:"email_verified"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // FullName is the name as printed on certificates.
@@ -34,6 +38,9 @@ func (u User) FullName() string { return u.GivenName + " " + u.FamilyName }
 type Principal struct {
 	UserID string
 	Roles  []string
+	// token is the session's token as read, for ending it (Logout) or
+	// keeping it (ChangePassword).
+	token claims
 }
 
 // Has reports whether the principal holds role. Team holds every role.
@@ -53,6 +60,12 @@ type Registration struct {
 	Municipality string `json:"municipality" validate:"required,max=100"`
 	Workplace    string `json:"workplace" validate:"max=200"`
 	Position     string `json:"position" validate:"max=200"`
+}
+
+// PasswordChange is a signed-in user's new password and the current one.
+type PasswordChange struct {
+	CurrentPassword string `json:"current_password" validate:"required"`
+	Password        string `json:"password" validate:"required,min=12,max=256"`
 }
 
 // Session is the result of a successful login.

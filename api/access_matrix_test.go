@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"regexp"
 	"slices"
@@ -14,6 +15,7 @@ import (
 
 	"mooc/internal/database"
 	"mooc/internal/testenv"
+	"mooc/internal/testkit"
 )
 
 // The access-control matrix: every route of /openapi.json, called by six
@@ -281,6 +283,16 @@ func accessMatrix(f *matrixFixtures) []accessRow {
 		{route: "POST /api/v1/auth/login", what: "a spare account", want: "200 200 200 200 200 200",
 			req: matrixSend(v1+"/auth/login", map[string]string{"email": f.spareEmail, "password": sparePassword})},
 		{route: "GET /api/v1/me", want: "401 200 200 200 200 200", req: matrixCall(v1 + "/me")},
+		{route: "POST /api/v1/auth/verify-email", what: "a token no link carries", want: "422 422 422 422 422 422",
+			req: matrixSend(v1+"/auth/verify-email", map[string]string{"token": "no-such-token"})},
+		{route: "POST /api/v1/auth/password-reset", what: "an unknown e-mail each call", want: "202 202 202 202 202 202",
+			req: func(caller) request {
+				return request{path: v1 + "/auth/password-reset", body: map[string]string{"email": fmt.Sprintf("reset.%d@example.lv", counter.Add(1))}}
+			}},
+		{route: "POST /api/v1/auth/password-reset/confirm", what: "a token no link carries", want: "422 422 422 422 422 422",
+			req: matrixSend(v1+"/auth/password-reset/confirm", map[string]string{"token": "no-such-token", "password": "a fresh long passphrase"})},
+		{route: "PUT /api/v1/me/password", what: "a wrong current password", want: "401 422 422 422 422 422",
+			req: matrixSend(v1+"/me/password", map[string]string{"current_password": "not the password", "password": "a fresh long passphrase"})},
 		{route: "PUT /api/v1/users/{id}/roles", what: "L1 (others try to make L1 team)", want: "401 403 403 403 403 200", req: roles},
 		{route: "GET /api/v1/users", what: "search for L1's e-mail", want: "401 403 403 403 403 200",
 			req: matrixCall(v1 + "/users?email=" + url.QueryEscape(f.users[learner1].Email))},
@@ -454,6 +466,9 @@ func accessMatrix(f *matrixFixtures) []accessRow {
 		// 15 minutes): it outlives the withdrawal and works for whoever
 		// holds it. The short life is the contract's bound on it.
 		{route: "GET /objects/{path}", what: "the link L1's playback gave, after the withdrawal", want: "200 200 200 200 200 200", req: matrixCall(linkPath(f.t, f.playback))},
+
+		// Last: it ends every caller's session.
+		{route: "POST /api/v1/auth/logout", want: "401 204 204 204 204 204", req: matrixCall(v1 + "/auth/logout")},
 	}
 }
 
@@ -566,7 +581,7 @@ func TestAccessMatrix(t *testing.T) {
 
 		// The refused attempt to make L1 team changed nothing.
 		var me userBody
-		f.do(request{method: "GET", path: "/api/v1/me", token: f.tokens[learner1]}).expect(t, 200).json(t, &me)
+		f.do(request{method: "GET", path: "/api/v1/me", token: f.login(f.users[learner1].Email, testkit.Password)}).expect(t, 200).json(t, &me)
 		if !slices.Equal(me.Roles, []string{"learner"}) {
 			t.Errorf("L1's roles are %v after the matrix, want [learner]", me.Roles)
 		}

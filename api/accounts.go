@@ -1,6 +1,8 @@
 package api
 
 import (
+	"errors"
+
 	"github.com/gofiber/fiber/v2"
 
 	"mooc/accounts"
@@ -16,6 +18,19 @@ type loginReply struct {
 	TokenType   string        `json:"token_type"`
 	ExpiresIn   int           `json:"expires_in"`
 	User        accounts.User `json:"user"`
+}
+
+type tokenRequest struct {
+	Token string `json:"token" validate:"required"`
+}
+
+type resetRequest struct {
+	Email string `json:"email" validate:"required"`
+}
+
+type resetConfirmRequest struct {
+	Token    string `json:"token" validate:"required"`
+	Password string `json:"password" validate:"required"`
 }
 
 type rolesRequest struct {
@@ -60,10 +75,73 @@ func registerAccounts(r *registry, svc *accounts.Service) {
 	r.add(BasePath, op{method: "GET", path: "/me", summary: "The signed-in user", tag: "accounts", access: signedIn, reply: accounts.User{}},
 		func(c *fiber.Ctx) error {
 			u, err := svc.Get(c.UserContext(), me(c).UserID)
+			if errors.Is(err, accounts.ErrNotFound) { // the token outlived its account
+				return accounts.ErrInvalidToken
+			}
 			if err != nil {
 				return err
 			}
 			return c.JSON(u)
+		})
+
+	r.add(BasePath, op{method: "POST", path: "/auth/verify-email", summary: "Verify the e-mail address with the token of the link sent to it", tag: "accounts",
+		body: tokenRequest{}, status: 204},
+		func(c *fiber.Ctx) error {
+			var in tokenRequest
+			if err := bind(c, &in); err != nil {
+				return err
+			}
+			if err := svc.VerifyEmail(c.UserContext(), in.Token); err != nil {
+				return err
+			}
+			return c.SendStatus(fiber.StatusNoContent)
+		})
+
+	r.add(BasePath, op{method: "POST", path: "/auth/logout", summary: "End the session of the token used", tag: "accounts", access: signedIn, status: 204},
+		func(c *fiber.Ctx) error {
+			if err := svc.Logout(c.UserContext(), me(c)); err != nil {
+				return err
+			}
+			return c.SendStatus(fiber.StatusNoContent)
+		})
+
+	r.add(BasePath, op{method: "PUT", path: "/me/password", summary: "Change the password; every other session ends", tag: "accounts", access: signedIn,
+		body: accounts.PasswordChange{}, status: 204},
+		func(c *fiber.Ctx) error {
+			var in accounts.PasswordChange
+			if err := bind(c, &in); err != nil {
+				return err
+			}
+			if err := svc.ChangePassword(c.UserContext(), me(c), in); err != nil {
+				return err
+			}
+			return c.SendStatus(fiber.StatusNoContent)
+		})
+
+	r.add(BasePath, op{method: "POST", path: "/auth/password-reset", summary: "E-mail a password reset link (202 whether or not the address is known)", tag: "accounts",
+		body: resetRequest{}, status: 202},
+		func(c *fiber.Ctx) error {
+			var in resetRequest
+			if err := bind(c, &in); err != nil {
+				return err
+			}
+			if err := svc.RequestPasswordReset(c.UserContext(), in.Email, c.IP()); err != nil {
+				return err
+			}
+			return c.SendStatus(fiber.StatusAccepted)
+		})
+
+	r.add(BasePath, op{method: "POST", path: "/auth/password-reset/confirm", summary: "Set a new password with a reset link's token; every session ends", tag: "accounts",
+		body: resetConfirmRequest{}, status: 204},
+		func(c *fiber.Ctx) error {
+			var in resetConfirmRequest
+			if err := bind(c, &in); err != nil {
+				return err
+			}
+			if err := svc.ResetPassword(c.UserContext(), in.Token, in.Password); err != nil {
+				return err
+			}
+			return c.SendStatus(fiber.StatusNoContent)
 		})
 
 	r.add(BasePath, op{method: "PUT", path: "/users/:id/roles", summary: "Set a user's roles (learner is always kept)", tag: "accounts",

@@ -35,6 +35,8 @@ var errorTable = []mapping{
 	{accounts.ErrInvalidCredentials, 401, "invalid_credentials", "wrong e-mail or password"},
 	{accounts.ErrInvalidToken, 401, "unauthorized", "a valid access token is required"},
 	{accounts.ErrNotFound, 404, "not_found", "no such user"},
+	{accounts.ErrInvalidLink, 422, "invalid_token", "the link is unknown, used already or expired; ask for a new one"},
+	{accounts.ErrWrongPassword, 422, "wrong_password", "the current password is wrong"},
 	{page.ErrBadCursor, 400, "invalid_cursor", "the cursor is not one this service handed out"},
 	{catalogue.ErrNotFound, 404, "not_found", "no such course or lesson"},
 	{catalogue.ErrForbidden, 403, "forbidden", "only the course's author or the project team may change it"},

@@ -37,6 +37,10 @@ func bodyOf[T any]() requestBody {
 var requestBodies = []requestBody{
 	bodyOf[accounts.Registration](),
 	bodyOf[loginRequest](),
+	bodyOf[tokenRequest](),
+	bodyOf[accounts.PasswordChange](),
+	bodyOf[resetRequest](),
+	bodyOf[resetConfirmRequest](),
 	bodyOf[rolesRequest](),
 	bodyOf[catalogue.NewMethodology](),
 	bodyOf[catalogue.NewCourse](),
@@ -63,6 +67,10 @@ var bodySeeds = []string{
 	// valid, one per type
 	`{"email":"līga.ozoliņa@example.lv","password":"correct horse battery","given_name":"Līga","family_name":"Ozoliņa","municipality":"Ogres novads","workplace":"Ogres novada sociālais dienests","position":"sociālā darbiniece"}`,
 	`{"email":"jānis@example.lv","password":"garš-un-drošs-123"}`,
+	`{"token":"Qm9yaXNzLXRva2Vu_-0123456789abcdefghijklmnopq"}`,
+	`{"current_password":"correct horse battery","password":"jauna gara parole ar ā un ž"}`,
+	`{"email":"līga.ozoliņa@example.lv"}`,
+	`{"token":"Qm9yaXNzLXRva2Vu_-0123456789abcdefghijklmnopq","password":"jauna gara parole ar ā un ž"}`,
 	`{"roles":["author","team"]}`,
 	`{"title":"Krīzes intervence","summary":"Metodika darbam ar klientiem krīzes situācijās","direction":"crisis"}`,
 	`{"methodology_id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","title":"Krīzes intervence sociālajā darbā","summary":"Piecu nedēļu kurss","language":"lv","weeks":5,"effort_hours":12,"pass_percent":70}`,

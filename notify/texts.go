@@ -42,6 +42,15 @@ func text(template, name, publicURL string, p map[string]string) (subject, body 
 	case "cohort_open_interest":
 		return "Kurss, par kuru interesējāties, ir atvērts", hello +
 			fmt.Sprintf("Jūs lūdzāt paziņot, kad sāksies kurss „%s”. Pieteikšanās jaunajai grupai (%s) ir atvērta un noslēgsies %s; kurss sākas %s.", p["course"], p["cohort"], p["closes"], p["starts"]) + bye, true
+	case "verify_email":
+		return "Apstipriniet savu e-pasta adresi", hello +
+			"Paldies par reģistrāciju sociālā darba speciālistu mācību platformā! Lai apstiprinātu, ka šī e-pasta adrese ir jūsu, atveriet šo saiti:\n\n" +
+			p["link"] + "\n\nSaite ir derīga 7 dienas. Ja šo kontu neizveidojāt jūs, šo vēstuli varat neņemt vērā." + bye, true
+	case "password_reset":
+		return "Paroles atjaunošana", hello +
+			"Saņēmām pieprasījumu atjaunot jūsu konta paroli. Jaunu paroli var iestatīt, atverot šo saiti:\n\n" +
+			p["link"] + "\n\nSaite ir derīga vienu stundu, un to var izmantot vienu reizi. Pēc paroles maiņas visās ierīcēs būs jāpiesakās no jauna. " +
+			"Ja paroles maiņu nepieprasījāt, šo vēstuli varat neņemt vērā: parole paliks līdzšinējā." + bye, true
 	}
 	return "", "", false
 }

@@ -19,6 +19,8 @@ var templates = map[string]map[string]string{
 	"programme_waitlisted": {"programme": "Ģimenes asistents", "position": "4"},
 	"cohort_open":          {"course": "Krīzes intervence", "cohort": "2026. gada pavasaris", "closes": "2026. gada 1. martā", "starts": "2026. gada 2. martā"},
 	"cohort_open_interest": {"course": "Krīzes intervence", "cohort": "2026. gada pavasaris", "closes": "2026. gada 1. martā", "starts": "2026. gada 2. martā"},
+	"verify_email":         {"link": "https://mooc.example.lv/verify-email?token=dGVzdC10b2tlbg"},
+	"password_reset":       {"link": "https://mooc.example.lv/reset-password?token=dGVzdC10b2tlbg"},
 }
 
 // Words that agree with the gender of the person addressed, which the texts

@@ -129,8 +129,10 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	}
 	a.Objects = objects
 
+	a.Outbox = outbox.New(a.DB, o.Now)
 	if a.Accounts, err = accounts.New(a.DB, accounts.Options{
 		TokenSecret: secret, TokenTTL: cfg.TokenTTL, RegisterLimit: cfg.RegisterLimit, Hashing: o.Hashing, Now: o.Now, Log: a.Log,
+		Outbox: a.Outbox, PublicURL: cfg.PublicURL,
 	}); err != nil {
 		return nil, err
 	}
@@ -146,7 +148,6 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 
 	// The order is the dependency order: each service is built with the
 	// ones before it, and none is changed afterwards.
-	a.Outbox = outbox.New(a.DB, o.Now)
 	a.Media = media.NewService(a.DB, objects, cfg.MaxUploadBytes, a.Log)
 	records := assessment.NewRecords(a.DB)
 	a.Catalogue = catalogue.New(catalogue.Deps{DB: a.DB, Media: a.Media, Tests: records, Now: o.Now})
