@@ -91,22 +91,33 @@ func (r *revocations) revoked(ctx context.Context, c claims) (bool, error) {
 	return false, nil
 }
 
-func (r *revocations) fresh() bool {
+func (r *revocations) fresh() bool { return r.freshFor(refreshEvery) }
+
+// freshFor: the copy was read less than d ago (never, for d = 0).
+func (r *revocations) freshFor(d time.Duration) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return r.loaded && time.Since(r.readAt) < refreshEvery
+	return r.loaded && time.Since(r.readAt) < d
 }
 
 // current brings the copy up to date when it is older than refreshEvery.
 // Callers that find it stale wait for the one read in progress rather than
-// each querying.
+// each querying. A replica whose refresher runs (RefreshSessions) keeps the
+// copy fresh, so no request waits for a read; without it (a test server,
+// or an idle replica's first request) the request reads.
 func (r *revocations) current(ctx context.Context) error {
 	if r.fresh() {
 		return nil
 	}
+	return r.read(ctx, refreshEvery)
+}
+
+// read brings the copy up to date unless it was read less than maxAge ago
+// (by the reader this one waited for), one reader at a time.
+func (r *revocations) read(ctx context.Context, maxAge time.Duration) error {
 	r.refresh.Lock()
 	defer r.refresh.Unlock()
-	if r.fresh() {
+	if r.freshFor(maxAge) {
 		return nil
 	}
 	started, from := time.Now(), r.now().UTC()
@@ -217,4 +228,24 @@ func (s *Service) EndAllSessions(ctx context.Context, userID string) error {
 	}
 	s.revoked.add(row) // early when the caller's transaction rolls back: refuses too much, never too little
 	return nil
+}
+
+// RefreshSessions keeps this replica's copy of ended sessions fresh until
+// ctx ends, reading every refreshEvery/2, so that no request waits for the
+// read: under a burst, a read on the request path would queue for a pooled
+// connection behind the burst's own statements, with every request behind
+// it. onError hears a failed read (the requests then read themselves).
+func (s *Service) RefreshSessions(ctx context.Context, onError func(error)) {
+	t := time.NewTicker(refreshEvery / 2)
+	defer t.Stop()
+	for {
+		if err := s.revoked.read(ctx, 0); err != nil && ctx.Err() == nil {
+			onError(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -26,8 +26,11 @@ func EnrolmentStatements() []string {
 // number, the order of promotion. So the positions told are 1..n without
 // repeats in the order learners will be promoted, whatever the
 // concurrency. The waitlist claim holds only while the cohort is full: when
-// a seat was freed between the two UPDATEs, neither claims, the statement
-// inserts nothing and returns no row, and the caller runs it again.
+// neither claims, the statement inserts nothing and returns no row, and
+// the caller runs it again. That happens when a seat was freed between the
+// two UPDATEs, and when the last seat was taken by a claim that committed
+// after this statement's snapshot (the seat claim, re-checking the row,
+// finds it full; the waitlist claim's scan still sees it with a seat free).
 var claimStatement = `WITH seat AS (
 	UPDATE cohorts SET enrolled_count = enrolled_count + 1, queue_next = queue_next + 1
 	WHERE id = @cohort AND enrolled_count < capacity

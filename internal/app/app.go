@@ -196,6 +196,7 @@ const (
 	MailSender                        // delivery of queued e-mails
 	CohortAnnouncer                   // e-mails about cohorts whose enrolment opened
 	UploadSweeper                     // removal of abandoned resumable uploads
+	SessionRefresher                  // this replica's copy of ended sessions
 )
 
 // Start runs the given background workers (all when none is named) until
@@ -203,7 +204,7 @@ const (
 // replica or another.
 func (a *App) Start(workers ...Worker) {
 	if len(workers) == 0 {
-		workers = []Worker{CertificateJobs, MailSender, CohortAnnouncer, UploadSweeper}
+		workers = []Worker{CertificateJobs, MailSender, CohortAnnouncer, UploadSweeper, SessionRefresher}
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -234,6 +235,10 @@ func (a *App) worker(w Worker) func(context.Context) {
 		}
 	case UploadSweeper:
 		return func(ctx context.Context) { a.Media.RunSweeper(ctx, time.Hour, 48*time.Hour) }
+	case SessionRefresher:
+		return func(ctx context.Context) {
+			a.Accounts.RefreshSessions(ctx, func(err error) { a.Log.Warn("ended sessions not read", "error", err) })
+		}
 	}
 	panic(fmt.Sprintf("app: unknown worker %d", w))
 }
