@@ -1,16 +1,13 @@
 package api_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"net/mail"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,86 +18,16 @@ import (
 	"mooc/internal/testkit"
 )
 
-// smtpRelay is a minimal SMTP server on loopback recording what arrives.
-type smtpRelay struct {
-	mu       sync.Mutex
-	mailFrom []string
-	data     [][]byte
-}
-
-func startSMTPRelay(t *testing.T) (*smtpRelay, *net.TCPAddr) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ln.Close() })
-	r := &smtpRelay{}
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go r.serve(conn)
-		}
-	}()
-	return r, ln.Addr().(*net.TCPAddr)
-}
-
-func (r *smtpRelay) serve(conn net.Conn) {
-	defer func() { _ = conn.Close() }()
-	in := bufio.NewReader(conn)
-	say := func(s string) { _, _ = io.WriteString(conn, s+"\r\n") }
-	say("220 relay.test ESMTP")
-	for {
-		line, err := in.ReadString('\n')
-		if err != nil {
-			return
-		}
-		cmd := strings.TrimRight(line, "\r\n")
-		switch upper := strings.ToUpper(cmd); {
-		case strings.HasPrefix(upper, "MAIL FROM:"):
-			r.mu.Lock()
-			r.mailFrom = append(r.mailFrom, cmd[len("MAIL FROM:"):])
-			r.mu.Unlock()
-			say("250 ok")
-		case upper == "DATA":
-			say("354 go on")
-			var data bytes.Buffer
-			for {
-				l, err := in.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == ".\r\n" {
-					break
-				}
-				data.WriteString(l)
-			}
-			r.mu.Lock()
-			r.data = append(r.data, data.Bytes())
-			r.mu.Unlock()
-			say("250 queued")
-		case upper == "QUIT":
-			say("221 bye")
-			return
-		default:
-			say("250 relay.test")
-		}
-	}
-}
-
 // End to end: registration takes a given name with CR/LF in it, and the
 // e-mail that name goes into (an enrolment's) reaches the relay with no
 // header of the name's making, sent from a sender with a display name.
 func TestEnrolmentMailFromDisplayNameWithHostileName(t *testing.T) {
-	relay, addr := startSMTPRelay(t)
+	relay := testkit.StartRelay(t)
 	db := testenv.DB(t, database.SQLite)
 	logs := &syncWriter{}
 	cfg := config.Config{DataDir: t.TempDir(), TokenSecret: tokenSecret, TokenTTL: time.Hour, PublicURL: "http://mooc.test",
 		MaxUploadBytes: 64 << 20, TrustedProxies: []string{"0.0.0.0"},
-		SMTP: config.SMTP{Host: addr.IP.String(), Port: addr.Port, From: "E-mācības <noreply@example.lv>"}}
+		SMTP: config.SMTP{Host: relay.Host, Port: relay.Port, From: "E-mācības <noreply@example.lv>"}}
 	platform, err := app.New(context.Background(), cfg, app.Options{Log: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test", DB: db, Hashing: &testkit.Hashing})
 	if err != nil {
 		t.Fatal(err)
@@ -136,14 +63,13 @@ func TestEnrolmentMailFromDisplayNameWithHostileName(t *testing.T) {
 		t.Fatalf("sent %d, %v; log:\n%s", n, err, logs)
 	}
 
-	relay.mu.Lock()
-	defer relay.mu.Unlock()
-	if len(relay.mailFrom) != 1 || relay.mailFrom[0] != "<noreply@example.lv>" {
-		t.Fatalf("MAIL FROM %q", relay.mailFrom)
+	mailFrom, _, data := relay.Sent()
+	if len(mailFrom) != 1 || mailFrom[0] != "<noreply@example.lv>" {
+		t.Fatalf("MAIL FROM %q", mailFrom)
 	}
-	msg, err := mail.ReadMessage(bytes.NewReader(relay.data[0]))
+	msg, err := mail.ReadMessage(bytes.NewReader(data[0]))
 	if err != nil {
-		t.Fatalf("%v:\n%s", err, relay.data[0])
+		t.Fatalf("%v:\n%s", err, data[0])
 	}
 	if from, err := mail.ParseAddress(msg.Header.Get("From")); err != nil || from.Name != "E-mācības" || from.Address != "noreply@example.lv" {
 		t.Errorf("From %q: %+v, %v", msg.Header.Get("From"), from, err)

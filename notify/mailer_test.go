@@ -1,107 +1,26 @@
 package notify
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"mime"
-	"net"
 	"net/mail"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
+
+	"mooc/internal/testkit"
 )
-
-// relay is a minimal SMTP server on loopback that records what it is sent.
-type relay struct {
-	mu       sync.Mutex
-	mailFrom []string
-	rcptTo   []string
-	data     [][]byte
-}
-
-func startRelay(t *testing.T) (*relay, string, int) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ln.Close() })
-	r := &relay{}
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go r.serve(conn)
-		}
-	}()
-	addr := ln.Addr().(*net.TCPAddr)
-	return r, addr.IP.String(), addr.Port
-}
-
-func (r *relay) serve(conn net.Conn) {
-	defer func() { _ = conn.Close() }()
-	in := bufio.NewReader(conn)
-	say := func(s string) { _, _ = io.WriteString(conn, s+"\r\n") }
-	say("220 relay.test ESMTP")
-	for {
-		line, err := in.ReadString('\n')
-		if err != nil {
-			return
-		}
-		cmd := strings.TrimRight(line, "\r\n")
-		upper := strings.ToUpper(cmd)
-		switch {
-		case strings.HasPrefix(upper, "EHLO"), strings.HasPrefix(upper, "HELO"):
-			say("250 relay.test")
-		case strings.HasPrefix(upper, "MAIL FROM:"):
-			r.mu.Lock()
-			r.mailFrom = append(r.mailFrom, cmd[len("MAIL FROM:"):])
-			r.mu.Unlock()
-			say("250 ok")
-		case strings.HasPrefix(upper, "RCPT TO:"):
-			r.mu.Lock()
-			r.rcptTo = append(r.rcptTo, cmd[len("RCPT TO:"):])
-			r.mu.Unlock()
-			say("250 ok")
-		case upper == "DATA":
-			say("354 go on")
-			var data bytes.Buffer
-			for {
-				l, err := in.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == ".\r\n" {
-					break
-				}
-				data.WriteString(l)
-			}
-			r.mu.Lock()
-			r.data = append(r.data, data.Bytes())
-			r.mu.Unlock()
-			say("250 queued")
-		case upper == "QUIT":
-			say("221 bye")
-			return
-		default:
-			say("250 ok")
-		}
-	}
-}
 
 // A sender with a display name: the envelope gets the bare address, the
 // From header the whole of it with the name encoded; the Message-ID is a
 // valid one; a name carrying CR/LF adds no header.
 func TestSMTPSenderWithDisplayName(t *testing.T) {
-	r, host, port := startRelay(t)
-	m := NewSMTPMailer(SMTPConfig{Host: host, Port: port, From: "E-mācības <noreply@example.lv>"})
+	r := testkit.StartRelay(t)
+	m := NewSMTPMailer(SMTPConfig{Host: r.Host, Port: r.Port, From: "E-mācības <noreply@example.lv>"})
 	injected := "Līga\r\nBcc: x@example.lv"
 	err := m.Send(context.Background(), Mail{
 		ID: "enrolled:0b6f7c8e-3d1a-4f57-9a39-6a9a4c2d1e55", To: "liga@example.lv",
@@ -110,15 +29,14 @@ func TestSMTPSenderWithDisplayName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.mailFrom) != 1 || r.mailFrom[0] != "<noreply@example.lv>" {
-		t.Fatalf("MAIL FROM %q, want <noreply@example.lv>", r.mailFrom)
+	mailFrom, rcptTo, data := r.Sent()
+	if len(mailFrom) != 1 || mailFrom[0] != "<noreply@example.lv>" {
+		t.Fatalf("MAIL FROM %q, want <noreply@example.lv>", mailFrom)
 	}
-	if len(r.rcptTo) != 1 || r.rcptTo[0] != "<liga@example.lv>" {
-		t.Fatalf("RCPT TO %q", r.rcptTo)
+	if len(rcptTo) != 1 || rcptTo[0] != "<liga@example.lv>" {
+		t.Fatalf("RCPT TO %q", rcptTo)
 	}
-	raw := r.data[0]
+	raw := data[0]
 	msg, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatalf("the message does not parse: %v\n%s", err, raw)
