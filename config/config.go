@@ -35,7 +35,7 @@ type Config struct {
 	// MetricsToken, when set, is the bearer token GET /metrics requires.
 	MetricsToken string
 	LogLevel     string
-	SMTP              SMTP
+	SMTP         SMTP
 	// RequestTimeout bounds a request's work (file transfers aside).
 	RequestTimeout time.Duration
 }

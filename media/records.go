@@ -25,8 +25,8 @@ type mediaRow struct {
 	// file was read for it (files stored before durations were read were not).
 	DurationSeconds *float64
 	DurationRead    bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 func (mediaRow) TableName() string { return "media" }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 #
-# `make lint` (and the first step of `make test`): `go mod tidy` must leave
-# go.mod and go.sum as they are, and golangci-lint (.golangci.yml; the
+# `make lint` (and the first step of `make test`): gofmt must have nothing
+# to change, `go mod tidy` must leave go.mod and go.sum as they are, and
+# golangci-lint (.golangci.yml; the
 # pinned version, built once into the user's cache folder by the Go
 # provisioner internal/testenv/cmd/testenv) must find nothing.
 set -euo pipefail
@@ -12,6 +13,13 @@ if [[ -z "${MOOC_TEST_GOLANGCI_LINT:-}" ]]; then
 fi
 
 status=0
+echo "==> gofmt -l"
+if unformatted=$(gofmt -l $(git ls-files '*.go') 2>&1) && [[ -n "$unformatted" ]]; then
+	printf '%s\n' "$unformatted"
+	echo "lint: gofmt would change the files above: run \`make fmt\`"
+	status=1
+fi
+
 echo "==> go mod tidy -diff"
 if ! diff=$(go mod tidy -diff 2>&1); then
 	printf '%s\n' "$diff"

@@ -192,11 +192,11 @@ type Worker int
 
 // The background workers; Start with none runs them all.
 const (
-	CertificateJobs Worker = iota + 1 // bulk certificate issue
-	MailSender                        // delivery of queued e-mails
-	CohortAnnouncer                   // e-mails about cohorts whose enrolment opened
-	UploadSweeper                     // removal of abandoned resumable uploads
-	SessionRefresher                  // this replica's copy of ended sessions
+	CertificateJobs  Worker = iota + 1 // bulk certificate issue
+	MailSender                         // delivery of queued e-mails
+	CohortAnnouncer                    // e-mails about cohorts whose enrolment opened
+	UploadSweeper                      // removal of abandoned resumable uploads
+	SessionRefresher                   // this replica's copy of ended sessions
 )
 
 // Start runs the given background workers (all when none is named) until
