@@ -12,6 +12,7 @@ import (
 	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
 
+	"mooc/internal/clock"
 	"mooc/internal/database"
 	"mooc/internal/page"
 	"mooc/internal/validation"
@@ -80,9 +81,7 @@ func New(db *database.DB, o Options) (*Service, error) {
 	if o.Hashing == nil {
 		o.Hashing = &OWASPParams
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
+	o.Now = clock.Or(o.Now)
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}

@@ -20,7 +20,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"mooc/accounts"
-	"mooc/cohorts"
 	"mooc/config"
 	"mooc/internal/app"
 	"mooc/internal/database"
@@ -34,17 +33,16 @@ const tokenSecret = "test-secret-0123456789abcdef-0123456789abcdef"
 // server is one API instance over a real database and object store,
 // built as the command builds it (app.New).
 type server struct {
-	t         *testing.T
-	app       *fiber.App
-	platform  *app.App
-	db        *database.DB
-	objects   media.ObjectStore
-	users     *accounts.Service
-	logs      *syncWriter
-	courseSvc *cohorts.Service
-	clock     *testClock
-	diskDir   string          // where the disk store keeps objects, when it is the backend
-	s3        *media.S3Config // the bucket, when MinIO is the backend
+	t        *testing.T
+	app      *fiber.App
+	platform *app.App
+	db       *database.DB
+	objects  media.ObjectStore
+	users    *accounts.Service
+	logs     *syncWriter
+	clock    *testClock
+	diskDir  string          // where the disk store keeps objects, when it is the backend
+	s3       *media.S3Config // the bucket, when MinIO is the backend
 }
 
 type options struct {
@@ -96,7 +94,7 @@ func assemble(t testing.TB, d database.Dialect, o options) *server {
 	platform.Start(app.CertificateJobs)
 	t.Cleanup(func() { _ = platform.Close() })
 	s := &server{app: platform.HTTP, platform: platform, db: db, objects: platform.Objects, users: platform.Accounts,
-		logs: logs, s3: s3, courseSvc: platform.Cohorts, clock: o.clock}
+		logs: logs, s3: s3, clock: o.clock}
 	if s3 == nil {
 		s.diskDir = filepath.Join(cfg.DataDir, "objects")
 	}

@@ -34,7 +34,7 @@ func TestEnrolmentMailFromDisplayNameWithHostileName(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = platform.Close() })
 	s := &server{t: t, app: platform.HTTP, platform: platform, db: db, objects: platform.Objects, users: platform.Accounts,
-		logs: logs, courseSvc: platform.Cohorts}
+		logs: logs}
 
 	reg := registration()
 	reg["given_name"] = "Līga\r\nBcc: x@example.lv"

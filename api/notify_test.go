@@ -97,7 +97,7 @@ func TestCohortAnnouncementAndInterest(t *testing.T) {
 		db.Conn(context.Background()).Exec("UPDATE users SET email_verified = ?", true)
 		s.cohort(200, -7*24*time.Hour) // window open now
 		for i := 0; i < 2; i++ {       // announcing twice tells nobody twice
-			if _, err := s.courseSvc.AnnounceOpenCohorts(context.Background()); err != nil {
+			if _, err := s.platform.Cohorts.AnnounceOpenCohorts(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -130,7 +130,7 @@ func TestAnnouncementsOnlyToVerifiedAddresses(t *testing.T) {
 		s.do(request{method: "POST", path: "/api/v1/auth/verify-email", body: map[string]string{"token": linkTokens(t, db, verified.ID, "verify_email")[0]}}).expect(t, 204)
 
 		c := s.cohort(200, -7*24*time.Hour)
-		if _, err := s.courseSvc.AnnounceOpenCohorts(context.Background()); err != nil {
+		if _, err := s.platform.Cohorts.AnnounceOpenCohorts(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		var told []string

@@ -12,6 +12,7 @@ import (
 	"mooc/accounts"
 	"mooc/catalogue"
 	"mooc/cohorts"
+	"mooc/internal/clock"
 	"mooc/internal/database"
 	"mooc/internal/validation"
 )
@@ -47,10 +48,7 @@ type Service struct {
 
 // New builds the service, with the submission statements of its database.
 func New(d Deps) *Service {
-	now := d.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := clock.Or(d.Now)
 	return &Service{db: d.DB, store: newStore(d.DB), courses: d.Courses, seats: d.Seats, now: now}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"mooc/accounts"
+	"mooc/internal/clock"
 	"mooc/internal/database"
 	"mooc/internal/page"
 	"mooc/internal/validation"
@@ -47,14 +48,7 @@ type Service struct {
 
 // New builds the service.
 func New(d Deps) *Service {
-	return &Service{db: d.DB, store: store{d.DB}, media: d.Media, tests: d.Tests, now: clockOr(d.Now)}
-}
-
-func clockOr(now func() time.Time) func() time.Time {
-	if now == nil {
-		return time.Now
-	}
-	return now
+	return &Service{db: d.DB, store: store{d.DB}, media: d.Media, tests: d.Tests, now: clock.Or(d.Now)}
 }
 
 // CreateMethodology adds a methodology (team only; the caller checks role).

@@ -13,6 +13,7 @@ import (
 
 	"mooc/accounts"
 	"mooc/cohorts"
+	"mooc/internal/clock"
 	"mooc/internal/database"
 	"mooc/internal/validation"
 	"mooc/media"
@@ -63,10 +64,7 @@ type Service struct {
 
 // New builds the service.
 func New(d Deps) *Service {
-	now := d.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := clock.Or(d.Now)
 	return &Service{db: d.DB, store: store{d.DB}, objects: d.Objects, enrolments: d.Enrolments, holders: d.Holders,
 		outbox: d.Outbox, publicURL: d.PublicURL, now: now, log: d.Log, wake: make(chan struct{}, 1)}
 }

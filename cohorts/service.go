@@ -6,6 +6,7 @@ import (
 
 	"mooc/accounts"
 	"mooc/catalogue"
+	"mooc/internal/clock"
 	"mooc/internal/database"
 	"mooc/media"
 	"mooc/notify/outbox"
@@ -73,10 +74,7 @@ type Service struct {
 
 // New builds the service, with the seat statements of its database.
 func New(d Deps) *Service {
-	now := d.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := clock.Or(d.Now)
 	st := store{d.DB}
 	return &Service{db: d.DB, store: st, seats: newSeats(st, d.Outbox), courses: d.Courses, files: d.Files,
 		tests: d.Tests, audience: d.Audience, outbox: d.Outbox, now: now}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mooc/accounts"
+	"mooc/internal/clock"
 	"mooc/notify/outbox"
 )
 
@@ -42,10 +43,7 @@ type Sender struct {
 
 // NewSender builds the sender.
 func NewSender(d SenderDeps) *Sender {
-	now := d.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := clock.Or(d.Now)
 	return &Sender{outbox: d.Outbox, mailer: d.Mailer, people: d.People, publicURL: d.PublicURL, log: d.Log, now: now}
 }
 

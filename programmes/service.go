@@ -13,6 +13,7 @@ import (
 	"mooc/accounts"
 	"mooc/catalogue"
 	"mooc/certificates"
+	"mooc/internal/clock"
 	"mooc/internal/database"
 	"mooc/internal/lv"
 	"mooc/internal/page"
@@ -53,10 +54,7 @@ type Service struct {
 
 // New builds the service.
 func New(d Deps) *Service {
-	now := d.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := clock.Or(d.Now)
 	return &Service{db: d.DB, store: store{d.DB}, methodologies: d.Methodologies, certs: d.Certificates, outbox: d.Outbox, now: now}
 }
 

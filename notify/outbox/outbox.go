@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm/clause"
 
+	"mooc/internal/clock"
 	"mooc/internal/database"
 )
 
@@ -43,10 +44,7 @@ type Outbox struct {
 
 // New builds the outbox; now is the clock (time.Now when nil).
 func New(db *database.DB, now func() time.Time) *Outbox {
-	if now == nil {
-		now = time.Now
-	}
-	return &Outbox{db: db, now: now}
+	return &Outbox{db: db, now: clock.Or(now)}
 }
 
 // batch bounds the rows of one INSERT (PostgreSQL takes at most 65,535
