@@ -17,6 +17,8 @@ var (
 	ErrInvalidLink = errors.New("accounts: unknown, used or expired link")
 	// ErrWrongPassword is a password change whose current password is wrong.
 	ErrWrongPassword = errors.New("accounts: the current password is wrong")
+	// ErrLastTeamMember is a change that would leave no team account.
+	ErrLastTeamMember = errors.New("accounts: the last team account cannot lose the team role")
 )
 
 // ThrottledError says a caller made too many attempts and when to retry.

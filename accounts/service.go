@@ -12,6 +12,7 @@ import (
 	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
 
+	"mooc/audit"
 	"mooc/internal/clock"
 	"mooc/internal/database"
 	"mooc/internal/page"
@@ -38,6 +39,11 @@ type Options struct {
 	Outbox *outbox.Outbox
 	// PublicURL is the base of the links in those e-mails.
 	PublicURL string
+	// PrivacyNoticeVersion is the privacy notice in force, recorded with
+	// each registration as the one the person agreed to.
+	PrivacyNoticeVersion string
+	// Audit logs the team's actions on accounts; nil logs nothing.
+	Audit *audit.Log
 	// Hashing defaults to OWASPParams; tests may choose cheaper ones.
 	Hashing *argon2id.Params
 	Now     func() time.Time
@@ -137,6 +143,7 @@ func (s *Service) Register(ctx context.Context, r Registration, clientAddr strin
 		ID: uuid.NewString(), Email: r.Email, PasswordHash: hash,
 		GivenName: r.GivenName, FamilyName: r.FamilyName, Municipality: r.Municipality,
 		Workplace: strings.TrimSpace(r.Workplace), Position: strings.TrimSpace(r.Position),
+		Announcements: true, PrivacyNoticeVersion: s.opts.PrivacyNoticeVersion, PrivacyAcceptedAt: &now,
 		CreatedAt: now, UpdatedAt: now,
 	}
 	roles := []string{RoleLearner}
@@ -262,25 +269,11 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, in PasswordCh
 	if err := validation.Struct(in); err != nil {
 		return err
 	}
-	row, err := s.store.byID(ctx, p.UserID)
-	if errors.Is(err, ErrNotFound) {
-		return ErrInvalidToken
-	}
+	row, err := s.live(ctx, p.UserID)
 	if err != nil {
 		return err
 	}
-	bucket, w := "password-change:"+row.ID, s.opts.LoginWindow
-	hits, retry, err := s.throttle.hit(ctx, bucket, w)
-	if err != nil {
-		return err
-	}
-	if hits > s.opts.LoginFailuresPerEmail {
-		return &ThrottledError{What: "password change", RetryAfter: retry}
-	}
-	if !s.hasher.verify(in.CurrentPassword, row.PasswordHash) {
-		return ErrWrongPassword
-	}
-	if err := s.throttle.reset(ctx, bucket, w); err != nil {
+	if err := s.checkOwnPassword(ctx, row, in.CurrentPassword, "password change"); err != nil {
 		return err
 	}
 	if err := checkPassword(in.Password, personOf(row)); err != nil {
@@ -317,8 +310,9 @@ func (s *Service) Get(ctx context.Context, id string) (User, error) {
 	return s.withRoles(ctx, row)
 }
 
-// SetRoles replaces a user's roles; learner is always kept. Errors:
-// ErrNotFound, *validation.Error.
+// SetRoles replaces a user's roles; learner is always kept, and the last
+// team account keeps team. The change is audited. Errors: ErrNotFound,
+// *validation.Error, ErrLastTeamMember.
 func (s *Service) SetRoles(ctx context.Context, id string, roles []string) (User, error) {
 	want := []string{RoleLearner}
 	for i, r := range roles {
@@ -330,10 +324,27 @@ func (s *Service) SetRoles(ctx context.Context, id string, roles []string) (User
 		}
 	}
 	slices.Sort(want)
-	if _, err := s.Get(ctx, id); err != nil {
-		return User{}, err
-	}
-	if err := s.store.replaceRoles(ctx, id, want); err != nil {
+	err := s.store.db.InTx(ctx, func(ctx context.Context) error {
+		before, err := s.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if before.ClosedAt != nil {
+			return ErrNotFound // a closed account has no roles to give
+		}
+		if err := s.keepTeam(ctx, id, want); err != nil {
+			return err
+		}
+		if slices.Equal(before.Roles, want) {
+			return nil
+		}
+		if err := s.store.replaceRoles(ctx, id, want); err != nil {
+			return err
+		}
+		return s.opts.Audit.Record(ctx, audit.Entry{Action: audit.RolesChanged, TargetType: "user", TargetID: id, SubjectID: id,
+			Details: map[string]any{"from": before.Roles, "to": want}})
+	})
+	if err != nil {
 		return User{}, err
 	}
 	return s.Get(ctx, id)
@@ -373,8 +384,14 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (bool, 
 	if exists, err := s.store.exists(ctx, email); err != nil || exists {
 		return false, err
 	}
-	if len([]rune(password)) < 12 {
-		return false, errors.New("accounts: MOOC_BOOTSTRAP_PASSWORD must have at least 12 characters")
+	// The team's account opens everything: its password meets every rule
+	// a learner's does.
+	if err := newPassword(password, person{Email: email, GivenName: "Project", FamilyName: "Team"}); err != nil {
+		var v *validation.Error
+		if errors.As(err, &v) && len(v.Fields) > 0 {
+			return false, fmt.Errorf("accounts: MOOC_BOOTSTRAP_PASSWORD %s", v.Fields[0].Message)
+		}
+		return false, err
 	}
 	hash, err := s.hasher.hash(password)
 	if err != nil {
@@ -405,8 +422,17 @@ func toUser(r userRow, roles []string) User {
 	return User{
 		ID: r.ID, Email: r.Email, GivenName: r.GivenName, FamilyName: r.FamilyName,
 		Municipality: r.Municipality, Workplace: r.Workplace, Position: r.Position,
-		Roles: roles, EmailVerified: r.EmailVerified, CreatedAt: r.CreatedAt.UTC(),
+		Roles: roles, EmailVerified: r.EmailVerified, Announcements: r.Announcements, CreatedAt: r.CreatedAt.UTC(),
+		ClosedAt: utcOrNil(r.ClosedAt),
 	}
+}
+
+func utcOrNil(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 // Users returns the users with the given ids (for lists and reports that

@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,8 +22,14 @@ type userRow struct {
 	Workplace     string
 	Position      string
 	EmailVerified bool
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	Announcements bool
+	// PrivacyNoticeVersion is the notice in force when the person
+	// registered (and so agreed to), PrivacyAcceptedAt when.
+	PrivacyNoticeVersion string
+	PrivacyAcceptedAt    *time.Time
+	ClosedAt             *time.Time
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
 }
 
 func (userRow) TableName() string { return "users" }
@@ -86,13 +93,63 @@ func (s store) roles(ctx context.Context, userIDs ...string) (map[string][]strin
 	return out, nil
 }
 
+// replaceRoles makes the user's roles exactly roles, touching only the
+// ones that change, in the caller's transaction.
 func (s store) replaceRoles(ctx context.Context, userID string, roles []string) error {
-	return s.db.InTx(ctx, func(ctx context.Context) error {
-		if err := s.db.Conn(ctx).Where("user_id = ?", userID).Delete(&roleRow{}).Error; err != nil {
-			return database.Translate(err)
+	q := s.db.Conn(ctx).Where("user_id = ?", userID)
+	if len(roles) > 0 {
+		q = q.Where("role NOT IN ?", roles)
+	}
+	if err := q.Delete(&roleRow{}).Error; err != nil {
+		return database.Translate(err)
+	}
+	have, err := s.roles(ctx, userID)
+	if err != nil {
+		return err
+	}
+	var add []string
+	for _, r := range roles {
+		if !slices.Contains(have[userID], r) {
+			add = append(add, r)
 		}
-		return s.addRoles(ctx, userID, roles)
-	})
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	return s.addRoles(ctx, userID, add)
+}
+
+// lockTeam returns the ids of the team's accounts, holding their role rows
+// until the transaction ends, so that two team members taking the role
+// from each other at once cannot both see the other still there.
+func (s store) lockTeam(ctx context.Context) ([]string, error) {
+	var ids []string
+	err := s.db.ForUpdate(ctx).Model(&roleRow{}).Where("role = ?", RoleTeam).Order("user_id").Pluck("user_id", &ids).Error
+	return ids, database.Translate(err)
+}
+
+// update writes the given columns of the user.
+func (s store) update(ctx context.Context, id string, cols map[string]any) error {
+	return database.Translate(s.db.Conn(ctx).Model(&userRow{}).Where("id = ?", id).Updates(cols).Error)
+}
+
+// erase empties a closed account of personal data, in the caller's
+// transaction: the row stays (certificates, attendance and the funders'
+// counts point at it) under a placeholder address nobody can sign in
+// with, which frees the real address to register again.
+func (s store) erase(ctx context.Context, id string, at time.Time) error {
+	conn := s.db.Conn(ctx)
+	if err := conn.Model(&userRow{}).Where("id = ?", id).Updates(map[string]any{
+		"email": "closed-" + id + "@invalid", "password_hash": "", "given_name": "", "family_name": "",
+		"municipality": "", "workplace": "", "position": "", "email_verified": false, "announcements": false,
+		"closed_at": at, "updated_at": at,
+	}).Error; err != nil {
+		return database.Translate(err)
+	}
+	if err := conn.Where("user_id = ?", id).Delete(&roleRow{}).Error; err != nil {
+		return database.Translate(err)
+	}
+	return database.Translate(conn.Where("user_id = ?", id).Delete(&linkRow{}).Error)
 }
 
 // search lists users whose e-mail contains query, ordered by e-mail.

@@ -27,8 +27,14 @@ type User struct {
 	// EmailVerified: the owner of the address opened a link sent to it
 	// (verification or password reset). Only verified addresses receive
 	// cohort announcements.
-	EmailVerified bool      `json:"email_verified"`
+	EmailVerified bool `json:"email_verified"`
+	// Announcements: the person wants the e-mails announcing cohorts
+	// that open for enrolment.
+	Announcements bool      `json:"announcements"`
 	CreatedAt     time.Time `json:"created_at"`
+	// ClosedAt is when the account was closed (its data erased); absent
+	// while it is open.
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
 }
 
 // FullName is the name as printed on certificates.

@@ -274,7 +274,7 @@ func accessMatrix(f *matrixFixtures) []accessRow {
 		// Operations: public.
 		{route: "GET /healthz", want: "200 200 200 200 200 200", req: matrixCall("/healthz")},
 		{route: "GET /readyz", want: "200 200 200 200 200 200", req: matrixCall("/readyz")},
-		{route: "GET /metrics", want: "200 200 200 200 200 200", req: matrixCall("/metrics")},
+		{route: "GET /metrics", what: "no MOOC_METRICS_TOKEN configured: closed", want: "404 404 404 404 404 404", req: matrixCall("/metrics")},
 		{route: "GET /openapi.json", want: "200 200 200 200 200 200", req: matrixCall("/openapi.json")},
 		{route: "GET /docs", want: "200 200 200 200 200 200", req: matrixCall("/docs")},
 
@@ -296,6 +296,19 @@ func accessMatrix(f *matrixFixtures) []accessRow {
 		{route: "PUT /api/v1/users/{id}/roles", what: "L1 (others try to make L1 team)", want: "401 403 403 403 403 200", req: roles},
 		{route: "GET /api/v1/users", what: "search for L1's e-mail", want: "401 403 403 403 403 200",
 			req: matrixCall(v1 + "/users?email=" + url.QueryEscape(f.users[learner1].Email))},
+		{route: "GET /api/v1/users/{id}", what: "L1", want: "401 403 403 403 403 200", req: matrixCall(v1 + "/users/" + f.users[learner1].ID)},
+		{route: "DELETE /api/v1/users/{id}", what: "a fresh account each call", want: "401 403 403 403 403 204",
+			req: func(caller) request {
+				u, _ := f.signUp()
+				return request{path: v1 + "/users/" + u.ID}
+			}},
+		{route: "PATCH /api/v1/me", what: "each caller's own position", want: "401 200 200 200 200 200",
+			req: matrixSend(v1+"/me", map[string]string{"position": "sociālais darbinieks"})},
+		{route: "GET /api/v1/me/data", want: "401 200 200 200 200 200", req: matrixCall(v1 + "/me/data")},
+		{route: "DELETE /api/v1/me", what: "a wrong password", want: "401 422 422 422 422 422",
+			req: matrixSend(v1+"/me", map[string]string{"password": "not the password"})},
+		{route: "POST /api/v1/auth/verify-email/resend", want: "401 202 202 202 202 202", req: matrixCall(v1 + "/auth/verify-email/resend")},
+		{route: "GET /api/v1/audit", want: "401 403 403 403 403 200", req: matrixCall(v1 + "/audit")},
 
 		// Catalogue.
 		{route: "POST /api/v1/methodologies", want: "401 403 403 403 403 201",

@@ -114,12 +114,16 @@ func registerCohorts(r *registry, svc *cohorts.Service, people *accounts.Service
 	r.add(BasePath, op{method: "GET", path: "/cohorts/:id/enrolments", summary: "Every enrolment of a cohort with progress (JSON, or CSV with Accept: text/csv)", tag: "cohorts",
 		access: team, reply: list[cohorts.Enrolment]{}},
 		func(c *fiber.Ctx) error {
-			items, err := svc.CohortEnrolments(c.UserContext(), c.Params("id"))
+			if !wantsCSV(c) {
+				items, err := svc.CohortEnrolments(c.UserContext(), c.Params("id"))
+				if err != nil {
+					return err
+				}
+				return c.JSON(list[cohorts.Enrolment]{Items: items})
+			}
+			items, err := svc.ExportEnrolments(c.UserContext(), c.Params("id"), "csv")
 			if err != nil {
 				return err
-			}
-			if !wantsCSV(c) {
-				return c.JSON(list[cohorts.Enrolment]{Items: items})
 			}
 			return enrolmentsCSV(c, people, items)
 		})

@@ -37,6 +37,7 @@ var errorTable = []mapping{
 	{accounts.ErrNotFound, 404, "not_found", "no such user"},
 	{accounts.ErrInvalidLink, 422, "invalid_token", "the link is unknown, used already or expired; ask for a new one"},
 	{accounts.ErrWrongPassword, 422, "wrong_password", "the current password is wrong"},
+	{accounts.ErrLastTeamMember, 422, "last_team_member", "no team account would be left: give another account the team role first"},
 	{page.ErrBadCursor, 400, "invalid_cursor", "the cursor is not one this service handed out"},
 	{catalogue.ErrNotFound, 404, "not_found", "no such course or lesson"},
 	{catalogue.ErrForbidden, 403, "forbidden", "only the course's author or the project team may change it"},

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"mooc/accounts"
+	"mooc/audit"
 )
 
 const (
@@ -248,6 +249,8 @@ func authenticate(svc *accounts.Service, deadline time.Duration) fiber.Handler {
 			return err
 		}
 		c.Locals(localPrincipal, p)
+		// The domains log team actions with the actor they find here.
+		c.SetUserContext(audit.WithActor(c.UserContext(), p.UserID))
 		return c.Next()
 	}
 }

@@ -31,7 +31,7 @@ func registerOperations(r *registry, d Deps, reg *prometheus.Registry) {
 		})
 
 	metrics := adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	r.add("", op{method: "GET", path: metricsPath, summary: "Prometheus metrics (with MOOC_METRICS_TOKEN set, send it as a bearer token)", tag: "operations", raw: "text/plain"}, metrics)
+	r.add("", op{method: "GET", path: metricsPath, summary: "Prometheus metrics: MOOC_METRICS_TOKEN as a bearer token (404 when none is configured)", tag: "operations", raw: "text/plain"}, metrics)
 
 	if d.Disk != nil {
 		registerObjects(r, d.Disk, d.ObjectsPath)
@@ -73,12 +73,17 @@ const metricsPath = "/metrics"
 // metrics tell how busy each route is and what fails, which is nobody
 // else's business. It runs before authenticate, which would take the token
 // for an access token: the header is removed once it has been checked.
-// With no token configured, /metrics stays open (development, or an
-// address reachable only from inside).
+// With no token configured, /metrics is closed on this address (404, as
+// if it did not exist): a deployment that forgot the token publishes
+// nothing. MOOC_METRICS_ADDR serves the metrics on an address of their own
+// instead, for a scraper on an inside network.
 func guardMetrics(token string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if token == "" || c.Path() != metricsPath {
+		if c.Path() != metricsPath {
 			return c.Next()
+		}
+		if token == "" {
+			return fiber.ErrNotFound
 		}
 		scheme, got, _ := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
 		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) != 1 {

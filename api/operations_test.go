@@ -135,11 +135,15 @@ func TestRequestIDAndJSONLogs(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
-	s := newServer(t, database.SQLite, options{})
+	// Closed unless a token is configured.
+	newServer(t, database.SQLite, options{}).do(request{method: "GET", path: "/metrics"}).problem(t, 404, "not_found")
+
+	metricsToken := strings.Repeat("m", 32)
+	s := newServer(t, database.SQLite, options{metricsToken: metricsToken})
 	_, token := s.signUp()
 	s.do(request{method: "GET", path: "/api/v1/me", token: token}).expect(t, 200)
-	s.do(request{method: "GET", path: "/api/v1/users/abc"}).expect(t, 404)
-	body := string(s.do(request{method: "GET", path: "/metrics"}).expect(t, 200).body)
+	s.do(request{method: "GET", path: "/api/v1/nothing-here/abc"}).expect(t, 404)
+	body := string(s.do(request{method: "GET", path: "/metrics", header: map[string]string{"Authorization": "Bearer " + metricsToken}}).expect(t, 200).body)
 	for _, want := range []string{
 		`mooc_http_requests_total{method="GET",route="/api/v1/me",status="200"} 1`,
 		`mooc_http_requests_total{method="POST",route="/api/v1/auth/register",status="201"} 1`,

@@ -85,12 +85,16 @@ func registerProgrammes(r *registry, svc *programmes.Service) {
 	r.add(BasePath, op{method: "GET", path: "/programmes/:id/applications", summary: "Applications in allocation order (JSON, or CSV with Accept: text/csv)", tag: "programmes",
 		access: team, reply: list[programmes.Application]{}},
 		func(c *fiber.Ctx) error {
-			items, err := svc.Applications(c.UserContext(), c.Params("id"))
+			if !wantsCSV(c) {
+				items, err := svc.Applications(c.UserContext(), c.Params("id"))
+				if err != nil {
+					return err
+				}
+				return c.JSON(list[programmes.Application]{Items: items})
+			}
+			items, err := svc.ExportApplications(c.UserContext(), c.Params("id"), "csv")
 			if err != nil {
 				return err
-			}
-			if !wantsCSV(c) {
-				return c.JSON(list[programmes.Application]{Items: items})
 			}
 			records := make([][]string, len(items))
 			for i, a := range items {

@@ -16,10 +16,12 @@ import (
 
 	"mooc/accounts"
 	"mooc/assessment"
+	"mooc/audit"
 	"mooc/catalogue"
 	"mooc/certificates"
 	"mooc/cohorts"
 	"mooc/media"
+	"mooc/privacy"
 	"mooc/programmes"
 	"mooc/reports"
 )
@@ -41,6 +43,8 @@ type Deps struct {
 	Certificates *certificates.Service
 	Programmes   *programmes.Service
 	Reports      *reports.Service
+	Privacy      *privacy.Service
+	Audit        *audit.Log
 	// Ready names the dependencies /readyz checks.
 	Ready map[string]Check
 	// Disk is the disk object store, whose signed links the API serves
@@ -51,9 +55,13 @@ type Deps struct {
 	MaxUploadBytes int64
 	CORSOrigins    []string
 	TrustedProxies []string
-	// MetricsToken, when set, is the bearer token /metrics requires.
+	// MetricsToken, when set, is the bearer token /metrics requires;
+	// without one /metrics is closed.
 	MetricsToken string
-	Version      string
+	// Metrics is where the request metrics are registered (and the Go
+	// runtime's, when New creates it); nil: a registry of New's own.
+	Metrics *prometheus.Registry
+	Version string
 	// RequestTimeout bounds each request's work (file transfers aside).
 	RequestTimeout time.Duration
 }
@@ -90,8 +98,10 @@ func New(d Deps) (*fiber.App, error) {
 
 	app.Server().HeaderReceived = transferTimeouts(d.ObjectsPath)
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg := d.Metrics
+	if reg == nil {
+		reg = NewMetricsRegistry()
+	}
 
 	app.Use(assignRequestID)
 	app.Use(clientAddress(newProxies(d.TrustedProxies)))
@@ -126,6 +136,7 @@ func New(d Deps) (*fiber.App, error) {
 	r := &registry{app: app, deadline: d.RequestTimeout}
 	registerOperations(r, d, reg)
 	registerAccounts(r, d.Accounts)
+	registerPrivacy(r, d.Accounts, d.Privacy, d.Audit)
 	registerMedia(r, d.Media)
 	registerCourses(r, d.Catalogue)
 	registerInterest(r, d.Cohorts)
@@ -163,4 +174,12 @@ func transferTimeouts(objectsPath string) func(*fasthttp.RequestHeader) fasthttp
 		}
 		return fasthttp.RequestConfig{}
 	}
+}
+
+// NewMetricsRegistry is a registry with the Go runtime's and the
+// process's collectors, for Deps.Metrics.
+func NewMetricsRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"mooc/accounts"
+	"mooc/audit"
 	"mooc/cohorts"
 	"mooc/internal/clock"
 	"mooc/internal/database"
@@ -43,7 +44,8 @@ type Deps struct {
 	Enrolments Enrolments
 	Holders    Holders
 	Outbox     *outbox.Outbox
-	PublicURL  string // base of verify links
+	PublicURL  string     // base of verify links
+	Audit      *audit.Log // revocations; nil logs nothing
 	Log        *slog.Logger
 	Now        func() time.Time // the clock; time.Now when nil
 }
@@ -57,6 +59,7 @@ type Service struct {
 	holders    Holders
 	outbox     *outbox.Outbox
 	publicURL  string
+	audit      *audit.Log
 	now        func() time.Time
 	log        *slog.Logger
 	wake       chan struct{}
@@ -66,7 +69,7 @@ type Service struct {
 func New(d Deps) *Service {
 	now := clock.Or(d.Now)
 	return &Service{db: d.DB, store: store{d.DB}, objects: d.Objects, enrolments: d.Enrolments, holders: d.Holders,
-		outbox: d.Outbox, publicURL: d.PublicURL, now: now, log: d.Log, wake: make(chan struct{}, 1)}
+		outbox: d.Outbox, publicURL: d.PublicURL, audit: d.Audit, now: now, log: d.Log, wake: make(chan struct{}, 1)}
 }
 
 // IssueForEnrolment issues the certificate of the caller's completed
@@ -268,10 +271,25 @@ func (s *Service) Revoke(ctx context.Context, code string, r Revocation) (Verifi
 	if err != nil {
 		return Verification{}, err
 	}
-	if err := s.store.revoke(ctx, c.Code, r.Reason, s.now().UTC()); err != nil {
+	if _, err := s.revoke(ctx, c, r.Reason); err != nil {
 		return Verification{}, err
 	}
 	return s.Verify(ctx, c.Code)
+}
+
+// revoke revokes a valid certificate and logs it, in one transaction; it
+// reports whether it revoked (a revoked one keeps its first date and
+// reason, and nothing is logged again).
+func (s *Service) revoke(ctx context.Context, c certificateRow, reason string) (bool, error) {
+	var done bool
+	err := s.db.InTx(ctx, func(ctx context.Context) (err error) {
+		if done, err = s.store.revokeRow(ctx, c.Code, reason, s.now().UTC()); err != nil || !done {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: audit.CertificateRevoked, TargetType: "certificate", TargetID: c.Code,
+			SubjectID: c.UserID, Details: map[string]any{"reason": reason}})
+	})
+	return done, err
 }
 
 // RevokeSource revokes the certificate earned by a source, if there is one
@@ -285,7 +303,7 @@ func (s *Service) RevokeSource(ctx context.Context, sourceKind, sourceID, reason
 	if err != nil || c.RevokedAt != nil {
 		return false, err
 	}
-	return s.store.revokeRow(ctx, c.Code, reason, s.now().UTC())
+	return s.revoke(ctx, c, reason)
 }
 
 func (s *Service) byCode(ctx context.Context, code string) (certificateRow, error) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"mooc/audit"
 	"mooc/internal/page"
 	"mooc/internal/validation"
 )
@@ -128,6 +129,10 @@ func (s *Service) UpdateCohort(ctx context.Context, id string, ch CohortChange) 
 		if err := s.store.updateCohort(ctx, id, fields); err != nil {
 			return err
 		}
+		if err := s.audit.Record(ctx, audit.Entry{Action: audit.CohortChanged, TargetType: "cohort", TargetID: id,
+			Details: cohortChanges(c, fields)}); err != nil {
+			return err
+		}
 		if promote > 0 {
 			return s.promote(ctx, id, promote, now)
 		}
@@ -180,4 +185,18 @@ func (s *Service) toCohort(r cohortRow) Cohort {
 		StartsAt: r.StartsAt.UTC(), EndsAt: r.EndsAt.UTC(), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		EnrolmentOpen: !now.Before(r.EnrolmentOpensAt) && now.Before(r.EnrolmentClosesAt),
 	}
+}
+
+// cohortChanges says what a change did to the cohort, each field as
+// {"from", "to"}, for the audit log.
+func cohortChanges(before cohortRow, fields map[string]any) map[string]any {
+	was := map[string]any{"title": before.Title, "capacity": before.Capacity,
+		"enrolment_opens_at": before.EnrolmentOpensAt.UTC(), "enrolment_closes_at": before.EnrolmentClosesAt.UTC()}
+	out := map[string]any{}
+	for k, v := range fields {
+		if old, ok := was[k]; ok {
+			out[k] = map[string]any{"from": old, "to": v}
+		}
+	}
+	return out
 }

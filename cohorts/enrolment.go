@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"mooc/accounts"
+	"mooc/audit"
 	"mooc/internal/database"
 )
 
@@ -161,6 +162,21 @@ func (s *Service) CohortEnrolments(ctx context.Context, cohortID string) ([]Enro
 		return nil, err
 	}
 	return s.describeAll(ctx, rows)
+}
+
+// ExportEnrolments is CohortEnrolments for a download (CSV, a workbook)
+// that leaves the platform with people's names and addresses, and so is
+// logged as an export of personal data.
+func (s *Service) ExportEnrolments(ctx context.Context, cohortID, format string) ([]Enrolment, error) {
+	var out []Enrolment
+	err := s.db.InTx(ctx, func(ctx context.Context) (err error) {
+		if out, err = s.CohortEnrolments(ctx, cohortID); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: audit.PersonalDataExported, TargetType: "cohort", TargetID: cohortID,
+			Details: map[string]any{"list": "enrolments", "format": format, "rows": len(out)}})
+	})
+	return out, err
 }
 
 func (s *Service) ownEnrolment(ctx context.Context, caller accounts.Principal, id string) (enrolmentRow, error) {

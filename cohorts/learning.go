@@ -15,8 +15,11 @@ import (
 )
 
 // playbackTTL is how long a playback link works: long enough to start a
-// lesson, short enough that a shared link soon dies. The player asks again.
-const playbackTTL = 10 * time.Minute
+// lesson, short enough that a shared link, or the link of a learner who
+// has withdrawn since, soon dies. A signed link cannot be called back, so
+// its life is the longest a withdrawn learner keeps watching. The player
+// asks again when a link stops working (reply's expires_at says when).
+const playbackTTL = 2 * time.Minute
 
 // LessonFor returns a lesson to the learner of an active enrolment once its
 // week has started; lessons stay readable after the cohort ends. Errors:

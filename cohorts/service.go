@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"mooc/accounts"
+	"mooc/audit"
 	"mooc/catalogue"
 	"mooc/internal/clock"
 	"mooc/internal/database"
@@ -56,6 +57,7 @@ type Deps struct {
 	Tests    TestRecords
 	Audience Audience
 	Outbox   *outbox.Outbox
+	Audit    *audit.Log       // the team's changes to cohorts; nil logs nothing
 	Now      func() time.Time // the clock; time.Now when nil
 }
 
@@ -69,6 +71,7 @@ type Service struct {
 	tests    TestRecords
 	audience Audience
 	outbox   *outbox.Outbox
+	audit    *audit.Log
 	now      func() time.Time
 }
 
@@ -77,5 +80,5 @@ func New(d Deps) *Service {
 	now := clock.Or(d.Now)
 	st := store{d.DB}
 	return &Service{db: d.DB, store: st, seats: newSeats(st, d.Outbox), courses: d.Courses, files: d.Files,
-		tests: d.Tests, audience: d.Audience, outbox: d.Outbox, now: now}
+		tests: d.Tests, audience: d.Audience, outbox: d.Outbox, audit: d.Audit, now: now}
 }

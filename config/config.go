@@ -32,10 +32,17 @@ type Config struct {
 	BootstrapPassword string
 	CORSOrigins       []string
 	TrustedProxies    []string // proxies whose X-Forwarded-For is believed
-	// MetricsToken, when set, is the bearer token GET /metrics requires.
+	// MetricsToken, when set, is the bearer token GET /metrics requires;
+	// without it /metrics is closed on Addr.
 	MetricsToken string
-	LogLevel     string
-	SMTP         SMTP
+	// MetricsAddr, when set, is a listen address of its own serving
+	// /metrics without a token, for a scraper on an inside network.
+	MetricsAddr string
+	// PrivacyNoticeVersion is the privacy notice in force, recorded with
+	// each registration.
+	PrivacyNoticeVersion string
+	LogLevel             string
+	SMTP                 SMTP
 	// RequestTimeout bounds a request's work (file transfers aside).
 	RequestTimeout time.Duration
 }
@@ -79,17 +86,19 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			Secure:    p.boolean("MOOC_S3_SECURE", false),
 			PublicURL: p.str("MOOC_S3_PUBLIC_URL", ""),
 		},
-		TokenSecret:       p.str("MOOC_TOKEN_SECRET", ""),
-		TokenTTL:          p.duration("MOOC_TOKEN_TTL", 12*time.Hour),
-		PublicURL:         strings.TrimRight(p.str("MOOC_PUBLIC_URL", ""), "/"),
-		MaxUploadBytes:    p.int64("MOOC_MAX_UPLOAD_BYTES", 4<<30),
-		RegisterLimit:     int(p.int64("MOOC_REGISTER_LIMIT", 50)),
-		BootstrapEmail:    p.str("MOOC_BOOTSTRAP_EMAIL", ""),
-		BootstrapPassword: p.str("MOOC_BOOTSTRAP_PASSWORD", ""),
-		CORSOrigins:       p.list("MOOC_CORS_ORIGINS"),
-		TrustedProxies:    p.list("MOOC_TRUSTED_PROXIES"),
-		MetricsToken:      p.str("MOOC_METRICS_TOKEN", ""),
-		LogLevel:          p.str("MOOC_LOG_LEVEL", "info"),
+		TokenSecret:          p.str("MOOC_TOKEN_SECRET", ""),
+		TokenTTL:             p.duration("MOOC_TOKEN_TTL", 12*time.Hour),
+		PublicURL:            strings.TrimRight(p.str("MOOC_PUBLIC_URL", ""), "/"),
+		MaxUploadBytes:       p.int64("MOOC_MAX_UPLOAD_BYTES", 4<<30),
+		RegisterLimit:        int(p.int64("MOOC_REGISTER_LIMIT", 50)),
+		BootstrapEmail:       p.str("MOOC_BOOTSTRAP_EMAIL", ""),
+		BootstrapPassword:    p.str("MOOC_BOOTSTRAP_PASSWORD", ""),
+		CORSOrigins:          p.list("MOOC_CORS_ORIGINS"),
+		TrustedProxies:       p.list("MOOC_TRUSTED_PROXIES"),
+		MetricsToken:         p.str("MOOC_METRICS_TOKEN", ""),
+		MetricsAddr:          p.str("MOOC_METRICS_ADDR", ""),
+		PrivacyNoticeVersion: p.str("MOOC_PRIVACY_NOTICE_VERSION", "2026-12"),
+		LogLevel:             p.str("MOOC_LOG_LEVEL", "info"),
 		SMTP: SMTP{
 			Host:     p.str("MOOC_SMTP_HOST", ""),
 			Port:     int(p.int64("MOOC_SMTP_PORT", 587)),
@@ -183,8 +192,14 @@ func (p *parser) list(name string) []string {
 func (p *parser) check(c Config) {
 	fail := func(format string, args ...any) { p.errs = append(p.errs, fmt.Errorf(format, args...)) }
 	// Checked here, not when listening: by then the database is migrated.
-	if host, port, err := net.SplitHostPort(c.Addr); err != nil || !validPort(port) || strings.ContainsAny(host, " /") {
+	if !listenAddr(c.Addr) {
 		fail("MOOC_ADDR: %q is not a listen address such as :8080 or 127.0.0.1:8080", c.Addr)
+	}
+	if c.MetricsAddr != "" && (!listenAddr(c.MetricsAddr) || c.MetricsAddr == c.Addr) {
+		fail("MOOC_METRICS_ADDR: %q is not a listen address such as 10.0.0.5:9090, other than MOOC_ADDR", c.MetricsAddr)
+	}
+	if len(c.PrivacyNoticeVersion) > 40 || strings.TrimSpace(c.PrivacyNoticeVersion) == "" {
+		fail("MOOC_PRIVACY_NOTICE_VERSION: must be a short version name such as 2026-12")
 	}
 	if c.DatabaseURL != "" {
 		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
@@ -240,4 +255,11 @@ func portOf(addr string) string {
 		return addr[i:]
 	}
 	return ":8080"
+}
+
+// listenAddr: host:port with a valid port, the host possibly empty (every
+// interface).
+func listenAddr(addr string) bool {
+	host, port, err := net.SplitHostPort(addr)
+	return err == nil && validPort(port) && !strings.ContainsAny(host, " /")
 }

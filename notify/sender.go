@@ -110,6 +110,11 @@ func (s *Sender) deliver(ctx context.Context, m outbox.Stored) error {
 	if !ok {
 		return errors.New("notify: the recipient no longer exists")
 	}
+	if u.ClosedAt != nil {
+		// Queued after the account closed (a certificate job finishing,
+		// say): the address is gone, so the message is dropped as sent.
+		return nil
+	}
 	var params map[string]string
 	if err := json.Unmarshal([]byte(m.Params), &params); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"mooc/accounts"
+	"mooc/audit"
 	"mooc/catalogue"
 	"mooc/certificates"
 	"mooc/internal/clock"
@@ -39,6 +40,7 @@ type Deps struct {
 	Methodologies Methodologies
 	Certificates  Issuer
 	Outbox        *outbox.Outbox
+	Audit         *audit.Log       // allocations, acceptances, attendance; nil logs nothing
 	Now           func() time.Time // the clock; time.Now when nil
 }
 
@@ -49,13 +51,14 @@ type Service struct {
 	methodologies Methodologies
 	certs         Issuer
 	outbox        *outbox.Outbox
+	audit         *audit.Log
 	now           func() time.Time
 }
 
 // New builds the service.
 func New(d Deps) *Service {
 	now := clock.Or(d.Now)
-	return &Service{db: d.DB, store: store{d.DB}, methodologies: d.Methodologies, certs: d.Certificates, outbox: d.Outbox, now: now}
+	return &Service{db: d.DB, store: store{d.DB}, methodologies: d.Methodologies, certs: d.Certificates, outbox: d.Outbox, audit: d.Audit, now: now}
 }
 
 // tell queues the allocation result of one application.
@@ -306,6 +309,10 @@ func (s *Service) Allocate(ctx context.Context, programmeID string) (Allocation,
 		if err := s.tellAll(ctx, p, queue); err != nil {
 			return err
 		}
+		if err := s.audit.Record(ctx, audit.Entry{Action: audit.ProgrammeAllocated, TargetType: "programme", TargetID: p.ID,
+			Details: map[string]any{"allocated": len(queue), "accepted": min(free, len(queue))}}); err != nil {
+			return err
+		}
 		if p.AllocatedAt == nil {
 			p.AllocatedAt = &now
 		}
@@ -386,6 +393,21 @@ func (s *Service) Applications(ctx context.Context, programmeID string) ([]Appli
 
 // Accept gives a free seat to a waitlisted applicant, or, once the seats
 // have been allocated, to one who applied since (team). Errors:
+// ExportApplications is Applications for a download (CSV, a workbook)
+// that leaves the platform with people's data, and so is logged as an
+// export of personal data.
+func (s *Service) ExportApplications(ctx context.Context, programmeID, format string) ([]Application, error) {
+	var out []Application
+	err := s.db.InTx(ctx, func(ctx context.Context) (err error) {
+		if out, err = s.Applications(ctx, programmeID); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: audit.PersonalDataExported, TargetType: "programme", TargetID: programmeID,
+			Details: map[string]any{"list": "applications", "format": format, "rows": len(out)}})
+	})
+	return out, err
+}
+
 // ErrNotFound, ErrNotWaitlisted, ErrNoFreeSeat.
 func (s *Service) Accept(ctx context.Context, programmeID, applicationID string) (Application, error) {
 	if uuid.Validate(programmeID) != nil || uuid.Validate(applicationID) != nil {
@@ -414,6 +436,10 @@ func (s *Service) Accept(ctx context.Context, programmeID, applicationID string)
 		}
 		now := s.now().UTC()
 		if err := s.store.setStatus(ctx, a.ID, Accepted, now); err != nil {
+			return err
+		}
+		if err := s.audit.Record(ctx, audit.Entry{Action: audit.ApplicationAccepted, TargetType: "application", TargetID: a.ID,
+			SubjectID: a.UserID, Details: map[string]any{"programme_id": p.ID, "from": a.Status}}); err != nil {
 			return err
 		}
 		a.Status = Accepted
@@ -459,19 +485,24 @@ func (s *Service) RecordAttendance(ctx context.Context, programmeID, userID stri
 	}
 	required := RequiredHours(p.Hours, p.CompletionPercent)
 	out := Attendance{UserID: userID, ApplicationID: a.ID, AttendedHours: *u.Hours, RequiredHours: required, Completed: *u.Hours >= required}
-	if !out.Completed {
-		// The hours and the revocation of what they no longer earn go together.
-		err := s.db.InTx(ctx, func(ctx context.Context) error {
-			if err := s.store.setHours(ctx, a.ID, *u.Hours, now); err != nil {
-				return err
-			}
-			_, err := s.certs.RevokeSource(ctx, certificates.SourceParticipant, a.ID, AttendanceCorrected)
+	// The hours, their audit entry and the revocation of what they no
+	// longer earn go together.
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.setHours(ctx, a.ID, *u.Hours, now); err != nil {
 			return err
-		})
+		}
+		if err := s.audit.Record(ctx, audit.Entry{Action: audit.AttendanceRecorded, TargetType: "application", TargetID: a.ID,
+			SubjectID: userID, Details: map[string]any{"programme_id": p.ID, "from": a.AttendedHours, "to": *u.Hours}}); err != nil {
+			return err
+		}
+		if out.Completed {
+			return nil
+		}
+		_, err := s.certs.RevokeSource(ctx, certificates.SourceParticipant, a.ID, AttendanceCorrected)
+		return err
+	})
+	if err != nil || !out.Completed {
 		return out, err
-	}
-	if err := s.store.setHours(ctx, a.ID, *u.Hours, now); err != nil {
-		return Attendance{}, err
 	}
 	m, err := s.methodologies.Methodology(ctx, p.MethodologyID)
 	if err != nil {

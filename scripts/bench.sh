@@ -154,6 +154,7 @@ team_email="projekta.komanda@example.lv"
 team_password=$(_bench_random_hex 16)
 # The load tool mints learners' tokens with the server's secret.
 token_secret=$(_bench_random_hex 32)
+metrics_token=$(_bench_random_hex 32)
 
 port=$(_bench_free_port)
 base_url="http://127.0.0.1:$port"
@@ -164,7 +165,7 @@ env MOOC_ADDR="127.0.0.1:$port" \
 	MOOC_PUBLIC_URL="$base_url" \
 	MOOC_DATA_DIR="$work/data" \
 	MOOC_DATABASE_URL="$database_url" \
-	MOOC_TOKEN_SECRET="$token_secret" \
+	MOOC_TOKEN_SECRET="$token_secret" MOOC_METRICS_TOKEN="$metrics_token" \
 	MOOC_S3_ENDPOINT="$MOOC_TEST_S3_ENDPOINT" \
 	MOOC_S3_ACCESS_KEY="$MOOC_TEST_S3_ACCESS_KEY" \
 	MOOC_S3_SECRET_KEY="$MOOC_TEST_S3_SECRET_KEY" \
@@ -202,7 +203,7 @@ strict=()
 [[ "${MOOC_BENCH_STRICT:-}" != 1 ]] || strict=(-strict)
 load_status=0
 MOOC_BENCH_EMAIL=$team_email MOOC_BENCH_PASSWORD=$team_password \
-	MOOC_BENCH_DATABASE_URL=$database_url MOOC_BENCH_TOKEN_SECRET=$token_secret \
+	MOOC_BENCH_DATABASE_URL=$database_url MOOC_BENCH_TOKEN_SECRET=$token_secret MOOC_BENCH_METRICS_TOKEN=$metrics_token \
 	"$work/moocload" -url "$base_url" -pid "$server_pid" -fixture api/testdata/lesson.mp4 \
 	-server-bucket "$bucket" -markdown "$work/table.md" -json "$work/results.json" \
 	-pgbench "${pgbench:-none}" -soak "$soak" \

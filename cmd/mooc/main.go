@@ -8,10 +8,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -97,6 +99,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		listening <- ln.Addr().String()
 	}
 
+	if cfg.MetricsAddr != "" {
+		stop, err := serveMetrics(cfg.MetricsAddr, platform.Metrics, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		log.Info("metrics listening", "addr", cfg.MetricsAddr)
+	}
+
 	select {
 	case err := <-served:
 		return err
@@ -108,6 +119,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return <-served
+}
+
+// serveMetrics serves /metrics on an address of its own, for a scraper on
+// an inside network. Its failure later is logged, not fatal: the service
+// goes on without its metrics rather than stopping for them.
+func serveMetrics(addr string, h http.Handler, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener failed", "error", err)
+		}
+	}()
+	return func() { _ = srv.Close() }, nil
 }
 
 func newLogger(level string, out io.Writer) *slog.Logger {

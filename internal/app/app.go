@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,10 +17,12 @@ import (
 
 	"github.com/alexedwards/argon2id"
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"mooc/accounts"
 	"mooc/api"
 	"mooc/assessment"
+	"mooc/audit"
 	"mooc/catalogue"
 	"mooc/certificates"
 	"mooc/cohorts"
@@ -29,6 +32,7 @@ import (
 	"mooc/migrations"
 	"mooc/notify"
 	"mooc/notify/outbox"
+	"mooc/privacy"
 	"mooc/programmes"
 	"mooc/reports"
 )
@@ -65,11 +69,16 @@ type App struct {
 	Certificates *certificates.Service
 	Programmes   *programmes.Service
 	Reports      *reports.Service
+	Privacy      *privacy.Service
+	Audit        *audit.Log
 	Outbox       *outbox.Outbox
 	Mail         *notify.Sender
 
 	// HTTP serves the JSON API and the operations routes.
 	HTTP *fiber.App
+	// Metrics serves the Prometheus metrics without a token, for
+	// Config.MetricsAddr.
+	Metrics http.Handler
 
 	ownDB   bool
 	mu      sync.Mutex
@@ -123,16 +132,17 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err != nil {
 		return nil, err
 	}
-	objects, disk, err := openObjects(ctx, cfg, secret)
+	objects, disk, err := openObjects(ctx, cfg, secret, o.Now)
 	if err != nil {
 		return nil, err
 	}
 	a.Objects = objects
 
 	a.Outbox = outbox.New(a.DB, o.Now)
+	a.Audit = audit.New(a.DB, o.Now)
 	if a.Accounts, err = accounts.New(a.DB, accounts.Options{
 		TokenSecret: secret, TokenTTL: cfg.TokenTTL, RegisterLimit: cfg.RegisterLimit, Hashing: o.Hashing, Now: o.Now, Log: a.Log,
-		Outbox: a.Outbox, PublicURL: cfg.PublicURL,
+		Outbox: a.Outbox, PublicURL: cfg.PublicURL, PrivacyNoticeVersion: cfg.PrivacyNoticeVersion, Audit: a.Audit,
 	}); err != nil {
 		return nil, err
 	}
@@ -152,13 +162,16 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	records := assessment.NewRecords(a.DB)
 	a.Catalogue = catalogue.New(catalogue.Deps{DB: a.DB, Media: a.Media, Tests: records, Now: o.Now})
 	a.Cohorts = cohorts.New(cohorts.Deps{DB: a.DB, Courses: a.Catalogue, Files: a.Media, Tests: records,
-		Audience: a.Accounts, Outbox: a.Outbox, Now: o.Now})
+		Audience: a.Accounts, Outbox: a.Outbox, Audit: a.Audit, Now: o.Now})
 	a.Assessment = assessment.New(assessment.Deps{DB: a.DB, Courses: a.Catalogue, Seats: a.Cohorts, Now: o.Now})
 	a.Certificates = certificates.New(certificates.Deps{DB: a.DB, Objects: objects, Enrolments: a.Cohorts, Holders: a.Accounts,
-		Outbox: a.Outbox, PublicURL: cfg.PublicURL, Log: a.Log, Now: o.Now})
+		Outbox: a.Outbox, PublicURL: cfg.PublicURL, Audit: a.Audit, Log: a.Log, Now: o.Now})
 	a.Programmes = programmes.New(programmes.Deps{DB: a.DB, Methodologies: a.Catalogue, Certificates: a.Certificates,
-		Outbox: a.Outbox, Now: o.Now})
+		Outbox: a.Outbox, Audit: a.Audit, Now: o.Now})
 	a.Reports = reports.New(a.DB)
+	a.Privacy = privacy.New(privacy.Deps{DB: a.DB, Accounts: a.Accounts, Outbox: a.Outbox, Audit: a.Audit,
+		Holders:    []privacy.Holder{a.Cohorts, a.Assessment, a.Certificates, a.Programmes},
+		Forgetters: []privacy.Forgetter{a.Cohorts, a.Programmes}, Now: o.Now})
 	mailer := o.Mailer
 	if mailer == nil {
 		mailer = notify.LogMailer{Log: a.Log}
@@ -169,9 +182,12 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Mail = notify.NewSender(notify.SenderDeps{Outbox: a.Outbox, Mailer: mailer, People: a.Accounts,
 		PublicURL: cfg.PublicURL, Log: a.Log, Now: o.Now})
 
+	reg := api.NewMetricsRegistry()
+	a.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	if a.HTTP, err = api.New(api.Deps{
 		Log: a.Log, Accounts: a.Accounts, Media: a.Media, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
 		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Reports: a.Reports,
+		Privacy: a.Privacy, Audit: a.Audit,
 		Ready:          map[string]api.Check{"database": a.DB.Ping, "object_storage": objects.Ping},
 		Disk:           disk,
 		ObjectsPath:    ObjectsPath,
@@ -179,6 +195,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		CORSOrigins:    cfg.CORSOrigins,
 		TrustedProxies: cfg.TrustedProxies,
 		MetricsToken:   cfg.MetricsToken,
+		Metrics:        reg,
 		Version:        o.Version,
 		RequestTimeout: cfg.RequestTimeout,
 	}); err != nil {
@@ -260,7 +277,7 @@ func (a *App) Close() error {
 
 // openObjects connects MinIO when configured, else the disk store under
 // DataDir whose signed links the API itself serves.
-func openObjects(ctx context.Context, cfg config.Config, secret []byte) (media.ObjectStore, *media.DiskStore, error) {
+func openObjects(ctx context.Context, cfg config.Config, secret []byte, now func() time.Time) (media.ObjectStore, *media.DiskStore, error) {
 	if cfg.S3.Endpoint != "" {
 		s, err := media.NewS3Store(ctx, media.S3Config{
 			Endpoint: cfg.S3.Endpoint, AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey,
@@ -274,6 +291,9 @@ func openObjects(ctx context.Context, cfg config.Config, secret []byte) (media.O
 	s, err := media.NewDiskStore(filepath.Join(cfg.DataDir, "objects"), cfg.PublicURL+ObjectsPath, linkKey[:])
 	if err != nil {
 		return nil, nil, err
+	}
+	if now != nil { // links expire by the platform's clock, which tests move
+		s = s.At(now)
 	}
 	return s, s, nil
 }

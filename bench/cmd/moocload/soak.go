@@ -215,6 +215,8 @@ func serverGauges(ctx context.Context, base string) (heap, goroutines int64) {
 	if err != nil {
 		return 0, 0
 	}
+	// /metrics is closed without the token the server was started with.
+	req.Header.Set("Authorization", "Bearer "+os.Getenv("MOOC_BENCH_METRICS_TOKEN"))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, 0
