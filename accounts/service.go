@@ -25,7 +25,8 @@ type Options struct {
 	TokenTTL    time.Duration
 	// RegisterLimit caps registrations per client address per hour; 0 = none.
 	RegisterLimit int
-	// Failed logins allowed per e-mail and per client address in a window.
+	// Failed logins allowed in a window per e-mail from one client address
+	// (also wrong current passwords per account) and per client address.
 	LoginFailuresPerEmail   int
 	LoginFailuresPerAddress int
 	LoginWindow             time.Duration

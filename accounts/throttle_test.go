@@ -48,8 +48,9 @@ func retryAfter(t *testing.T, err error) time.Duration {
 	return te.RetryAfter
 }
 
-// Five failed logins lock the e-mail until its window ends, to the second,
-// and a success then resets it.
+// Five failed logins on an e-mail from one address lock that pair until
+// its window ends, to the second, while the owner signs in from another
+// address; a success from the address then resets the pair's count.
 func TestLoginThrottleWindow(t *testing.T) {
 	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
@@ -60,30 +61,57 @@ func TestLoginThrottleWindow(t *testing.T) {
 		}
 		testkit.SignUp(t, users, 1, func(int) accounts.Registration { return testkit.Person("ieva@example.lv") })
 		for i := range 5 {
-			if _, err := users.Login(ctx, "ieva@example.lv", "not the password", fmt.Sprintf("10.0.0.%d", i)); !errors.Is(err, accounts.ErrInvalidCredentials) {
+			if _, err := users.Login(ctx, "ieva@example.lv", "not the password", "10.0.0.1"); !errors.Is(err, accounts.ErrInvalidCredentials) {
 				t.Fatalf("failure %d: %v", i+1, err)
 			}
 		}
-		_, err = users.Login(ctx, "ieva@example.lv", testkit.Password, "10.0.1.1")
+		_, err = users.Login(ctx, "ieva@example.lv", testkit.Password, "10.0.0.1")
 		if got := retryAfter(t, err); got != 14*time.Minute {
 			t.Fatalf("retry after %v at 10:01, want 14m (the window ends 10:15)", got)
 		}
+		if _, err := users.Login(ctx, "ieva@example.lv", testkit.Password, "10.0.1.1"); err != nil {
+			t.Fatalf("the owner from another address: %v", err)
+		}
 		c.Set(windowStart.Add(15*time.Minute - time.Second))
-		_, err = users.Login(ctx, "ieva@example.lv", testkit.Password, "10.0.1.1")
+		_, err = users.Login(ctx, "ieva@example.lv", testkit.Password, "10.0.0.1")
 		if got := retryAfter(t, err); got != time.Second {
 			t.Fatalf("retry after %v at 10:14:59, want 1s", got)
 		}
 		c.Set(windowStart.Add(15 * time.Minute))
-		if _, err := users.Login(ctx, "ieva@example.lv", testkit.Password, "10.0.1.1"); err != nil {
+		if _, err := users.Login(ctx, "ieva@example.lv", testkit.Password, "10.0.0.1"); err != nil {
 			t.Fatalf("at 10:15, the next window: %v", err)
 		}
 		// The success reset the count: five more failures are allowed.
 		for i := range 5 {
-			if _, err := users.Login(ctx, "ieva@example.lv", "not the password", "10.0.1.1"); !errors.Is(err, accounts.ErrInvalidCredentials) {
+			if _, err := users.Login(ctx, "ieva@example.lv", "not the password", "10.0.0.1"); !errors.Is(err, accounts.ErrInvalidCredentials) {
 				t.Fatalf("failure %d after the reset: %v", i+1, err)
 			}
 		}
 	})
+}
+
+// However many strangers fail on an e-mail, each from his own address and
+// each up to his limit, the owner signs in: no count is per e-mail alone.
+func TestLoginThrottleNoLockoutByStrangers(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{now: windowStart.Add(time.Minute)}
+	users, err := throttled(testenv.SQLite(t), c, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.SignUp(t, users, 1, func(int) accounts.Registration { return testkit.Person("anna@example.lv") })
+	for stranger := range 10 {
+		addr := fmt.Sprintf("203.0.113.%d", stranger)
+		for range 6 {
+			_, _ = users.Login(ctx, "anna@example.lv", "not the password", addr)
+		}
+		if _, err := users.Login(ctx, "anna@example.lv", "not the password", addr); retryAfter(t, err) <= 0 {
+			t.Fatalf("stranger %d is not stopped", stranger)
+		}
+	}
+	if _, err := users.Login(ctx, "anna@example.lv", testkit.Password, "198.51.100.1"); err != nil {
+		t.Fatalf("the owner after 70 strangers' failures: %v", err)
+	}
 }
 
 // Fifty failures from one address, across e-mails, lock the address for
