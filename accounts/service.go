@@ -125,9 +125,6 @@ func (s *Service) Register(ctx context.Context, r Registration, clientAddr strin
 		if hits > s.opts.RegisterLimit {
 			return User{}, &ThrottledError{What: "register", RetryAfter: retry}
 		}
-		if hits == 1 {
-			_ = s.throttle.prune(ctx)
-		}
 	}
 	hash, err := s.hasher.hash(r.Password)
 	if err != nil {
