@@ -26,7 +26,8 @@ type Options struct {
 	TokenTTL    time.Duration
 	// RegisterLimit caps registrations per client address per hour; 0 = none.
 	RegisterLimit int
-	// Failed logins allowed per e-mail and per client address in a window.
+	// Failed logins allowed in a window per e-mail from one client address
+	// (also wrong current passwords per account) and per client address.
 	LoginFailuresPerEmail   int
 	LoginFailuresPerAddress int
 	LoginWindow             time.Duration
@@ -130,9 +131,6 @@ func (s *Service) Register(ctx context.Context, r Registration, clientAddr strin
 		if hits > s.opts.RegisterLimit {
 			return User{}, &ThrottledError{What: "register", RetryAfter: retry}
 		}
-		if hits == 1 {
-			_ = s.throttle.prune(ctx)
-		}
 	}
 	hash, err := s.hasher.hash(r.Password)
 	if err != nil {
@@ -157,50 +155,6 @@ func (s *Service) Register(ctx context.Context, r Registration, clientAddr strin
 		return User{}, err
 	}
 	return toUser(row, roles), nil
-}
-
-// Login checks the password and issues an access token. Errors:
-// ErrInvalidCredentials, *ThrottledError.
-//
-// Every attempt is counted first, atomically, against both the e-mail and
-// the client address; only a success gives its count back. Counting first
-// means a burst of parallel guesses cannot all slip past the limit, and a
-// locked account answers 429 without the password being checked, so a
-// guess made while locked reveals nothing.
-func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (Session, error) {
-	email = normalizeEmail(email)
-	w := s.opts.LoginWindow
-	emailBucket, addrBucket := "login-email:"+email, "login-addr:"+clientAddr
-	emailHits, retry, err := s.throttle.hit(ctx, emailBucket, w)
-	if err != nil {
-		return Session{}, err
-	}
-	addrHits, _, err := s.throttle.hit(ctx, addrBucket, w)
-	if err != nil {
-		return Session{}, err
-	}
-	if emailHits > s.opts.LoginFailuresPerEmail || addrHits > s.opts.LoginFailuresPerAddress {
-		return Session{}, &ThrottledError{What: "login", RetryAfter: retry}
-	}
-	row, err := s.store.byEmail(ctx, email)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return Session{}, err
-	}
-	if !s.hasher.verify(password, row.PasswordHash) {
-		return Session{}, ErrInvalidCredentials
-	}
-	if err := s.throttle.reset(ctx, emailBucket, w); err != nil {
-		return Session{}, err
-	}
-	if err := s.throttle.undo(ctx, addrBucket, w); err != nil {
-		return Session{}, err
-	}
-	u, err := s.withRoles(ctx, row)
-	if err != nil {
-		return Session{}, err
-	}
-	token, err := s.tokens.issue(row.ID, u.Roles)
-	return Session{AccessToken: token, ExpiresIn: s.opts.TokenTTL, User: u}, err
 }
 
 // Authenticate turns an access token into the caller; it is the one place

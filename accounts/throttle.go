@@ -47,8 +47,46 @@ func (th throttle) reset(ctx context.Context, bucket string, w time.Duration) er
 		`DELETE FROM throttle_counters WHERE bucket = ? AND window_start = ?`, bucket, start).Error)
 }
 
-// prune drops windows older than a day; called now and then, not per request.
-func (th throttle) prune(ctx context.Context) error {
+// longestWindow is the longest window a bucket counts in besides the
+// login window (registrations and password resets count per hour). A
+// bucket with a longer window must raise it, or pruning would drop its
+// live counts.
+const longestWindow = time.Hour
+
+// prune drops the rows whose windows have ended. A row does not record its
+// window's length, so a row goes once even the longest window, started
+// when its window started, would have ended: a live count is never
+// dropped, and a row of a shorter window lingers at most that long, which
+// bounds the table all the same.
+func (th throttle) prune(ctx context.Context, longest time.Duration) error {
 	return database.Translate(th.db.Conn(ctx).Exec(
-		`DELETE FROM throttle_counters WHERE window_start < ?`, th.now().Add(-24*time.Hour).Unix()).Error)
+		`DELETE FROM throttle_counters WHERE window_start <= ?`, th.now().Add(-longest).Unix()).Error)
+}
+
+// PruneThrottle deletes the throttle's counts whose windows have ended
+// (see RunThrottlePruner).
+func (s *Service) PruneThrottle(ctx context.Context) error {
+	return s.throttle.prune(ctx, max(longestWindow, s.opts.LoginWindow))
+}
+
+// RunThrottlePruner prunes the throttle at once and then each time every
+// has passed, until ctx ends. Attempts to log in, register or reset a
+// password leave rows, so without it the table grows for as long as
+// clients keep coming; with it, the table holds little more than the last
+// hour's rows. Pruning on a schedule of its own keeps the work out of the
+// requests. Every replica may run it: deleting what another replica
+// deleted is harmless.
+func (s *Service) RunThrottlePruner(ctx context.Context, every time.Duration, onError func(error)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := s.PruneThrottle(ctx); err != nil && ctx.Err() == nil {
+			onError(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -214,6 +214,7 @@ const (
 	CohortAnnouncer                    // e-mails about cohorts whose enrolment opened
 	UploadSweeper                      // removal of abandoned resumable uploads
 	SessionRefresher                   // this replica's copy of ended sessions
+	ThrottlePruner                     // removal of the throttle's ended windows
 )
 
 // Start runs the given background workers (all when none is named) until
@@ -221,7 +222,7 @@ const (
 // replica or another.
 func (a *App) Start(workers ...Worker) {
 	if len(workers) == 0 {
-		workers = []Worker{CertificateJobs, MailSender, CohortAnnouncer, UploadSweeper, SessionRefresher}
+		workers = []Worker{CertificateJobs, MailSender, CohortAnnouncer, UploadSweeper, SessionRefresher, ThrottlePruner}
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -255,6 +256,10 @@ func (a *App) worker(w Worker) func(context.Context) {
 	case SessionRefresher:
 		return func(ctx context.Context) {
 			a.Accounts.RefreshSessions(ctx, func(err error) { a.Log.Warn("ended sessions not read", "error", err) })
+		}
+	case ThrottlePruner:
+		return func(ctx context.Context) {
+			a.Accounts.RunThrottlePruner(ctx, 10*time.Minute, func(err error) { a.Log.Warn("throttle not pruned", "error", err) })
 		}
 	}
 	panic(fmt.Sprintf("app: unknown worker %d", w))
