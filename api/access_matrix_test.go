@@ -475,9 +475,9 @@ func accessMatrix(f *matrixFixtures) []accessRow {
 		{route: "GET /api/v1/enrolments/{id}/lessons/{lesson_id}/playback", what: "L1's withdrawn enrolment", want: "401 403 404 404 404 404",
 			req: matrixCall(e + "/lessons/" + f.video.ID + "/playback")},
 		{route: "GET /api/v1/enrolments/{id}", what: "L1's withdrawn enrolment", want: "401 200 404 404 404 200", req: matrixCall(e)},
-		// A signed link is a bearer capability until it expires (at most
-		// 15 minutes): it outlives the withdrawal and works for whoever
-		// holds it. The short life is the contract's bound on it.
+		// A signed link is a bearer capability until it expires (two
+		// minutes): it outlives the withdrawal and works for whoever holds
+		// it. The short life is the bound on it (TestPlaybackLink…).
 		{route: "GET /objects/{path}", what: "the link L1's playback gave, after the withdrawal", want: "200 200 200 200 200 200", req: matrixCall(linkPath(f.t, f.playback))},
 
 		// Last: it ends every caller's session.

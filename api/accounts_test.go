@@ -264,6 +264,14 @@ func TestBootstrap(t *testing.T) {
 	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
 		s := newServer(t, db.Dialect(), options{db: db})
 		ctx := context.Background()
+		// The team's password meets the rules a learner's does: not too
+		// short, not common, not made of the address.
+		for _, weak := range []string{"short", "password1234", "team@example.lv", "ProjectTeam2024"} {
+			if created, err := s.users.Bootstrap(ctx, "Team@Example.lv", weak); err == nil || created ||
+				!strings.Contains(err.Error(), "MOOC_BOOTSTRAP_PASSWORD") {
+				t.Fatalf("bootstrap password %q: created=%v err=%v", weak, created, err)
+			}
+		}
 		created, err := s.users.Bootstrap(ctx, "Team@Example.lv", "a long bootstrap password")
 		if err != nil || !created {
 			t.Fatalf("created=%v err=%v", created, err)

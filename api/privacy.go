@@ -5,6 +5,7 @@ import (
 
 	"mooc/accounts"
 	"mooc/audit"
+	"mooc/internal/validation"
 	"mooc/privacy"
 )
 
@@ -46,6 +47,9 @@ func registerPrivacy(r *registry, people *accounts.Service, data *privacy.Servic
 		func(c *fiber.Ctx) error {
 			var in closeRequest
 			if err := bind(c, &in); err != nil {
+				return err
+			}
+			if err := validation.Struct(in); err != nil { // no password is not a wrong one
 				return err
 			}
 			if err := data.CloseOwn(c.UserContext(), me(c), in.Password); err != nil {

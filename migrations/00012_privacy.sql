@@ -27,7 +27,11 @@ CREATE INDEX audit_log_subject ON audit_log (subject_id, at);
 CREATE INDEX audit_log_target ON audit_log (target_id, at);
 CREATE INDEX audit_log_actor ON audit_log (actor_id, at);
 
+-- The throttle's pruner deletes ended windows by their start.
+CREATE INDEX throttle_counters_window ON throttle_counters (window_start);
+
 -- +goose Down
+DROP INDEX throttle_counters_window;
 DROP TABLE audit_log;
 ALTER TABLE users DROP COLUMN closed_at;
 ALTER TABLE users DROP COLUMN privacy_accepted_at;
