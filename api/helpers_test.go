@@ -76,7 +76,7 @@ func assemble(t testing.TB, d database.Dialect, o options) *server {
 		DataDir: t.TempDir(), TokenSecret: tokenSecret, TokenTTL: 12 * time.Hour, PublicURL: "http://mooc.test",
 		MaxUploadBytes: cmp.Or(o.maxUpload, 64<<20), RegisterLimit: o.registerLimit, CORSOrigins: o.corsOrigins,
 		TrustedProxies: []string{"0.0.0.0"}, // app.Test connects from 0.0.0.0; lets tests set X-Forwarded-For
-		MetricsToken: o.metricsToken, PrivacyNoticeVersion: "2026-12",
+		MetricsToken:   o.metricsToken, PrivacyNoticeVersion: "2026-12",
 	}
 	var s3 *media.S3Config
 	if o.s3 {
