@@ -23,6 +23,10 @@ const (
 
 	verifyValidFor = 7 * 24 * time.Hour
 	resetValidFor  = time.Hour
+
+	// resetsPerEmailAnywhere × ResetsPerEmail reset e-mails an hour at
+	// most reach one address, from however many clients.
+	resetsPerEmailAnywhere = 4
 )
 
 // linkRow is one e-mailed single-use link (the account_links table).
@@ -108,23 +112,39 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) error {
 
 // RequestPasswordReset e-mails a reset link when the address belongs to an
 // account, and does nothing else otherwise: the caller answers the same
-// either way. Requests are counted per address and per client before the
-// address is looked up, so the limits say nothing about who is registered.
-// Errors: *ThrottledError.
+// either way. Requests are counted before the address is looked up, so
+// the limits say nothing about who is registered: per client address
+// (ResetsPerAddress an hour), per e-mail from one client address
+// (ResetsPerEmail), and per e-mail from everywhere (resetsPerEmailAnywhere),
+// which bounds the mail a stranger can send someone. The last is four
+// times the second, so a stranger's requests from one address cannot stop
+// the owner asking for a link from theirs, as a limit per e-mail alone
+// would. Errors: *ThrottledError.
 func (s *Service) RequestPasswordReset(ctx context.Context, email, clientAddr string) error {
 	email = normalizeEmail(email)
-	emailHits, retry, err := s.throttle.hit(ctx, "reset-email:"+email, time.Hour)
-	if err != nil {
-		return err
-	}
-	addrHits, addrRetry, err := s.throttle.hit(ctx, "reset-addr:"+clientAddr, time.Hour)
+	addrHits, retry, err := s.throttle.hit(ctx, "reset-addr:"+clientAddr, time.Hour)
 	if err != nil {
 		return err
 	}
 	if addrHits > s.opts.ResetsPerAddress {
-		return &ThrottledError{What: "password reset", RetryAfter: addrRetry}
+		// Stopped before anything is counted for the e-mail: an address
+		// over its limit adds no rows by trying ever new e-mails.
+		return &ThrottledError{What: "password reset", RetryAfter: retry}
 	}
-	if emailHits > s.opts.ResetsPerEmail {
+	sum := sha256.Sum256([]byte(email))
+	digest := hex.EncodeToString(sum[:]) // fixed length: unambiguous keys, no addresses in the table
+	pairHits, _, err := s.throttle.hit(ctx, "reset-pair:"+digest+":"+clientAddr, time.Hour)
+	if err != nil {
+		return err
+	}
+	if pairHits > s.opts.ResetsPerEmail {
+		return &ThrottledError{What: "password reset", RetryAfter: retry}
+	}
+	emailHits, _, err := s.throttle.hit(ctx, "reset-email:"+digest, time.Hour)
+	if err != nil {
+		return err
+	}
+	if emailHits > resetsPerEmailAnywhere*s.opts.ResetsPerEmail {
 		return &ThrottledError{What: "password reset", RetryAfter: retry}
 	}
 	row, err := s.store.byEmail(ctx, email)

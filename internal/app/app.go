@@ -152,7 +152,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			return nil, fmt.Errorf("bootstrap team account: %w", err)
 		}
 		if created {
-			a.Log.Info("bootstrap team account created", "email", cfg.BootstrapEmail)
+			a.Log.Info("bootstrap team account created") // no address at info level: logs travel further than the database
 		}
 	}
 
