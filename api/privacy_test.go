@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -290,7 +291,10 @@ func TestLastTeamMember(t *testing.T) {
 
 // GET /users/{id} is the team's; an unknown or malformed id is 404.
 func TestGetUser(t *testing.T) {
-	s := newServer(t, database.SQLite, options{})
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) { getUser(t, newServer(t, db.Dialect(), options{db: db})) })
+}
+
+func getUser(t *testing.T, s *server) {
 	_, team := s.signUp("team")
 	u, learner := s.signUp()
 	var got ownUserBody
@@ -343,4 +347,63 @@ func TestMyDataOfANewAccount(t *testing.T) {
 			t.Errorf("%s is %q, want a list", section, v)
 		}
 	}
+}
+
+// The whole life of an account, as its owner lives it, with every link
+// read from an e-mail that went through a real SMTP server: register,
+// verify, forget the password and reset it, sign out, download the data,
+// close the account.
+func TestAccountJourney(t *testing.T) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		s := newServer(t, db.Dialect(), options{db: db})
+		inbox := testenv.SMTP(t)
+		linkIn := func(page string) string {
+			t.Helper()
+			if n := s.deliver(t, inbox); n != 1 {
+				t.Fatalf("%d e-mails sent, want one", n)
+			}
+			msgs := inbox.Messages()
+			m := regexp.MustCompile(`http://mooc\.test/` + page + `\?token=([A-Za-z0-9_-]+)`).FindStringSubmatch(msgs[len(msgs)-1].Body)
+			if m == nil {
+				t.Fatalf("no %s link in:\n%s", page, msgs[len(msgs)-1].Body)
+			}
+			return m[1]
+		}
+		body := registration()
+		email := body["email"].(string)
+		s.do(request{method: "POST", path: "/api/v1/auth/register", body: body}).expect(t, 201)
+		s.do(request{method: "POST", path: "/api/v1/auth/verify-email", body: map[string]string{"token": linkIn("verify-email")}}).expect(t, 204)
+
+		s.do(request{method: "POST", path: "/api/v1/auth/password-reset", body: map[string]string{"email": email}}).expect(t, 202)
+		const renewed = "rudens lapas virs Daugavas"
+		s.do(request{method: "POST", path: "/api/v1/auth/password-reset/confirm",
+			body: map[string]string{"token": linkIn("reset-password"), "password": renewed}}).expect(t, 204)
+		token := s.login(email, renewed)
+		var me ownUserBody
+		s.do(request{method: "GET", path: "/api/v1/me", token: token}).expect(t, 200).json(t, &me)
+		if !me.EmailVerified {
+			t.Fatal("not verified")
+		}
+		s.do(request{method: "POST", path: "/api/v1/auth/logout", token: token}).expect(t, 204)
+		s.do(request{method: "GET", path: "/api/v1/me", token: token}).problem(t, 401, "unauthorized")
+
+		token = s.login(email, renewed)
+		var data struct {
+			Profile struct{ Email string } `json:"profile"`
+			Emails  []map[string]any       `json:"emails"`
+		}
+		s.do(request{method: "GET", path: "/api/v1/me/data", token: token}).expect(t, 200).json(t, &data)
+		if data.Profile.Email != email || len(data.Emails) != 2 {
+			t.Fatalf("export: %+v", data)
+		}
+		s.do(request{method: "DELETE", path: "/api/v1/me", token: token, body: map[string]string{"password": renewed}}).expect(t, 204)
+		s.do(request{method: "GET", path: "/api/v1/me", token: token}).problem(t, 401, "unauthorized")
+		s.do(request{method: "POST", path: "/api/v1/auth/login", body: map[string]string{"email": email, "password": renewed}}).
+			problem(t, 401, "invalid_credentials")
+		// A reset asked for the closed address sends nothing.
+		s.do(request{method: "POST", path: "/api/v1/auth/password-reset", body: map[string]string{"email": email}}).expect(t, 202)
+		if n := s.deliver(t, inbox); n != 0 {
+			t.Fatalf("%d e-mails to a closed account", n)
+		}
+	})
 }
