@@ -222,3 +222,87 @@ func TestWaitlistPositionsUnderConcurrency(t *testing.T) {
 		}
 	})
 }
+
+// Every learner sends the enrolment twice at once (a double click), all
+// together: on PostgreSQL the claims share commits in batches, and a
+// second claim of a learner refused inside a batch must cost the others
+// nothing. Each learner gets one place and one 409; the places are exact.
+func TestDoubleEnrolmentsInOneBurst(t *testing.T) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		s := newSchool(t, db, options{})
+		c := s.cohort(100, 0)
+		const n = 150
+		_, tokens := s.learners(n)
+		type answer struct {
+			learner int
+			status  int
+			body    enrolmentBody
+		}
+		answers := make(chan answer, 2*n)
+		errs := make(chan error, 2*n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range 2 * n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				r, err := s.try(request{method: "POST", path: "/api/v1/cohorts/" + c.ID + "/enrolments", token: tokens[i%n]})
+				if err != nil {
+					errs <- err
+					return
+				}
+				a := answer{learner: i % n, status: r.status}
+				if r.status == 201 {
+					err = json.Unmarshal(r.body, &a.body)
+				}
+				errs <- err
+				answers <- a
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(errs)
+		close(answers)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := make([]map[int]int, n)
+		positions := map[int]bool{}
+		seated := 0
+		for a := range answers {
+			if got[a.learner] == nil {
+				got[a.learner] = map[int]int{}
+			}
+			got[a.learner][a.status]++
+			if a.status != 201 {
+				continue
+			}
+			if a.body.Status == "enrolled" {
+				seated++
+			} else if a.body.WaitlistPosition == nil || positions[*a.body.WaitlistPosition] {
+				t.Fatalf("waitlist place %+v told twice or not at all", a.body)
+			} else {
+				positions[*a.body.WaitlistPosition] = true
+			}
+		}
+		for i, g := range got {
+			if g[201] != 1 || g[409] != 1 {
+				t.Fatalf("learner %d got %v, want one 201 and one 409", i, g)
+			}
+		}
+		if seated != 100 || len(positions) != n-100 {
+			t.Fatalf("%d seated, %d waitlisted", seated, len(positions))
+		}
+		for p := 1; p <= n-100; p++ {
+			if !positions[p] {
+				t.Fatalf("nobody was told position %d", p)
+			}
+		}
+		if now := s.cohortNow(c.ID); now.EnrolledCount != 100 || now.WaitlistCount != n-100 {
+			t.Fatalf("counts %+v", now)
+		}
+	})
+}

@@ -129,9 +129,11 @@ func (s *Service) UpdateCohort(ctx context.Context, id string, ch CohortChange) 
 		if err := s.store.updateCohort(ctx, id, fields); err != nil {
 			return err
 		}
-		if err := s.audit.Record(ctx, audit.Entry{Action: audit.CohortChanged, TargetType: "cohort", TargetID: id,
-			Details: cohortChanges(c, fields)}); err != nil {
-			return err
+		if changes := cohortChanges(c, fields); len(changes) > 0 {
+			if err := s.audit.Record(ctx, audit.Entry{Action: audit.CohortChanged, TargetType: "cohort", TargetID: id,
+				Details: changes}); err != nil {
+				return err
+			}
 		}
 		if promote > 0 {
 			return s.promote(ctx, id, promote, now)
@@ -187,16 +189,25 @@ func (s *Service) toCohort(r cohortRow) Cohort {
 	}
 }
 
-// cohortChanges says what a change did to the cohort, each field as
-// {"from", "to"}, for the audit log.
+// cohortChanges says what a change did to the cohort, each field whose
+// value changed as {"from", "to"}, for the audit log; a field sent with
+// the value it had is no change.
 func cohortChanges(before cohortRow, fields map[string]any) map[string]any {
 	was := map[string]any{"title": before.Title, "capacity": before.Capacity,
 		"enrolment_opens_at": before.EnrolmentOpensAt.UTC(), "enrolment_closes_at": before.EnrolmentClosesAt.UTC()}
 	out := map[string]any{}
 	for k, v := range fields {
-		if old, ok := was[k]; ok {
-			out[k] = map[string]any{"from": old, "to": v}
+		old, ok := was[k]
+		if !ok {
+			continue
 		}
+		if t, isTime := v.(time.Time); isTime && t.Equal(old.(time.Time)) {
+			continue
+		}
+		if v == old {
+			continue
+		}
+		out[k] = map[string]any{"from": old, "to": v}
 	}
 	return out
 }

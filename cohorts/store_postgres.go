@@ -19,8 +19,7 @@ func EnrolmentStatements() []string {
 
 // claimStatement claims a seat if one is free, or else a place at the end
 // of the waitlist, inserts the enrolment accordingly and queues its
-// confirmation or waitlist notice, all in one statement that commits at
-// once. Both claims change the cohort row under its lock: the seat count
+// confirmation or waitlist notice, all in one statement. Both claims change the cohort row under its lock: the seat count
 // (which can never pass the capacity), or the waitlist's length, whose new
 // value is the learner's exact position; and either takes the next arrival
 // number, the order of promotion. So the positions told are 1..n without
@@ -57,9 +56,16 @@ var claimStatement = `WITH seat AS (
 	FROM claim, enrolment`) + `)
 SELECT claim.status, claim.position FROM claim, enrolment`
 
-// postgresSeats claims with claimStatement: one statement that commits at
-// once.
-type postgresSeats struct{ store }
+// postgresSeats claims with claimStatement, in batches that share one
+// commit (claimBatcher); a claim inside a caller's transaction runs in it.
+type postgresSeats struct {
+	store
+	batch *claimBatcher
+}
+
+func newPostgresSeats(s store) postgresSeats {
+	return postgresSeats{store: s, batch: newClaimBatcher(s.db, s.claimOnce)}
+}
 
 func (s postgresSeats) claim(ctx context.Context, e enrolmentRow, params map[string]string) (status string, position int, err error) {
 	raw, err := json.Marshal(params)
@@ -68,6 +74,14 @@ func (s postgresSeats) claim(ctx context.Context, e enrolmentRow, params map[str
 	}
 	args := map[string]any{"cohort": e.CohortID, "course": e.CourseID, "user": e.UserID, "id": e.ID,
 		"now": e.CreatedAt, "params": string(raw)}
+	if database.InTransaction(ctx) {
+		return s.claimOnce(ctx, args)
+	}
+	return s.batch.claim(ctx, e.CohortID, args)
+}
+
+// claimOnce runs claimStatement until it claims (claimTries times at most).
+func (s store) claimOnce(ctx context.Context, args map[string]any) (status string, position int, err error) {
 	for range claimTries {
 		var out struct {
 			Status   string

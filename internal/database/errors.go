@@ -39,6 +39,15 @@ func Translate(err error) error {
 	return err
 }
 
+// Retryable reports an error that aborted a transaction only because of
+// another one running at the same time (a deadlock PostgreSQL broke, a
+// serialisation failure): the same transaction, run again, may well
+// succeed.
+func Retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
+}
+
 func isUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {

@@ -19,6 +19,12 @@ func (db *DB) Conn(ctx context.Context) *gorm.DB {
 	return db.gorm.WithContext(ctx)
 }
 
+// InTransaction reports whether ctx carries a transaction.
+func InTransaction(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*gorm.DB)
+	return ok
+}
+
 // InTx runs fn in a transaction carried by the context it receives. A call
 // inside another InTx joins the outer transaction rather than nesting, so a
 // service can compose other services' operations into one commit.
