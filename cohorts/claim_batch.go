@@ -38,11 +38,25 @@ const (
 )
 
 // claimFunc runs one claim in the transaction carried by ctx.
-type claimFunc func(ctx context.Context, args map[string]any) (status string, position int, err error)
+type claimFunc func(ctx context.Context, c claimInput) (status string, position int, err error)
+
+// batchFunc runs the claims of one cohort, in order, in the transaction
+// carried by ctx, with a few statements for all of them; it fails with
+// ErrDuplicate, and writes nothing, when a learner holds a place in the
+// course already, and the batch then runs claim by claim.
+type batchFunc func(ctx context.Context, cohortID string, cs []claimInput) ([]claimResult, error)
+
+// claimInput is one learner's claim: the enrolment to insert and its
+// notice's parameters (without the waitlist position).
+type claimInput struct {
+	e      enrolmentRow
+	params map[string]string
+}
 
 type claimBatcher struct {
 	db  *database.DB
-	run claimFunc
+	one claimFunc
+	all batchFunc
 
 	mu     sync.Mutex
 	queues map[string][]*pendingClaim // cohort id → claims waiting; present while a runner works on the cohort
@@ -50,7 +64,7 @@ type claimBatcher struct {
 
 type pendingClaim struct {
 	ctx  context.Context
-	args map[string]any
+	in   claimInput
 	done chan claimResult // buffered: the runner never waits for the request
 }
 
@@ -60,14 +74,15 @@ type claimResult struct {
 	err      error
 }
 
-func newClaimBatcher(db *database.DB, run claimFunc) *claimBatcher {
-	return &claimBatcher{db: db, run: run, queues: map[string][]*pendingClaim{}}
+func newClaimBatcher(db *database.DB, one claimFunc, all batchFunc) *claimBatcher {
+	return &claimBatcher{db: db, one: one, all: all, queues: map[string][]*pendingClaim{}}
 }
 
 // claim queues the claim for the cohort's next batch, starting a runner
 // when none works on the cohort, and waits for its result.
-func (b *claimBatcher) claim(ctx context.Context, cohortID string, args map[string]any) (string, int, error) {
-	p := &pendingClaim{ctx: ctx, args: args, done: make(chan claimResult, 1)}
+func (b *claimBatcher) claim(ctx context.Context, in claimInput) (string, int, error) {
+	cohortID := in.e.CohortID
+	p := &pendingClaim{ctx: ctx, in: in, done: make(chan claimResult, 1)}
 	b.mu.Lock()
 	waiting, running := b.queues[cohortID]
 	b.queues[cohortID] = append(waiting, p)
@@ -96,7 +111,7 @@ func (b *claimBatcher) drain(cohortID string) {
 			b.queues[cohortID] = nil // still present: this runner goes on
 		}
 		b.mu.Unlock()
-		b.runBatch(batch)
+		b.runBatch(cohortID, batch)
 	}
 }
 
@@ -108,7 +123,7 @@ func (b *claimBatcher) drain(cohortID string) {
 // place, claimed earlier in the same batch. A deadlock PostgreSQL broke
 // runs the batch again whole; any other failure (the database gone, the
 // commit refused) is every claim's.
-func (b *claimBatcher) runBatch(batch []*pendingClaim) {
+func (b *claimBatcher) runBatch(cohortID string, batch []*pendingClaim) {
 	live := make([]*pendingClaim, 0, len(batch))
 	var refused []claimRefusal
 	defer func() {
@@ -123,13 +138,16 @@ func (b *claimBatcher) runBatch(batch []*pendingClaim) {
 		}
 		live = append(live, p)
 	}
+	if len(live) > 1 && b.runAll(cohortID, live) {
+		return
+	}
 	for tries := 0; len(live) > 0; tries++ {
 		results := make([]claimResult, len(live))
 		failed := -1
 		ctx, cancel := context.WithTimeout(context.Background(), claimBatchTimeout)
 		err := b.db.InTx(ctx, func(ctx context.Context) error {
 			for i, p := range live {
-				st, pos, err := b.run(ctx, p.args)
+				st, pos, err := b.one(ctx, p.in)
 				if err != nil {
 					failed = i
 					return err
@@ -161,4 +179,30 @@ func (b *claimBatcher) runBatch(batch []*pendingClaim) {
 type claimRefusal struct {
 	p   *pendingClaim
 	err error
+}
+
+// runAll tries the batch's claims with the few statements of batchFunc,
+// telling each its result when they commit. It reports false, having
+// told nobody, when the batch is to run claim by claim instead: a learner
+// already holds a place, or anything else went wrong (which the claims one
+// by one then meet and report).
+func (b *claimBatcher) runAll(cohortID string, live []*pendingClaim) bool {
+	in := make([]claimInput, len(live))
+	for i, p := range live {
+		in[i] = p.in
+	}
+	var results []claimResult
+	ctx, cancel := context.WithTimeout(context.Background(), claimBatchTimeout)
+	defer cancel()
+	err := b.db.InTx(ctx, func(ctx context.Context) (err error) {
+		results, err = b.all(ctx, cohortID, in)
+		return err
+	})
+	if err != nil {
+		return false
+	}
+	for i, p := range live {
+		p.done <- results[i]
+	}
+	return true
 }

@@ -90,7 +90,7 @@ type seats interface {
 // newSeats picks the seat statements of the store's database, once.
 func newSeats(s store, queue *outbox.Outbox) seats {
 	if s.db.Dialect() == database.Postgres {
-		return newPostgresSeats(s)
+		return newPostgresSeats(s, queue)
 	}
 	return sqliteSeats{s, queue}
 }

@@ -3,6 +3,7 @@ package cohorts
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 
 	"mooc/internal/database"
 	"mooc/notify/outbox"
@@ -61,27 +62,32 @@ SELECT claim.status, claim.position FROM claim, enrolment`
 type postgresSeats struct {
 	store
 	batch *claimBatcher
+	queue *outbox.Outbox
 }
 
-func newPostgresSeats(s store) postgresSeats {
-	return postgresSeats{store: s, batch: newClaimBatcher(s.db, s.claimOnce)}
+func newPostgresSeats(s store, queue *outbox.Outbox) postgresSeats {
+	p := postgresSeats{store: s, queue: queue}
+	p.batch = newClaimBatcher(s.db, p.claimOnce, p.claimAll)
+	return p
 }
 
 func (s postgresSeats) claim(ctx context.Context, e enrolmentRow, params map[string]string) (status string, position int, err error) {
-	raw, err := json.Marshal(params)
-	if err != nil {
-		return "", 0, err
-	}
-	args := map[string]any{"cohort": e.CohortID, "course": e.CourseID, "user": e.UserID, "id": e.ID,
-		"now": e.CreatedAt, "params": string(raw)}
+	in := claimInput{e: e, params: params}
 	if database.InTransaction(ctx) {
-		return s.claimOnce(ctx, args)
+		return s.claimOnce(ctx, in)
 	}
-	return s.batch.claim(ctx, e.CohortID, args)
+	return s.batch.claim(ctx, in)
 }
 
 // claimOnce runs claimStatement until it claims (claimTries times at most).
-func (s store) claimOnce(ctx context.Context, args map[string]any) (status string, position int, err error) {
+func (s postgresSeats) claimOnce(ctx context.Context, in claimInput) (status string, position int, err error) {
+	raw, err := json.Marshal(in.params)
+	if err != nil {
+		return "", 0, err
+	}
+	e := in.e
+	args := map[string]any{"cohort": e.CohortID, "course": e.CourseID, "user": e.UserID, "id": e.ID,
+		"now": e.CreatedAt, "params": string(raw)}
 	for range claimTries {
 		var out struct {
 			Status   string
@@ -98,4 +104,51 @@ func (s store) claimOnce(ctx context.Context, args map[string]any) (status strin
 		// claim again, this time the seat.
 	}
 	return "", 0, errSeatFreed
+}
+
+// claimAll claims for a batch of one cohort with five statements however
+// many claims it holds: the cohort row locked and read, the enrolments
+// inserted, their notices queued, the counts written. The claims are
+// placed as claimStatement places them one after another: a seat while
+// one is free, else the end of the waitlist, each with the next arrival
+// number. A learner who holds a place in the course fails the insert
+// (ErrDuplicate) and the batch runs claim by claim.
+func (s postgresSeats) claimAll(ctx context.Context, cohortID string, cs []claimInput) ([]claimResult, error) {
+	c, err := s.lockCohort(ctx, cohortID)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]enrolmentRow, len(cs))
+	notices := make([]outbox.Message, len(cs))
+	out := make([]claimResult, len(cs))
+	enrolled, waiting := c.EnrolledCount, c.WaitlistCount
+	for i, in := range cs {
+		e := in.e
+		e.QueueSeq = c.QueueNext + int64(i) + 1
+		notice := make(map[string]string, len(in.params)+1)
+		for k, v := range in.params {
+			notice[k] = v
+		}
+		if enrolled < c.Capacity {
+			enrolled++
+			e.Status, e.EnrolledAt = Enrolled, &e.CreatedAt
+			out[i] = claimResult{status: Enrolled}
+		} else {
+			waiting++
+			e.Status, e.EnrolledAt = Waitlisted, nil
+			out[i] = claimResult{status: Waitlisted, position: waiting}
+			notice["position"] = strconv.Itoa(waiting)
+		}
+		rows[i] = e
+		notices[i] = outbox.Message{ID: e.Status + ":" + e.ID, UserID: e.UserID, Template: e.Status, Params: notice}
+	}
+	if err := database.Translate(s.db.Conn(ctx).Create(&rows).Error); err != nil {
+		return nil, err
+	}
+	if err := s.queue.Queue(ctx, notices...); err != nil {
+		return nil, err
+	}
+	err = database.Translate(s.db.Conn(ctx).Exec(`UPDATE cohorts SET enrolled_count = ?, waitlist_count = ?, queue_next = ? WHERE id = ?`,
+		enrolled, waiting, c.QueueNext+int64(len(cs)), cohortID).Error)
+	return out, err
 }
