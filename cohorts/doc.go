@@ -1,11 +1,14 @@
 // Package cohorts owns the running of online courses: cohorts of at most
 // 200 learners with their enrolment windows, enrolment and the waitlist
 // (enrolment.go; a seat is claimed by one conditional statement, so no
-// concurrency overbooks a cohort), the pacing of weeks (pacing.go), the
+// concurrency overbooks a cohort, and on PostgreSQL the claims of a burst
+// share commits, claim_batch.go), the pacing of weeks (pacing.go), the
 // learner's lessons, playback links and progress (learning.go), what an
 // enrolment still lacks for its certificate (eligibility.go), the e-mails
 // these events send and the announcement of opening cohorts (notices.go),
-// and the interest list of people waiting for a course's next cohort.
+// the interest list of people waiting for a course's next cohort, and its
+// part of a person's data: the export, and withdrawal when an account
+// closes (personal.go).
 //
 // It reads courses and lessons from the catalogue and test results from
 // assessment's records through the interfaces in service.go, which it is

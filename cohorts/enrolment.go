@@ -21,9 +21,9 @@ import (
 // conditional UPDATE of the cohort row, so the count can never pass the
 // capacity and the waitlist position told is exact however many requests
 // race. On PostgreSQL the claim, the enrolment and its e-mail are one
-// statement (claimStatement), so a claim holds the row only while that
-// statement runs; SQLite, which has one writer at a time anyway, runs the
-// same steps in a transaction.
+// statement (claimStatement), and the claims of a cohort that arrive
+// together run in batches sharing one commit (claimBatcher); SQLite, which
+// has one writer at a time anyway, runs the same steps in a transaction.
 func (s *Service) Enrol(ctx context.Context, cohortID, userID string) (Enrolment, error) {
 	if uuid.Validate(cohortID) != nil {
 		return Enrolment{}, ErrNotFound
