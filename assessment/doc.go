@@ -2,5 +2,6 @@
 // its weekly and final tests, the attempts learners make (questions drawn
 // and fixed when an attempt starts, time limits enforced by the server) and
 // their grading. It tells the catalogue which tests a course has and how a
-// learner stands in them.
+// learner stands in them. A person's attempts, with the answers they gave
+// (never the key), are part of their data export (personal.go).
 package assessment

@@ -2,7 +2,9 @@
 // issuing exactly one per completed enrolment (or in-person programme
 // place), the Latvian PDF with its verification QR code, kept in object
 // storage, public verification by code, revocation, and issuing a whole
-// cohort's certificates as a background job.
+// cohort's certificates as a background job. Revocations are on the
+// audit log; a closed account's certificates stay, with the name printed
+// on them, and stay verifiable.
 //
 // Whether a certificate is earned is not decided here: an online course's
 // rule is cohorts.Missing (asked through the Completions of the cohorts

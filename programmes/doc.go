@@ -3,5 +3,8 @@
 // allocation of the group's seats (first to social workers whose
 // municipality did not take part in the methodology's pilot, then by
 // application time), attendance, and the certificate a participant earns
-// by attending enough of the hours.
+// by attending enough of the hours. Allocations, acceptances and
+// attendance are on the audit log; a person's applications are part of
+// their data export, and are withdrawn when their account closes
+// (personal.go).
 package programmes
