@@ -6,14 +6,25 @@ import (
 	"mooc/internal/database"
 )
 
-// Learners lists the ids of everyone with the learner role whose e-mail
-// address is verified and who wants announcements: the people an opening
-// cohort is announced to. An unverified address may be someone else's,
-// typed by mistake or on purpose, and its owner never asked for the
-// platform's news. Closed accounts have no roles.
-func (s *Service) Learners(ctx context.Context) ([]string, error) {
-	var ids []string
-	err := s.store.db.Conn(ctx).Table("user_roles").Joins("JOIN users ON users.id = user_roles.user_id").
-		Where("user_roles.role = ? AND users.email_verified AND users.announcements", RoleLearner).Order("user_roles.user_id").Pluck("user_roles.user_id", &ids).Error
-	return ids, database.Translate(err)
+// Listener is someone cohort openings may be announced to.
+type Listener struct {
+	ID string
+	// Announcements: they want to hear of every course's new cohorts, not
+	// only of the courses they asked about.
+	Announcements bool
+}
+
+// Listeners lists, by id, the open accounts whose e-mail address is
+// verified and that hold no role but learner: the people a cohort opening
+// may be announced to. An unverified address may be someone else's, typed
+// by mistake or on purpose, and its owner never asked for the platform's
+// news; authors and the team are the programme's own people, who open the
+// cohorts. Closed accounts have no roles and so are never listed.
+func (s *Service) Listeners(ctx context.Context) ([]Listener, error) {
+	var out []Listener
+	err := s.store.db.Conn(ctx).Table("users").Select("users.id, users.announcements").
+		Joins("JOIN user_roles ON user_roles.user_id = users.id AND user_roles.role = ?", RoleLearner).
+		Where("users.email_verified AND NOT EXISTS (SELECT 1 FROM user_roles other WHERE other.user_id = users.id AND other.role <> ?)", RoleLearner).
+		Order("users.id").Scan(&out).Error
+	return out, database.Translate(err)
 }

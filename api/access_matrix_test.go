@@ -349,6 +349,7 @@ func accessMatrix(f *matrixFixtures) []accessRow {
 		{route: "PUT /api/v1/courses/{id}/weeks/{week}/order", what: "week 1 of A's published course", want: "401 403 403 422 403 422",
 			req: matrixSend(pub+"/weeks/1/order", map[string]any{"lesson_ids": publishedWeek1})},
 		{route: "POST /api/v1/courses/{id}/publish", what: "A's published course (again: unchanged)", want: "401 403 403 200 403 200", req: matrixCall(pub + "/publish")},
+		{route: "GET /api/v1/courses/{id}/announcement-audience", what: "A's published course", want: "401 403 403 200 403 200", req: matrixCall(pub + "/announcement-audience")},
 		{route: "POST /api/v1/courses/{id}/interest", what: "A's published course", want: "401 204 204 204 204 204", req: matrixCall(pub + "/interest")},
 		{route: "POST /api/v1/courses/{id}/interest", what: "A's draft", want: "401 404 404 204 404 204", req: matrixCall(draft + "/interest")},
 		{route: "DELETE /api/v1/courses/{id}/interest", what: "A's published course", want: "401 204 204 204 204 204", req: matrixCall(pub + "/interest")},

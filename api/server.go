@@ -140,6 +140,7 @@ func New(d Deps) (*fiber.App, error) {
 	registerMedia(r, d.Media)
 	registerCourses(r, d.Catalogue)
 	registerInterest(r, d.Cohorts)
+	registerAnnouncements(r, d.Cohorts)
 	registerCohorts(r, d.Cohorts, d.Accounts)
 	registerAssessment(r, d.Assessment)
 	registerCertificates(r, d.Certificates)

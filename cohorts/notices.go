@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"mooc/accounts"
 	"mooc/internal/lv"
 	"mooc/notify/outbox"
 )
@@ -56,36 +57,97 @@ func (s *Service) AnnounceOpenCohorts(ctx context.Context) (int, error) {
 	return announced, nil
 }
 
-// announce queues the opening notices of one cohort, one per person: the
-// interest list's first, then every other learner's.
+// announce queues the opening notices of one cohort, one per person
+// (announcementAudience), and takes those who asked about the course off
+// its interest list: they asked to hear of the next cohort, and now have.
 func (s *Service) announce(ctx context.Context, c cohortRow) error {
 	course, err := s.courses.Header(ctx, c.CourseID)
 	if err != nil {
 		return err
 	}
-	interested, err := s.store.interested(ctx, c.CourseID)
-	if err != nil {
-		return err
-	}
-	learners, err := s.audience.Learners(ctx)
+	interested, others, err := s.announcementAudience(ctx, c.CourseID)
 	if err != nil {
 		return err
 	}
 	params := map[string]string{"course": course.Title, "cohort": c.Title, "starts": lv.DateIn(c.StartsAt), "closes": lv.DateIn(c.EnrolmentClosesAt)}
-	told := make(map[string]bool, len(learners))
-	msgs := make([]outbox.Message, 0, len(learners))
+	msgs := make([]outbox.Message, 0, len(interested)+len(others))
 	for _, group := range []struct {
 		template string
 		people   []string
-	}{{"cohort_open_interest", interested}, {"cohort_open", learners}} {
+	}{{"cohort_open_interest", interested}, {"cohort_open", others}} {
 		for _, id := range group.people {
-			if !told[id] {
-				told[id] = true
-				msgs = append(msgs, outbox.Message{ID: "cohort-open:" + c.ID + ":" + id, UserID: id, Template: group.template, Params: params})
-			}
+			msgs = append(msgs, outbox.Message{ID: "cohort-open:" + c.ID + ":" + id, UserID: id, Template: group.template, Params: params})
 		}
 	}
-	return s.outbox.Queue(ctx, msgs...)
+	if err := s.outbox.Queue(ctx, msgs...); err != nil {
+		return err
+	}
+	return s.store.removeInterestOf(ctx, c.CourseID, interested)
+}
+
+// announcementAudience is the rule for whom a cohort opening of the course
+// is told to: people who may hear of openings at all (Audience.Listeners:
+// verified learners, no authors or team), who asked about this course (the
+// interest list) or about every new cohort (announcements), and who hold
+// no place in the course already, enrolled or waitlisted. Those who asked
+// about the course come first, each person once.
+func (s *Service) announcementAudience(ctx context.Context, courseID string) (interested, others []string, err error) {
+	listeners, err := s.audience.Listeners(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	asked, err := s.store.interested(ctx, courseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	placed, err := s.store.activeInCourse(ctx, courseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	may := make(map[string]accounts.Listener, len(listeners))
+	for _, l := range listeners {
+		may[l.ID] = l
+	}
+	holds := make(map[string]bool, len(placed))
+	for _, id := range placed {
+		holds[id] = true
+	}
+	told := map[string]bool{}
+	for _, id := range asked {
+		if _, ok := may[id]; ok && !holds[id] && !told[id] {
+			told[id] = true
+			interested = append(interested, id)
+		}
+	}
+	for _, l := range listeners {
+		if l.Announcements && !holds[l.ID] && !told[l.ID] {
+			told[l.ID] = true
+			others = append(others, l.ID)
+		}
+	}
+	return interested, others, nil
+}
+
+// AnnouncementCount says how many people an opening of the course would be
+// told to now, for its authors and the team before they open a cohort.
+type AnnouncementCount struct {
+	Interested int `json:"interested"` // on the course's interest list
+	Others     int `json:"others"`     // who want every new cohort announced
+	Total      int `json:"total"`
+}
+
+// AnnouncementAudience counts who a cohort opening of the course would
+// reach (announcementAudience). Errors: catalogue.ErrNotFound,
+// catalogue.ErrForbidden.
+func (s *Service) AnnouncementAudience(ctx context.Context, caller accounts.Principal, courseID string) (AnnouncementCount, error) {
+	if _, err := s.courses.Editable(ctx, caller, courseID); err != nil {
+		return AnnouncementCount{}, err
+	}
+	interested, others, err := s.announcementAudience(ctx, courseID)
+	if err != nil {
+		return AnnouncementCount{}, err
+	}
+	return AnnouncementCount{Interested: len(interested), Others: len(others), Total: len(interested) + len(others)}, nil
 }
 
 // RunAnnouncer announces opening cohorts every interval until ctx ends.

@@ -19,6 +19,7 @@ type Courses interface {
 	Published(ctx context.Context, id string) (catalogue.Course, error)
 	Header(ctx context.Context, id string) (catalogue.Header, error)
 	Headers(ctx context.Context, ids []string) (map[string]catalogue.Header, error)
+	Editable(ctx context.Context, caller accounts.Principal, id string) (catalogue.Course, error)
 	Lesson(ctx context.Context, id string) (catalogue.Lesson, error)
 	LessonCounts(ctx context.Context, courseIDs []string) (map[string]int, error)
 }
@@ -46,7 +47,7 @@ type TestResult struct {
 // Audience names the people an opening cohort is announced to (the
 // accounts domain).
 type Audience interface {
-	Learners(ctx context.Context) ([]string, error)
+	Listeners(ctx context.Context) ([]accounts.Listener, error)
 }
 
 // Deps is what the service is built with; every field is required but Now.

@@ -354,6 +354,27 @@ func (s store) removeInterest(ctx context.Context, courseID, userID string) erro
 }
 
 // interested lists who asked to be told about the course's next cohort.
+// activeInCourse lists the people enrolled or waitlisted in any cohort of
+// the course.
+func (s store) activeInCourse(ctx context.Context, courseID string) ([]string, error) {
+	var ids []string
+	err := s.db.Conn(ctx).Model(&enrolmentRow{}).Where("course_id = ? AND status IN ?", courseID, []string{Enrolled, Waitlisted}).
+		Distinct("user_id").Pluck("user_id", &ids).Error
+	return ids, database.Translate(err)
+}
+
+// removeInterestOf takes the people off the course's interest list.
+func (s store) removeInterestOf(ctx context.Context, courseID string, userIDs []string) error {
+	for len(userIDs) > 0 { // in slices: a statement takes at most 65,535 parameters
+		n := min(len(userIDs), 1000)
+		if err := s.db.Conn(ctx).Where("course_id = ? AND user_id IN ?", courseID, userIDs[:n]).Delete(&interestRow{}).Error; err != nil {
+			return database.Translate(err)
+		}
+		userIDs = userIDs[n:]
+	}
+	return nil
+}
+
 func (s store) interested(ctx context.Context, courseID string) ([]string, error) {
 	var ids []string
 	err := s.db.Conn(ctx).Model(&interestRow{}).Where("course_id = ?", courseID).Order("created_at, user_id").Pluck("user_id", &ids).Error

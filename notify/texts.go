@@ -38,10 +38,13 @@ func text(template, name, publicURL string, p map[string]string) (subject, body 
 			fmt.Sprintf("Visas vietas mācību programmā „%s” ir aizņemtas. Jūs esat gaidīšanas sarakstā, %s. vietā.", p["programme"], p["position"]) + bye, true
 	case "cohort_open":
 		return "Atvērta pieteikšanās: „" + p["course"] + "”", hello +
-			fmt.Sprintf("Ir atvērta pieteikšanās e-mācību kursam „%s” (%s). Pieteikšanās noslēgsies %s; kurss sākas %s. Vietu skaits ir ierobežots.", p["course"], p["cohort"], p["closes"], p["starts"]) + bye, true
+			fmt.Sprintf("Ir atvērta pieteikšanās e-mācību kursam „%s” (%s). Pieteikšanās noslēgsies %s; kurss sākas %s. Vietu skaits ir ierobežots.", p["course"], p["cohort"], p["closes"], p["starts"]) +
+			"\n\nŠo vēstuli saņemat, jo jūsu profilā ir ieslēgti paziņojumi par jaunām kursu grupām. Ja tos vairs nevēlaties, atslēdziet tos profilā: " +
+			publicURL + "/profile" + bye, true
 	case "cohort_open_interest":
 		return "Kurss, par kuru interesējāties, ir atvērts", hello +
-			fmt.Sprintf("Jūs lūdzāt paziņot, kad sāksies kurss „%s”. Pieteikšanās jaunajai grupai (%s) ir atvērta un noslēgsies %s; kurss sākas %s.", p["course"], p["cohort"], p["closes"], p["starts"]) + bye, true
+			fmt.Sprintf("Jūs lūdzāt paziņot, kad sāksies kurss „%s”. Pieteikšanās jaunajai grupai (%s) ir atvērta un noslēgsies %s; kurss sākas %s.", p["course"], p["cohort"], p["closes"], p["starts"]) +
+			"\n\nŠis ir vienreizējs paziņojums: par nākamajām šī kursa grupām jums vairs neziņosim, ja vien to atkal nepalūgsiet kursa lapā." + bye, true
 	case "verify_email":
 		return "Apstipriniet savu e-pasta adresi", hello +
 			"Paldies par reģistrāciju sociālā darba speciālistu mācību platformā! Lai apstiprinātu, ka šī e-pasta adrese ir jūsu, atveriet šo saiti:\n\n" +
