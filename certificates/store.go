@@ -121,11 +121,6 @@ func (s store) byCode(ctx context.Context, code string) (certificateRow, error) 
 	return c, notFound(s.db.Conn(ctx).Where("code = ?", code).Take(&c).Error)
 }
 
-func (s store) revoke(ctx context.Context, code, reason string, at time.Time) error {
-	_, err := s.revokeRow(ctx, code, reason, at)
-	return err
-}
-
 // revokeRow revokes a valid certificate and reports whether it did; a
 // revoked one keeps its first date and reason.
 func (s store) revokeRow(ctx context.Context, code, reason string, at time.Time) (bool, error) {
