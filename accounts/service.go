@@ -115,10 +115,9 @@ func (s *Service) Register(ctx context.Context, r Registration, clientAddr strin
 	r.Email = normalizeEmail(r.Email)
 	r.GivenName, r.FamilyName = strings.TrimSpace(r.GivenName), strings.TrimSpace(r.FamilyName)
 	r.Municipality = strings.TrimSpace(r.Municipality)
-	if err := validation.Struct(r); err != nil {
-		return User{}, err
-	}
-	if err := checkPassword(r.Password, person{Email: r.Email, GivenName: r.GivenName, FamilyName: r.FamilyName}); err != nil {
+	// Every problem at once: the form's and the password's.
+	if err := validation.Join(validation.Struct(r),
+		checkPassword(r.Password, person{Email: r.Email, GivenName: r.GivenName, FamilyName: r.FamilyName})); err != nil {
 		return User{}, err
 	}
 	if s.opts.RegisterLimit > 0 {

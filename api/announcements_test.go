@@ -97,3 +97,42 @@ func TestAnnouncementsReachTheRightPeople(t *testing.T) {
 		}
 	})
 }
+
+// Small things a team notices: a date without a time in a body is 422
+// naming the field, a lesson never reported has no updated_at, every
+// problem of a registration is told at once, and a certificate code typed
+// with spaces verifies.
+func TestSmallThings(t *testing.T) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		s := newSchool(t, db, options{})
+		now := time.Now().UTC()
+		p := s.do(request{method: "POST", path: "/api/v1/courses/" + s.published.ID + "/cohorts", token: s.team, body: map[string]any{
+			"title": "2027. gada pavasaris", "capacity": 20, "enrolment_opens_at": "2027-01-05",
+			"enrolment_closes_at": 20270301, "starts_at": now.Add(24 * time.Hour),
+		}}).problem(t, 422, "validation_failed")
+		if len(p.Errors) != 2 || p.Errors[0].Field != "enrolment_opens_at" || p.Errors[1].Field != "enrolment_closes_at" {
+			t.Fatalf("errors %+v", p.Errors)
+		}
+
+		c := s.cohort(200, 24*time.Hour)
+		_, learner := s.signUp()
+		e := s.enrolled(learner, c.ID)
+		lesson := s.published.Weeks[0].Lessons[1]
+		r := s.do(request{method: "GET", path: "/api/v1/enrolments/" + e.ID + "/lessons/" + lesson.ID, token: learner}).expect(t, 200)
+		if strings.Contains(string(r.body), "0001-01-01") || strings.Contains(string(r.body), `"updated_at"`) {
+			t.Fatalf("a lesson never reported: %s", r.body)
+		}
+
+		body := registration()
+		body["given_name"] = ""
+		body["password"] = "password1234"
+		p = s.do(request{method: "POST", path: "/api/v1/auth/register", body: body}).problem(t, 422, "validation_failed")
+		fields := []string{}
+		for _, f := range p.Errors {
+			fields = append(fields, f.Field)
+		}
+		if !slices.Contains(fields, "given_name") || !slices.Contains(fields, "password") {
+			t.Fatalf("registration told %v at once, want given_name and password", fields)
+		}
+	})
+}

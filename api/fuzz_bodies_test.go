@@ -76,6 +76,7 @@ var bodySeeds = []string{
 	`{"roles":["author","team"]}`,
 	`{"given_name":"Ģirts","family_name":"Ķļaviņš","municipality":"Rēzeknes valstspilsēta","workplace":"","position":"sociālais darbinieks","announcements":false}`,
 	`{"password":"correct horse battery"}`,
+	`{"title":"2027. gada pavasaris","capacity":20,"enrolment_opens_at":"2027-01-05","enrolment_closes_at":20270301,"starts_at":"2027-03-02T09:00:00+02:00"}`,
 	`{"title":"Krīzes intervence","summary":"Metodika darbam ar klientiem krīzes situācijās","direction":"crisis"}`,
 	`{"methodology_id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","title":"Krīzes intervence sociālajā darbā","summary":"Piecu nedēļu kurss","language":"lv","weeks":5,"effort_hours":12,"pass_percent":70}`,
 	`{"week":1,"title":"Ievads: kas ir krīze?","kind":"video","minutes":25,"media_id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","body":"Ģimenes asistents ķeras pie darba.","captions":[{"language":"lv","media_id":"16fd2706-8baf-433b-82eb-8c7fada847da"}]}`,
@@ -142,6 +143,20 @@ func FuzzRequestBodies(f *testing.F) {
 
 func checkMalformed(t *testing.T, name string, body []byte, err error) {
 	t.Helper()
+	// A time that is no RFC 3339 date-time is refused as a field's
+	// problem (422), naming the field.
+	var ve *validation.Error
+	if errors.As(err, &ve) {
+		if len(ve.Fields) == 0 {
+			t.Fatalf("%s: decoding %q: a validation error naming no field", name, body)
+		}
+		for _, f := range ve.Fields {
+			if f.Field == "" || f.Message == "" {
+				t.Fatalf("%s: decoding %q: %+v", name, body, f)
+			}
+		}
+		return
+	}
 	var re *requestError
 	if !errors.As(err, &re) || re.status != 400 || re.code != "malformed_json" || re.detail == "" {
 		t.Fatalf("%s: decoding %q: %v is not a 400 malformed_json", name, body, err)

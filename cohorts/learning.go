@@ -222,7 +222,11 @@ func (s *Service) standings(ctx context.Context, rows []enrolmentRow) (map[strin
 // share of it watched.
 func toLessonProgress(p progressRow, duration *float64) LessonProgress {
 	out := LessonProgress{LessonID: p.LessonID, PositionSeconds: p.PositionSeconds, Completed: p.Completed,
-		CompletedAt: utcPtr(p.CompletedAt), UpdatedAt: p.UpdatedAt.UTC()}
+		CompletedAt: utcPtr(p.CompletedAt)}
+	if !p.UpdatedAt.IsZero() { // a row read from the table, not the empty one of a lesson never reported
+		at := p.UpdatedAt.UTC()
+		out.UpdatedAt = &at
+	}
 	if duration != nil {
 		percent := int(math.Floor(Coverage(decodeRanges(p.Watched), *duration)*100 + 1e-7))
 		out.WatchedPercent = &percent

@@ -78,7 +78,9 @@ type LessonProgress struct {
 	WatchedPercent  *int       `json:"watched_percent,omitempty"`
 	Completed       bool       `json:"completed"`
 	CompletedAt     *time.Time `json:"completed_at,omitempty"`
-	UpdatedAt       time.Time  `json:"updated_at"`
+	// UpdatedAt is when the learner last reported; absent before the
+	// first report.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
 }
 
 // ProgressUpdate is what the player reports: the position in seconds

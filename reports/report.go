@@ -18,10 +18,14 @@ type Row struct {
 	ProgrammeID    string `json:"programme_id,omitempty"`
 	ProgrammeTitle string `json:"programme_title,omitempty"`
 	Municipality   string `json:"municipality"`
-	Region         string `json:"region"`
-	Enrolled       int    `json:"enrolled"`
-	Completed      int    `json:"completed"`
-	Certified      int    `json:"certified"`
+	// Region is the planning region of the participants' municipality, on
+	// every row alike, so course and programme rows add up by region;
+	// VenueRegion is where an in-person programme was held.
+	Region      string `json:"region"`
+	VenueRegion string `json:"venue_region,omitempty"`
+	Enrolled    int    `json:"enrolled"`
+	Completed   int    `json:"completed"`
+	Certified   int    `json:"certified"`
 }
 
 // Completions is the report for one period.
@@ -104,7 +108,7 @@ func CompletionQueries(from, to time.Time) (online, inPerson, people Query) {
 		FROM online o JOIN courses c ON c.id = o.course_id JOIN cohorts h ON h.id = o.cohort_id
 		GROUP BY c.id, c.title, h.id, h.title, o.municipality`, onlineArgs}
 	inPerson = Query{programmeCompletion + `
-		SELECT 'programme' AS kind, p.id AS programme_id, p.title AS programme_title, p.region AS region,
+		SELECT 'programme' AS kind, p.id AS programme_id, p.title AS programme_title, p.region AS venue_region,
 			i.municipality AS municipality, COUNT(*) AS enrolled, SUM(i.completed) AS completed, SUM(i.certified) AS certified
 		FROM inperson i JOIN programmes p ON p.id = i.programme_id
 		GROUP BY p.id, p.title, p.region, i.municipality`, programmeArgs}
@@ -137,6 +141,9 @@ func (s *Service) Completions(ctx context.Context, from, to time.Time) (Completi
 
 	for i := range online {
 		online[i].Region = regionOf(online[i].Municipality)
+	}
+	for i := range inPerson {
+		inPerson[i].Region = regionOf(inPerson[i].Municipality)
 	}
 	out.Rows = append(append(out.Rows, online...), inPerson...)
 	sort.SliceStable(out.Rows, func(i, j int) bool {

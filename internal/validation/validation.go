@@ -99,3 +99,25 @@ func message(fe validator.FieldError) string {
 	}
 	return "is not valid (" + fe.Tag() + ")"
 }
+
+// Join puts the broken rules of several checks of one value into one
+// Error, so a person hears of every problem at once rather than one per
+// attempt. Nil errors are skipped; an error that is not an *Error is
+// returned as it is.
+func Join(errs ...error) error {
+	var fields []FieldError
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var v *Error
+		if !errors.As(err, &v) {
+			return err
+		}
+		fields = append(fields, v.Fields...)
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	return &Error{Fields: fields}
+}
