@@ -115,9 +115,14 @@ func (s *Service) Register(ctx context.Context, r Registration, clientAddr strin
 	r.Email = normalizeEmail(r.Email)
 	r.GivenName, r.FamilyName = strings.TrimSpace(r.GivenName), strings.TrimSpace(r.FamilyName)
 	r.Municipality = strings.TrimSpace(r.Municipality)
-	// Every problem at once: the form's and the password's.
-	if err := validation.Join(validation.Struct(r),
-		checkPassword(r.Password, person{Email: r.Email, GivenName: r.GivenName, FamilyName: r.FamilyName})); err != nil {
+	// Every problem at once: the form's and the password's (whose first
+	// problem is its length, when it has that one).
+	formErr := validation.Struct(r)
+	var passwordErr error
+	if !validation.Has(formErr, "password") {
+		passwordErr = checkPassword(r.Password, person{Email: r.Email, GivenName: r.GivenName, FamilyName: r.FamilyName})
+	}
+	if err := validation.Join(formErr, passwordErr); err != nil {
 		return User{}, err
 	}
 	if s.opts.RegisterLimit > 0 {

@@ -121,3 +121,17 @@ func Join(errs ...error) error {
 	}
 	return &Error{Fields: fields}
 }
+
+// Has reports whether err names a problem of field.
+func Has(err error, field string) bool {
+	var v *Error
+	if !errors.As(err, &v) {
+		return false
+	}
+	for _, f := range v.Fields {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
+}
