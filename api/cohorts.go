@@ -1,9 +1,8 @@
 package api
 
 import (
+	"cmp"
 	"errors"
-	"strconv"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -111,21 +110,28 @@ func registerCohorts(r *registry, svc *cohorts.Service, people *accounts.Service
 			return c.SendStatus(fiber.StatusNoContent)
 		})
 
-	r.add(BasePath, op{method: "GET", path: "/cohorts/:id/enrolments", summary: "Every enrolment of a cohort with progress (JSON, or CSV with Accept: text/csv)", tag: "cohorts",
-		access: team, reply: list[cohorts.Enrolment]{}},
+	r.add(BasePath, op{method: "GET", path: "/cohorts/:id/enrolments", summary: "Every enrolment of a cohort with progress and the person (JSON; CSV with Accept: text/csv; an Excel workbook with Accept: " + xlsxType + ")", tag: "cohorts",
+		access: team, reply: list[cohorts.ListedEnrolment]{}, query: []param{
+			{"status", "only these statuses: enrolled, waitlisted, withdrawn (several separated by commas)"},
+			{"municipality", "only people of this municipality (letter case aside)"},
+			{"sort", "name: by family name, then given name, in Latvian alphabetical order; time: by enrolment time; absent: seated by enrolment time, then the waitlist in order, then withdrawals"},
+		}},
 		func(c *fiber.Ctx) error {
-			if !wantsCSV(c) {
-				items, err := svc.CohortEnrolments(c.UserContext(), c.Params("id"))
+			q := cohorts.ListQuery{Status: listParam(c, "status"), Municipality: c.Query("municipality"), Sort: c.Query("sort")}
+			c.Vary(fiber.HeaderAccept)
+			f := negotiate(c)
+			if f == asJSON {
+				l, err := svc.CohortEnrolments(c.UserContext(), c.Params("id"), q)
 				if err != nil {
 					return err
 				}
-				return c.JSON(list[cohorts.Enrolment]{Items: items})
+				return c.JSON(list[cohorts.ListedEnrolment]{Items: l.Items})
 			}
-			items, err := svc.ExportEnrolments(c.UserContext(), c.Params("id"), "csv")
+			l, err := svc.ExportEnrolments(c.UserContext(), c.Params("id"), q, f.String())
 			if err != nil {
 				return err
 			}
-			return enrolmentsCSV(c, people, items)
+			return sendDownload(c, f, enrolmentsDownload(l))
 		})
 
 	r.add(BasePath, op{method: "GET", path: "/me/enrolments", summary: "Your enrolments with progress", tag: "learning", access: signedIn, reply: list[cohorts.Enrolment]{}},
@@ -182,31 +188,43 @@ func registerCohorts(r *registry, svc *cohorts.Service, people *accounts.Service
 		})
 }
 
-func enrolmentsCSV(c *fiber.Ctx, people *accounts.Service, items []cohorts.Enrolment) error {
-	ids := make([]string, len(items))
-	for i, e := range items {
-		ids[i] = e.UserID
-	}
-	users, err := people.Users(c.UserContext(), ids)
-	if err != nil {
-		return err
-	}
-	header := []string{"enrolment_id", "user_id", "given_name", "family_name", "email", "municipality", "workplace", "position",
-		"status", "waitlist_position", "enrolled_at", "lessons_completed", "lessons_total", "tests_passed", "percent", "certificate_eligible"}
-	records := make([][]string, len(items))
-	for i, e := range items {
-		u := users[e.UserID]
-		pos, enrolledAt := "", ""
-		if e.WaitlistPosition != nil {
-			pos = strconv.Itoa(*e.WaitlistPosition)
+// enrolmentsDownload is the team's list of a cohort as a file. The CSV
+// keeps the columns it always had, the enrolment time added at the end.
+func enrolmentsDownload(l cohorts.EnrolmentList) download {
+	d := download{file: fileName("enrolments", l.Cohort.Title), sheet: "Pieteikšanās", columns: []column{
+		{csv: "enrolment_id", title: "Pieteikšanās ID", width: 38, id: true},
+		{csv: "user_id", title: "Lietotāja ID", width: 38, id: true},
+		{csv: "given_name", title: "Vārds", width: 16},
+		{csv: "family_name", title: "Uzvārds", width: 18},
+		{csv: "email", title: "E-pasts", width: 30},
+		{csv: "municipality", title: "Pašvaldība", width: 20},
+		{csv: "workplace", title: "Darbavieta", width: 30},
+		{csv: "position", title: "Amats", width: 20},
+		{csv: "status", title: "Statuss", width: 12},
+		{csv: "waitlist_position", title: "Vieta rindā", width: 8},
+		{csv: "enrolled_at", title: "Uzņemts kursā", width: 17},
+		{csv: "lessons_completed", title: "Apgūtās nodarbības", width: 11},
+		{csv: "lessons_total", title: "Nodarbības kopā", width: 11},
+		{csv: "tests_passed", title: "Nokārtotie testi", width: 11},
+		{csv: "percent", title: "Apgūts, %", width: 9},
+		{csv: "certificate_eligible", title: "Var saņemt apliecinājumu", width: 13},
+		{csv: "created_at", title: "Pieteikšanās laiks", width: 17},
+	}}
+	for _, e := range l.Items {
+		var p cohorts.Progress
+		if e.Progress != nil {
+			p = *e.Progress
 		}
-		if e.EnrolledAt != nil {
-			enrolledAt = e.EnrolledAt.Format(time.RFC3339)
-		}
-		p := e.Progress
-		records[i] = []string{e.ID, e.UserID, u.GivenName, u.FamilyName, u.Email, u.Municipality, u.Workplace, u.Position,
-			e.Status, pos, enrolledAt, strconv.Itoa(p.LessonsCompleted), strconv.Itoa(p.LessonsTotal), strconv.Itoa(p.TestsPassed),
-			strconv.Itoa(p.Percent), strconv.FormatBool(p.CertificateEligible)}
+		u := e.User
+		d.rows = append(d.rows, []any{e.ID, e.UserID, u.GivenName, u.FamilyName, u.Email, u.Municipality, u.Workplace, u.Position,
+			enrolmentStatus(e.Status), optInt(e.WaitlistPosition), optTime(e.EnrolledAt), p.LessonsCompleted, p.LessonsTotal, p.TestsPassed,
+			p.Percent, p.CertificateEligible, e.CreatedAt})
 	}
-	return sendCSV(c, "enrolments.csv", header, records)
+	return d
+}
+
+// enrolmentStatus is an enrolment's status with its Latvian word.
+func enrolmentStatus(code string) term {
+	words := map[string]string{cohorts.Enrolled: "uzņemts", cohorts.Waitlisted: "rindā", cohorts.Withdrawn: "atteicies"}
+	return term{code: code, lv: cmp.Or(words[code], code)}
 }

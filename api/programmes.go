@@ -1,7 +1,7 @@
 package api
 
 import (
-	"strconv"
+	"cmp"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -82,31 +82,28 @@ func registerProgrammes(r *registry, svc *programmes.Service) {
 			return c.SendStatus(fiber.StatusNoContent)
 		})
 
-	r.add(BasePath, op{method: "GET", path: "/programmes/:id/applications", summary: "Applications in allocation order (JSON, or CSV with Accept: text/csv)", tag: "programmes",
-		access: team, reply: list[programmes.Application]{}},
+	r.add(BasePath, op{method: "GET", path: "/programmes/:id/applications", summary: "Applications in allocation order with the person (JSON; CSV with Accept: text/csv; an Excel workbook with Accept: " + xlsxType + ")", tag: "programmes",
+		access: team, reply: list[programmes.ListedApplication]{}, query: []param{
+			{"status", "only these statuses: accepted, applied, waitlisted, withdrawn (several separated by commas)"},
+			{"municipality", "only applications naming this municipality (letter case aside)"},
+			{"sort", "name: by family name, then given name, in Latvian alphabetical order; time: by application time; absent: allocation order"},
+		}},
 		func(c *fiber.Ctx) error {
-			if !wantsCSV(c) {
-				items, err := svc.Applications(c.UserContext(), c.Params("id"))
+			q := programmes.ListQuery{Status: listParam(c, "status"), Municipality: c.Query("municipality"), Sort: c.Query("sort")}
+			c.Vary(fiber.HeaderAccept)
+			f := negotiate(c)
+			if f == asJSON {
+				l, err := svc.Applications(c.UserContext(), c.Params("id"), q)
 				if err != nil {
 					return err
 				}
-				return c.JSON(list[programmes.Application]{Items: items})
+				return c.JSON(list[programmes.ListedApplication]{Items: l.Items})
 			}
-			items, err := svc.ExportApplications(c.UserContext(), c.Params("id"), "csv")
+			l, err := svc.ExportApplications(c.UserContext(), c.Params("id"), q, f.String())
 			if err != nil {
 				return err
 			}
-			records := make([][]string, len(items))
-			for i, a := range items {
-				pos := ""
-				if a.WaitlistPosition != nil {
-					pos = strconv.Itoa(*a.WaitlistPosition)
-				}
-				records[i] = []string{a.ID, a.UserID, a.Municipality, strconv.FormatBool(a.TookPartInPilot), a.Status, pos,
-					strconv.Itoa(a.AttendedHours), a.AppliedAt.Format("2006-01-02T15:04:05Z07:00")}
-			}
-			return sendCSV(c, "applications.csv", []string{"application_id", "user_id", "municipality", "took_part_in_pilot", "status",
-				"waitlist_position", "attended_hours", "applied_at"}, records)
+			return sendDownload(c, f, applicationsDownload(l))
 		})
 
 	r.add(BasePath, op{method: "POST", path: "/programmes/:id/allocation", summary: "Give out the seats after applications close: non-pilot municipalities first, then by time", tag: "programmes",
@@ -142,4 +139,38 @@ func registerProgrammes(r *registry, svc *programmes.Service) {
 			}
 			return c.JSON(a)
 		})
+}
+
+// applicationsDownload is the team's list of a programme's applications as
+// a file. The CSV gains the person's names, e-mail, workplace and position
+// after user_id, as the enrolments' CSV has them.
+func applicationsDownload(l programmes.ApplicationList) download {
+	d := download{file: fileName("applications", l.Programme.Title), sheet: "Pieteikumi", columns: []column{
+		{csv: "application_id", title: "Pieteikuma ID", width: 38, id: true},
+		{csv: "user_id", title: "Lietotāja ID", width: 38, id: true},
+		{csv: "given_name", title: "Vārds", width: 16},
+		{csv: "family_name", title: "Uzvārds", width: 18},
+		{csv: "email", title: "E-pasts", width: 30},
+		{csv: "municipality", title: "Pašvaldība", width: 20},
+		{csv: "workplace", title: "Darbavieta", width: 30},
+		{csv: "position", title: "Amats", width: 20},
+		{csv: "took_part_in_pilot", title: "Piedalījās pilotprojektā", width: 13},
+		{csv: "status", title: "Statuss", width: 12},
+		{csv: "waitlist_position", title: "Vieta rindā", width: 8},
+		{csv: "attended_hours", title: "Apmeklētās stundas", width: 11},
+		{csv: "applied_at", title: "Pieteikšanās laiks", width: 17},
+	}}
+	for _, a := range l.Items {
+		u := a.User
+		d.rows = append(d.rows, []any{a.ID, a.UserID, u.GivenName, u.FamilyName, u.Email, a.Municipality, u.Workplace, u.Position,
+			a.TookPartInPilot, applicationStatus(a.Status), optInt(a.WaitlistPosition), a.AttendedHours, a.AppliedAt})
+	}
+	return d
+}
+
+// applicationStatus is an application's status with its Latvian word.
+func applicationStatus(code string) term {
+	words := map[string]string{programmes.Applied: "pieteicies", programmes.Accepted: "uzņemts",
+		programmes.Waitlisted: "rindā", programmes.Withdrawn: "atteicies"}
+	return term{code: code, lv: cmp.Or(words[code], code)}
 }

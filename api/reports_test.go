@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"strings"
 	"testing"
@@ -87,11 +86,7 @@ func TestCompletionsReport(t *testing.T) {
 			t.Fatalf("totals %+v, people %d (Anna counts once)", rep.Totals, rep.People)
 		}
 
-		r := s.do(request{method: "GET", path: path, token: s.team, header: map[string]string{"Accept": "text/csv"}}).expect(t, 200)
-		rows, err := csv.NewReader(strings.NewReader(string(r.body))).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
+		rows := readCSV(t, s.do(request{method: "GET", path: path, token: s.team, header: map[string]string{"Accept": "text/csv"}}).expect(t, 200))
 		last := rows[len(rows)-1]
 		if rows[0][0] != "kind" || len(rows) != 7 || last[0] != "total" || last[12] != "3" || rows[1][7] != "Ogres novads" {
 			t.Fatalf("csv %v", rows)

@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	"mooc/accounts"
-	"mooc/audit"
 	"mooc/internal/database"
 )
 
@@ -150,33 +149,6 @@ func (s *Service) MyEnrolments(ctx context.Context, userID string) ([]Enrolment,
 		return nil, err
 	}
 	return s.describeAll(ctx, rows)
-}
-
-// CohortEnrolments lists every enrolment of a cohort with progress (team).
-func (s *Service) CohortEnrolments(ctx context.Context, cohortID string) ([]Enrolment, error) {
-	if _, err := s.Cohort(ctx, cohortID); err != nil {
-		return nil, err
-	}
-	rows, err := s.store.enrolmentsOf(ctx, cohortID)
-	if err != nil {
-		return nil, err
-	}
-	return s.describeAll(ctx, rows)
-}
-
-// ExportEnrolments is CohortEnrolments for a download (CSV, a workbook)
-// that leaves the platform with people's names and addresses, and so is
-// logged as an export of personal data.
-func (s *Service) ExportEnrolments(ctx context.Context, cohortID, format string) ([]Enrolment, error) {
-	var out []Enrolment
-	err := s.db.InTx(ctx, func(ctx context.Context) (err error) {
-		if out, err = s.CohortEnrolments(ctx, cohortID); err != nil {
-			return err
-		}
-		return s.audit.Record(ctx, audit.Entry{Action: audit.PersonalDataExported, TargetType: "cohort", TargetID: cohortID,
-			Details: map[string]any{"list": "enrolments", "format": format, "rows": len(out)}})
-	})
-	return out, err
 }
 
 func (s *Service) ownEnrolment(ctx context.Context, caller accounts.Principal, id string) (enrolmentRow, error) {

@@ -57,6 +57,7 @@ type Deps struct {
 	Files    Files
 	Tests    TestRecords
 	Audience Audience
+	People   People // whom the team's lists name
 	Outbox   *outbox.Outbox
 	Audit    *audit.Log       // the team's changes to cohorts; nil logs nothing
 	Now      func() time.Time // the clock; time.Now when nil
@@ -71,6 +72,7 @@ type Service struct {
 	files    Files
 	tests    TestRecords
 	audience Audience
+	people   People
 	outbox   *outbox.Outbox
 	audit    *audit.Log
 	now      func() time.Time
@@ -81,5 +83,5 @@ func New(d Deps) *Service {
 	now := clock.Or(d.Now)
 	st := store{d.DB}
 	return &Service{db: d.DB, store: st, seats: newSeats(st, d.Outbox), courses: d.Courses, files: d.Files,
-		tests: d.Tests, audience: d.Audience, outbox: d.Outbox, audit: d.Audit, now: now}
+		tests: d.Tests, audience: d.Audience, people: d.People, outbox: d.Outbox, audit: d.Audit, now: now}
 }

@@ -245,12 +245,16 @@ func (s store) waitlistPosition(ctx context.Context, e enrolmentRow) (int, error
 	return int(ahead) + 1, database.Translate(err)
 }
 
-// enrolmentsOf lists a cohort's enrolments: enrolled first by enrolment
-// time, then the waitlist in order, then withdrawals.
-func (s store) enrolmentsOf(ctx context.Context, cohortID string) ([]enrolmentRow, error) {
+// enrolmentsOf lists a cohort's enrolments of the given statuses (none:
+// all): enrolled first by enrolment time, then the waitlist in order, then
+// withdrawals.
+func (s store) enrolmentsOf(ctx context.Context, cohortID string, statuses ...string) ([]enrolmentRow, error) {
+	q := s.db.Conn(ctx).Where("cohort_id = ?", cohortID)
+	if len(statuses) > 0 {
+		q = q.Where("status IN ?", statuses)
+	}
 	var rows []enrolmentRow
-	err := s.db.Conn(ctx).Where("cohort_id = ?", cohortID).
-		Order("CASE status WHEN 'enrolled' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END, queue_seq, id").Find(&rows).Error
+	err := q.Order("CASE status WHEN 'enrolled' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END, queue_seq, id").Find(&rows).Error
 	return rows, database.Translate(err)
 }
 

@@ -4,7 +4,9 @@
 // municipality did not take part in the methodology's pilot, then by
 // application time), attendance, and the certificate a participant earns
 // by attending enough of the hours. Allocations, acceptances and
-// attendance are on the audit log; a person's applications are part of
-// their data export, and are withdrawn when their account closes
-// (personal.go).
+// attendance are on the audit log. The team's list of applications names
+// each person (read from accounts through People), filters and sorts, and
+// its downloads are logged as exports of personal data (list.go). A
+// person's applications are part of their data export, and are withdrawn
+// when their account closes (personal.go).
 package programmes

@@ -39,6 +39,7 @@ type Deps struct {
 	DB            *database.DB
 	Methodologies Methodologies
 	Certificates  Issuer
+	People        People // whom the team's list of applications names
 	Outbox        *outbox.Outbox
 	Audit         *audit.Log       // allocations, acceptances, attendance; nil logs nothing
 	Now           func() time.Time // the clock; time.Now when nil
@@ -50,6 +51,7 @@ type Service struct {
 	store         store
 	methodologies Methodologies
 	certs         Issuer
+	people        People
 	outbox        *outbox.Outbox
 	audit         *audit.Log
 	now           func() time.Time
@@ -58,7 +60,7 @@ type Service struct {
 // New builds the service.
 func New(d Deps) *Service {
 	now := clock.Or(d.Now)
-	return &Service{db: d.DB, store: store{d.DB}, methodologies: d.Methodologies, certs: d.Certificates, outbox: d.Outbox, audit: d.Audit, now: now}
+	return &Service{db: d.DB, store: store{d.DB}, methodologies: d.Methodologies, certs: d.Certificates, people: d.People, outbox: d.Outbox, audit: d.Audit, now: now}
 }
 
 // tell queues the allocation result of one application.
@@ -363,51 +365,8 @@ func (s *Service) allocation(ctx context.Context, programmeID string) (Allocatio
 	return out, nil
 }
 
-// Applications lists a programme's applications in allocation order (team).
-func (s *Service) Applications(ctx context.Context, programmeID string) ([]Application, error) {
-	if _, err := s.Programme(ctx, programmeID); err != nil {
-		return nil, err
-	}
-	rows, err := s.store.queue(ctx, programmeID, Applied, Accepted, Waitlisted, Withdrawn)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Application, 0, len(rows))
-	pos := 0
-	for _, st := range []string{Accepted, Applied, Waitlisted, Withdrawn} {
-		for _, a := range rows {
-			if a.Status != st {
-				continue
-			}
-			var p *int
-			if st == Waitlisted {
-				pos++
-				n := pos
-				p = &n
-			}
-			out = append(out, toApplication(a, p))
-		}
-	}
-	return out, nil
-}
-
 // Accept gives a free seat to a waitlisted applicant, or, once the seats
 // have been allocated, to one who applied since (team). Errors:
-// ExportApplications is Applications for a download (CSV, a workbook)
-// that leaves the platform with people's data, and so is logged as an
-// export of personal data.
-func (s *Service) ExportApplications(ctx context.Context, programmeID, format string) ([]Application, error) {
-	var out []Application
-	err := s.db.InTx(ctx, func(ctx context.Context) (err error) {
-		if out, err = s.Applications(ctx, programmeID); err != nil {
-			return err
-		}
-		return s.audit.Record(ctx, audit.Entry{Action: audit.PersonalDataExported, TargetType: "programme", TargetID: programmeID,
-			Details: map[string]any{"list": "applications", "format": format, "rows": len(out)}})
-	})
-	return out, err
-}
-
 // ErrNotFound, ErrNotWaitlisted, ErrNoFreeSeat.
 func (s *Service) Accept(ctx context.Context, programmeID, applicationID string) (Application, error) {
 	if uuid.Validate(programmeID) != nil || uuid.Validate(applicationID) != nil {

@@ -162,12 +162,12 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	records := assessment.NewRecords(a.DB)
 	a.Catalogue = catalogue.New(catalogue.Deps{DB: a.DB, Media: a.Media, Tests: records, Now: o.Now})
 	a.Cohorts = cohorts.New(cohorts.Deps{DB: a.DB, Courses: a.Catalogue, Files: a.Media, Tests: records,
-		Audience: a.Accounts, Outbox: a.Outbox, Audit: a.Audit, Now: o.Now})
+		Audience: a.Accounts, People: a.Accounts, Outbox: a.Outbox, Audit: a.Audit, Now: o.Now})
 	a.Assessment = assessment.New(assessment.Deps{DB: a.DB, Courses: a.Catalogue, Seats: a.Cohorts, Now: o.Now})
 	a.Certificates = certificates.New(certificates.Deps{DB: a.DB, Objects: objects, Enrolments: a.Cohorts, Holders: a.Accounts,
 		Outbox: a.Outbox, PublicURL: cfg.PublicURL, Audit: a.Audit, Log: a.Log, Now: o.Now})
 	a.Programmes = programmes.New(programmes.Deps{DB: a.DB, Methodologies: a.Catalogue, Certificates: a.Certificates,
-		Outbox: a.Outbox, Audit: a.Audit, Now: o.Now})
+		People: a.Accounts, Outbox: a.Outbox, Audit: a.Audit, Now: o.Now})
 	a.Reports = reports.New(a.DB)
 	a.Privacy = privacy.New(privacy.Deps{DB: a.DB, Accounts: a.Accounts, Outbox: a.Outbox, Audit: a.Audit,
 		Holders:    []privacy.Holder{a.Cohorts, a.Assessment, a.Certificates, a.Programmes},

@@ -2,7 +2,8 @@
 // on the calendar of Latvia, in the case the sentence needs, and hours that
 // agree with their number. It is the one place for them, so that one instant
 // is the same day in an e-mail, on a certificate and on its verification
-// page.
+// page. It also holds the alphabetical order of people's names (NameOrder),
+// which every list sorted by name uses.
 //
 // Dates are converted to Riga time before they are written: a cohort that
 // starts at 00:00 on 2 March in Riga starts at 22:00 on 1 March in UTC, and
