@@ -169,3 +169,24 @@ func TestCompletionsReportAttendanceThreshold(t *testing.T) {
 		}
 	})
 }
+
+// Without from or to, the report says the period is open instead of
+// printing year 1 and 9999.
+func TestCompletionsWithoutBounds(t *testing.T) {
+	s := newSchool(t, testenv.DB(t, database.SQLite), options{})
+	var rep struct {
+		From   *time.Time `json:"from"`
+		To     *time.Time `json:"to"`
+		Period string     `json:"period"`
+	}
+	r := s.do(request{method: "GET", path: "/api/v1/reports/completions", token: s.team}).expect(t, 200)
+	r.json(t, &rep)
+	if rep.From != nil || rep.To != nil || rep.Period != "all time" || strings.Contains(string(r.body), "0001-") || strings.Contains(string(r.body), "9999-") {
+		t.Fatalf("report without bounds: %s", r.body)
+	}
+	s.do(request{method: "GET", path: "/api/v1/reports/completions?from=2026-01-01", token: s.team}).expect(t, 200).json(t, &rep)
+	if rep.From == nil || !rep.From.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) || rep.To != nil || rep.Period != "ending from 2026-01-01T00:00:00Z" {
+		t.Fatalf("from only: %+v", rep)
+	}
+	s.do(request{method: "GET", path: "/api/v1/reports/completions?from=2026-02-01&to=2026-01-01", token: s.team}).problem(t, 422, "validation_failed")
+}

@@ -28,10 +28,12 @@ type Row struct {
 	Certified   int    `json:"certified"`
 }
 
-// Completions is the report for one period.
+// Completions is the report for one period. From and To are absent (null)
+// when the period is open on that side; Period says it in words.
 type Completions struct {
-	From   time.Time `json:"from"`
-	To     time.Time `json:"to"`
+	From   *time.Time `json:"from"`
+	To     *time.Time `json:"to"`
+	Period string     `json:"period"`
 	Rows   []Row     `json:"rows"`
 	Totals struct {
 		Enrolled  int `json:"enrolled"`
@@ -121,9 +123,24 @@ func CompletionQueries(from, to time.Time) (online, inPerson, people Query) {
 	return online, inPerson, people
 }
 
-// Completions builds the report of [from, to) in three queries.
+// Completions builds the report of [from, to) in three queries; a zero
+// from or to leaves the period open on that side.
 func (s *Service) Completions(ctx context.Context, from, to time.Time) (Completions, error) {
-	out := Completions{From: from.UTC(), To: to.UTC(), Rows: []Row{}}
+	out := Completions{Rows: []Row{}, Period: period(from, to)}
+	if !from.IsZero() {
+		f := from.UTC()
+		out.From = &f
+	}
+	if !to.IsZero() {
+		t := to.UTC()
+		out.To = &t
+	}
+	if from.IsZero() {
+		from = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	if to.IsZero() {
+		to = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	}
 	conn := s.db.Conn(ctx)
 	onlineQ, inPersonQ, peopleQ := CompletionQueries(from, to)
 	var online []Row
@@ -166,4 +183,18 @@ func (s *Service) Completions(ctx context.Context, from, to time.Time) (Completi
 	}
 	out.PeopleCompleted = people
 	return out, nil
+}
+
+// period says in words which cohorts and programmes the report covers,
+// by when they end, for a reader who gave no bounds or one.
+func period(from, to time.Time) string {
+	switch {
+	case from.IsZero() && to.IsZero():
+		return "all time"
+	case from.IsZero():
+		return "ending before " + to.UTC().Format(time.RFC3339)
+	case to.IsZero():
+		return "ending from " + from.UTC().Format(time.RFC3339)
+	}
+	return "ending from " + from.UTC().Format(time.RFC3339) + " and before " + to.UTC().Format(time.RFC3339)
 }
