@@ -350,6 +350,30 @@ func accessMatrix(f *matrixFixtures) []accessRow {
 			req: matrixSend(pub+"/weeks/1/order", map[string]any{"lesson_ids": publishedWeek1})},
 		{route: "POST /api/v1/courses/{id}/publish", what: "A's published course (again: unchanged)", want: "401 403 403 200 403 200", req: matrixCall(pub + "/publish")},
 		{route: "GET /api/v1/courses/{id}/announcement-audience", what: "A's published course", want: "401 403 403 200 403 200", req: matrixCall(pub + "/announcement-audience")},
+		// Corrections of a published course, and its history: its editors'.
+		{route: "PATCH /api/v1/lessons/{id}", what: "a correction of a lesson's title in A's published course", want: "401 403 403 200 403 200",
+			req: matrixSend(v1+"/lessons/"+f.video.ID, map[string]any{"title": "1. nedēļa: video (labots)"})},
+		{route: "GET /api/v1/courses/{id}/history", what: "A's published course", want: "401 403 403 200 403 200", req: matrixCall(pub + "/history")},
+		{route: "GET /api/v1/courses/{id}/history", what: "A's draft", want: "401 403 403 200 404 200", req: matrixCall(draft + "/history")},
+		// Editions: copies are drafts of the original's author; only a
+		// draft is deleted, only a published course whose cohorts have
+		// ended is archived (L1's cohort still runs).
+		{route: "POST /api/v1/courses/{id}/copy", what: "A's published course", want: "401 403 403 201 403 201", req: matrixCall(pub + "/copy")},
+		{route: "POST /api/v1/courses/{id}/copy", what: "A's draft", want: "401 403 403 201 404 201", req: matrixCall(draft + "/copy")},
+		{route: "DELETE /api/v1/courses/{id}", what: "a fresh draft of A's per call", want: "401 403 403 204 404 204",
+			req: func(caller) request { return request{path: v1 + "/courses/" + f.course(f.tokens[authorA]).ID} }},
+		{route: "DELETE /api/v1/courses/{id}", what: "A's published course", want: "401 403 403 422 403 422", req: matrixCall(pub)},
+		{route: "POST /api/v1/courses/{id}/archive", what: "A's published course, L1's cohort running", want: "401 403 403 422 403 422", req: matrixCall(pub + "/archive")},
+		{route: "POST /api/v1/courses/{id}/archive", what: "A's draft", want: "401 403 403 422 404 422", req: matrixCall(draft + "/archive")},
+		{route: "POST /api/v1/courses/{id}/archive", what: "a fresh published edition of A's course per call, no cohort", want: "401 403 403 200 403 200",
+			req: func(caller) request {
+				var c struct{ ID string }
+				f.do(request{method: "POST", path: pub + "/copy", token: f.tokens[teamMember]}).expect(f.t, 201).json(f.t, &c)
+				f.do(request{method: "POST", path: v1 + "/courses/" + c.ID + "/publish", token: f.tokens[teamMember]}).expect(f.t, 200)
+				return request{path: v1 + "/courses/" + c.ID + "/archive"}
+			}},
+		{route: "GET /api/v1/methodologies/{id}/courses", what: "A's draft only in A's and the team's", want: "401 403 403 200 200 200",
+			req: matrixCall(v1 + "/methodologies/" + f.methodology + "/courses"), hidden: []string{draftTitle, f.draft.ID}, blind: []caller{authorB}},
 		{route: "POST /api/v1/courses/{id}/interest", what: "A's published course", want: "401 204 204 204 204 204", req: matrixCall(pub + "/interest")},
 		{route: "POST /api/v1/courses/{id}/interest", what: "A's draft", want: "401 404 404 204 404 204", req: matrixCall(draft + "/interest")},
 		{route: "DELETE /api/v1/courses/{id}/interest", what: "A's published course", want: "401 204 204 204 204 204", req: matrixCall(pub + "/interest")},

@@ -64,7 +64,7 @@ func registerCourses(r *registry, svc *catalogue.Service) {
 		})
 
 	r.add(BasePath, op{method: "GET", path: "/courses", summary: "List courses with their outlines: published ones, plus drafts to their author and the team", tag: "catalogue",
-		reply: list[catalogue.Course]{}, query: append([]param{{"methodology_id", "only this methodology's courses"}, {"status", "draft or published"}}, pageParams...)},
+		reply: list[catalogue.Course]{}, query: append([]param{{"methodology_id", "only this methodology's courses"}, {"status", "draft, published or archived (archived courses are listed only to their editors)"}}, pageParams...)},
 		func(c *fiber.Ctx) error {
 			limit, err := limitOf(c)
 			if err != nil {
@@ -103,7 +103,7 @@ func registerCourses(r *registry, svc *catalogue.Service) {
 			return c.Status(fiber.StatusCreated).JSON(l)
 		})
 
-	r.add(BasePath, op{method: "PATCH", path: "/lessons/:id", summary: "Change a lesson of a draft course", tag: "catalogue",
+	r.add(BasePath, op{method: "PATCH", path: "/lessons/:id", summary: "Change a lesson of a draft course; of a published course, correct its title, body, media_id or captions (422 course_published for week, kind or minutes), each correction kept in the course's history", tag: "catalogue",
 		access: authors, body: catalogue.LessonChange{}, reply: catalogue.Lesson{}},
 		func(c *fiber.Ctx) error {
 			var in catalogue.LessonChange
@@ -142,6 +142,8 @@ func registerCourses(r *registry, svc *catalogue.Service) {
 			}
 			return c.JSON(course)
 		})
+
+	registerEditions(r, svc)
 
 	r.add(BasePath, op{method: "POST", path: "/courses/:id/publish", summary: "Publish a complete course (422 course_incomplete lists every gap)", tag: "catalogue",
 		access: authors, reply: catalogue.Course{}},

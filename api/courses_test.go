@@ -295,9 +295,10 @@ func TestPublish(t *testing.T) {
 		}
 		c.get("", course.ID)
 
-		// And it can no longer change.
+		// And its outline can no longer change (corrections of a lesson's
+		// text and files aside: corrections_test.go).
 		lesson := seen.Weeks[0].Lessons[0]
-		c.do(request{method: "PATCH", path: "/api/v1/lessons/" + lesson.ID, token: c.author, body: map[string]any{"title": "x"}}).problem(t, 422, "course_published")
+		c.do(request{method: "PATCH", path: "/api/v1/lessons/" + lesson.ID, token: c.author, body: map[string]any{"minutes": 31}}).problem(t, 422, "course_published")
 		c.do(request{method: "DELETE", path: "/api/v1/lessons/" + lesson.ID, token: c.team}).problem(t, 422, "course_published")
 		c.do(request{method: "POST", path: "/api/v1/courses/" + course.ID + "/lessons", token: c.author, body: map[string]any{"week": 1, "title": "x", "kind": "reading", "minutes": 5, "body": "x"}}).problem(t, 422, "course_published")
 		if !strings.Contains(string(c.do(request{method: "GET", path: "/api/v1/courses?status=published", token: c.learner}).body), course.ID) {

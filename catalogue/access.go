@@ -11,9 +11,11 @@ func canEdit(c Course, p accounts.Principal) bool {
 	return p.IsTeam() || (p.Has(accounts.RoleAuthor) && c.OwnerID == p.UserID)
 }
 
-// canSee: published courses are public; drafts only to those who edit them.
+// canSee: published courses are public, and so are archived ones (a past
+// edition stays readable for those who took it); drafts only to those who
+// edit them.
 func canSee(c Course, p accounts.Principal) bool {
-	return c.Status == StatusPublished || canEdit(c, p)
+	return c.Status != StatusDraft || canEdit(c, p)
 }
 
 // editorCheck answers ErrNotFound to those who may not see c and
@@ -33,8 +35,11 @@ func draftCheck(c Course, p accounts.Principal) error {
 	if err := editorCheck(c, p); err != nil {
 		return err
 	}
-	if c.Status == StatusPublished {
+	switch c.Status {
+	case StatusPublished:
 		return ErrCoursePublished
+	case StatusArchived:
+		return ErrCourseArchived
 	}
 	return nil
 }
@@ -51,7 +56,7 @@ func (s *Service) Editable(ctx context.Context, caller accounts.Principal, cours
 }
 
 // EditableDraft returns a draft course the caller may edit. Errors as
-// Editable, and ErrCoursePublished.
+// Editable, and ErrCoursePublished or ErrCourseArchived.
 func (s *Service) EditableDraft(ctx context.Context, caller accounts.Principal, courseID string) (Course, error) {
 	c, err := s.load(ctx, courseID)
 	if err != nil {

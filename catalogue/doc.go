@@ -3,9 +3,21 @@
 // their files and captions, and the rule for when a course is complete
 // enough to publish (publish.go). Who may see or edit a course is decided
 // here too (access.go): drafts belong to their author and the team,
-// published courses are public without their lessons' text.
+// published and archived courses are public without their lessons' text.
+//
+// A course is a draft, then published, then archived; none goes back.
+// A published course takes corrections of a lesson's title, text, file and
+// captions while its cohorts run, never of what shapes it (weeks, kinds,
+// minutes, which lessons and tests), and keeps each correction in its
+// history with who made it, when, and both values (corrections.go). The
+// next edition is a draft copy of a course, copied_from naming it; a draft
+// may be deleted, a published course whose cohorts have all ended archived
+// (editions.go, lifecycle.go). A methodology's courses with their cohorts,
+// newest first, are its run history.
 //
 // Running a course (cohorts, enrolment, pacing, progress) is the cohorts
-// package's; the knowledge tests are assessment's, which the catalogue
-// consults through the TestCatalogue it is built with.
+// package's, whose cohorts the catalogue reads through the CohortReader it
+// is built with; the knowledge tests are assessment's, which the catalogue
+// consults through the TestCatalogue and copies and removes with a course
+// through the TestBanks, in the catalogue's transaction.
 package catalogue

@@ -54,16 +54,33 @@ func (s *Service) AddLesson(ctx context.Context, caller accounts.Principal, cour
 }
 
 // UpdateLesson changes the given fields of a lesson of a draft course;
-// moving it to another week puts it last there. Errors as AddLesson.
+// moving it to another week puts it last there. A lesson of a published
+// course takes corrections only (correct, in corrections.go). Errors as
+// AddLesson, and ErrStructureFixed, ErrCourseArchived.
 func (s *Service) UpdateLesson(ctx context.Context, caller accounts.Principal, lessonID string, ch LessonChange) (Lesson, error) {
 	if err := validation.Struct(ch); err != nil {
 		return Lesson{}, err
 	}
+	if ch.Title != nil {
+		// The tag's min=1 counts the spaces that trimming removes.
+		title := strings.TrimSpace(*ch.Title)
+		if title == "" {
+			return Lesson{}, validation.Fail(validation.Field("title", "is required"))
+		}
+		ch.Title = &title
+	}
 	var out Lesson
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		l, c, err := s.editableLesson(ctx, caller, lessonID)
+		l, c, err := s.lockedLesson(ctx, caller, lessonID)
 		if err != nil {
 			return err
+		}
+		switch c.Status {
+		case StatusPublished:
+			out, err = s.correct(ctx, caller, c, l, ch)
+			return err
+		case StatusArchived:
+			return ErrCourseArchived
 		}
 		if ch.Week != nil && *ch.Week != l.Week {
 			if *ch.Week > c.WeekCount() {
@@ -75,7 +92,7 @@ func (s *Service) UpdateLesson(ctx context.Context, caller accounts.Principal, l
 			l.Week = *ch.Week
 		}
 		if ch.Title != nil {
-			l.Title = strings.TrimSpace(*ch.Title)
+			l.Title = *ch.Title
 		}
 		if ch.Kind != nil {
 			l.Kind = *ch.Kind
@@ -172,7 +189,19 @@ func (s *Service) editable(ctx context.Context, caller accounts.Principal, cours
 	return c, draftCheck(c, caller)
 }
 
+// editableLesson loads a lesson of a draft course, the course locked, for
+// a change by caller.
 func (s *Service) editableLesson(ctx context.Context, caller accounts.Principal, lessonID string) (lessonRow, Course, error) {
+	l, c, err := s.lockedLesson(ctx, caller, lessonID)
+	if err != nil {
+		return lessonRow{}, Course{}, err
+	}
+	return l, c, draftCheck(c, caller)
+}
+
+// lockedLesson loads a lesson of any course caller edits, the course
+// locked (editorCheck's errors).
+func (s *Service) lockedLesson(ctx context.Context, caller accounts.Principal, lessonID string) (lessonRow, Course, error) {
 	if uuid.Validate(lessonID) != nil {
 		return lessonRow{}, Course{}, ErrNotFound
 	}
@@ -180,8 +209,11 @@ func (s *Service) editableLesson(ctx context.Context, caller accounts.Principal,
 	if err != nil {
 		return lessonRow{}, Course{}, err
 	}
-	c, err := s.editable(ctx, caller, l.CourseID)
-	return l, c, err
+	c, err := s.loadLocked(ctx, l.CourseID)
+	if err != nil {
+		return lessonRow{}, Course{}, err
+	}
+	return l, c, editorCheck(c, caller)
 }
 
 // mediaKinds are the file types each lesson kind can show.
@@ -193,8 +225,8 @@ var mediaKinds = map[string][]string{
 	KindCaseStory:          {"application/pdf", "image/png", "image/jpeg"},
 }
 
-// checkMedia checks that a lesson's files exist, are the caller's to use
-// and fit the lesson's kind.
+// checkMedia checks that a lesson's files exist, are the caller's to use,
+// are uploaded completely and fit the lesson's kind.
 func (s *Service) checkMedia(ctx context.Context, caller accounts.Principal, kind string, mediaID *string, captions []Caption) []validation.FieldError {
 	var errs []validation.FieldError
 	usable := func(id string) (media.Media, bool) {
@@ -209,6 +241,8 @@ func (s *Service) checkMedia(ctx context.Context, caller accounts.Principal, kin
 		switch {
 		case !ok:
 			errs = append(errs, validation.Field("media_id", "no such media"))
+		case m.Status != media.StatusReady:
+			errs = append(errs, validation.Field("media_id", "the upload of this file is not completed"))
 		case !slices.Contains(mediaKinds[kind], m.ContentType):
 			errs = append(errs, validation.Field("media_id", fmt.Sprintf("a %s lesson cannot show %s; use one of %s", kind, m.ContentType, strings.Join(mediaKinds[kind], ", "))))
 		}
@@ -228,6 +262,8 @@ func (s *Service) checkMedia(ctx context.Context, caller accounts.Principal, kin
 		switch {
 		case !ok:
 			errs = append(errs, validation.Field(field+".media_id", "no such media"))
+		case m.Status != media.StatusReady:
+			errs = append(errs, validation.Field(field+".media_id", "the upload of this file is not completed"))
 		case m.ContentType != "text/vtt":
 			errs = append(errs, validation.Field(field+".media_id", "captions must be a WebVTT file"))
 		}

@@ -9,10 +9,12 @@ const (
 	DirectionCrisis      = "crisis"       // crisis management and community work
 )
 
-// Course statuses.
+// Course statuses. A draft becomes published, and a published course
+// archived once its cohorts have ended; none goes back.
 const (
 	StatusDraft     = "draft"
 	StatusPublished = "published"
+	StatusArchived  = "archived"
 )
 
 // Lesson kinds.
@@ -52,7 +54,9 @@ type Course struct {
 	EffortHours   int           `json:"effort_hours"`
 	PassPercent   int           `json:"pass_percent"`
 	Status        string        `json:"status"`
+	CopiedFrom    *string       `json:"copied_from"` // the course this is the next edition of; null when not a copy
 	PublishedAt   *time.Time    `json:"published_at,omitempty"`
+	ArchivedAt    *time.Time    `json:"archived_at,omitempty"`
 	CreatedAt     time.Time     `json:"created_at"`
 	UpdatedAt     time.Time     `json:"updated_at"`
 	Weeks         []Week        `json:"weeks"`
@@ -121,7 +125,8 @@ type NewLesson struct {
 }
 
 // LessonChange is a partial update; absent fields stay. An empty media_id
-// detaches the media.
+// detaches the media. Of a lesson of a published course only title, body,
+// media_id and captions may differ from what the lesson has.
 type LessonChange struct {
 	Week     *int       `json:"week" validate:"omitempty,min=1"`
 	Title    *string    `json:"title" validate:"omitempty,min=1,max=300"`
@@ -146,4 +151,46 @@ type TestSummary struct {
 	// Problem, when set, is why this test keeps the course from publishing
 	// (e.g. its question bank is too small).
 	Problem string `json:"-"`
+}
+
+// Edition is one course of a methodology in its run history: which course
+// it was copied from, where it stands, and its cohorts, latest start first.
+type Edition struct {
+	ID          string     `json:"id"`
+	Title       string     `json:"title"`
+	OwnerID     string     `json:"owner_id"`
+	Status      string     `json:"status"`
+	CopiedFrom  *string    `json:"copied_from"`
+	CreatedAt   time.Time  `json:"created_at"`
+	PublishedAt *time.Time `json:"published_at,omitempty"`
+	ArchivedAt  *time.Time `json:"archived_at,omitempty"`
+	Cohorts     []Run      `json:"cohorts"`
+}
+
+// Run is one cohort of a course, as the run history shows it (the cohorts
+// domain's, read through the CohortReader).
+type Run struct {
+	ID            string    `json:"id"`
+	Title         string    `json:"title"`
+	StartsAt      time.Time `json:"starts_at"`
+	EndsAt        time.Time `json:"ends_at"`
+	Capacity      int       `json:"capacity"`
+	EnrolledCount int       `json:"enrolled_count"`
+	WaitlistCount int       `json:"waitlist_count"`
+}
+
+// Change is one correction of a published course as its history keeps
+// it: who changed which field of which lesson when, from what to what.
+// Old and New are the field's JSON values: a string for title and body
+// (whole, both versions), the file's id or null for media_id, the list of
+// captions for captions.
+type Change struct {
+	ID        string    `json:"id"`
+	CourseID  string    `json:"course_id"`
+	LessonID  string    `json:"lesson_id"`
+	ActorID   string    `json:"actor_id"`
+	Field     string    `json:"field"`
+	Old       any       `json:"old"`
+	New       any       `json:"new"`
+	ChangedAt time.Time `json:"changed_at"`
 }

@@ -3,6 +3,7 @@ package catalogue
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"mooc/accounts"
 	"mooc/internal/validation"
@@ -15,7 +16,8 @@ const effortTolerance = 0.10
 
 // Publish makes a draft course visible to learners once it is complete.
 // Publishing a published course again returns it unchanged. Errors:
-// ErrNotFound, ErrForbidden, *IncompleteError listing every gap.
+// ErrNotFound, ErrForbidden, ErrCourseArchived, *IncompleteError listing
+// every gap.
 func (s *Service) Publish(ctx context.Context, caller accounts.Principal, courseID string) (Course, error) {
 	var out Course
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
@@ -26,9 +28,12 @@ func (s *Service) Publish(ctx context.Context, caller accounts.Principal, course
 		if err := editorCheck(c, caller); err != nil {
 			return err
 		}
-		if c.Status == StatusPublished {
+		switch c.Status {
+		case StatusPublished:
 			out = c
 			return nil
+		case StatusArchived:
+			return ErrCourseArchived
 		}
 		gaps, err := s.gaps(ctx, c)
 		if err != nil {
@@ -58,25 +63,13 @@ func (s *Service) gaps(ctx context.Context, c Course) ([]validation.FieldError, 
 	minutes := 0
 	for _, l := range c.Lessons() {
 		minutes += l.Minutes
-		field := "lessons." + l.ID
-		switch {
-		case l.Kind == KindVideo && l.MediaID == nil:
-			gaps = append(gaps, validation.Field(field+".media_id", fmt.Sprintf("video lesson %q has no video", l.Title)))
-		case l.MediaID != nil:
-			m, err := s.media.Lookup(ctx, *l.MediaID)
-			if err != nil {
-				return nil, err
-			}
-			switch {
-			case m.Status != media.StatusReady:
-				gaps = append(gaps, validation.Field(field+".media_id", fmt.Sprintf("the media of lesson %q is not ready (its upload was not completed)", l.Title)))
-			case l.Kind == KindVideo && m.DurationSeconds == nil:
-				// A video lesson is completed by watching, which needs the
-				// video's length.
-				gaps = append(gaps, validation.Field(field+".media_id", fmt.Sprintf("the length of the video of lesson %q cannot be read from the file; upload it again as MP4 or WebM", l.Title)))
-			}
-		case l.Body == "":
-			gaps = append(gaps, validation.Field(field, fmt.Sprintf("lesson %q has neither text nor a file", l.Title)))
+		lessonGaps, err := s.lessonGaps(ctx, l)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range lessonGaps {
+			g.Field = strings.TrimSuffix("lessons."+l.ID+"."+g.Field, ".")
+			gaps = append(gaps, g)
 		}
 	}
 
@@ -100,6 +93,35 @@ func (s *Service) gaps(ctx context.Context, c Course) ([]validation.FieldError, 
 			hm(minutes), c.EffortHours, hm(int(low+0.999)), hm(int(high)))))
 	}
 	return gaps, nil
+}
+
+// lessonGaps lists what keeps one lesson from being published, each gap
+// named by the lesson's field it concerns ("media_id"), or by "" when it
+// is the lesson as a whole. Publishing asks it of every lesson, and a
+// correction of a published course of the lesson it changes, so that no
+// correction leaves a running course with a lesson it could not have been
+// published with.
+func (s *Service) lessonGaps(ctx context.Context, l Lesson) ([]validation.FieldError, error) {
+	switch {
+	case l.Kind == KindVideo && l.MediaID == nil:
+		return []validation.FieldError{validation.Field("media_id", fmt.Sprintf("video lesson %q has no video", l.Title))}, nil
+	case l.MediaID != nil:
+		m, err := s.media.Lookup(ctx, *l.MediaID)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case m.Status != media.StatusReady:
+			return []validation.FieldError{validation.Field("media_id", fmt.Sprintf("the media of lesson %q is not ready (its upload was not completed)", l.Title))}, nil
+		case l.Kind == KindVideo && m.DurationSeconds == nil:
+			// A video lesson is completed by watching, which needs the
+			// video's length.
+			return []validation.FieldError{validation.Field("media_id", fmt.Sprintf("the length of the video of lesson %q cannot be read from the file; upload it again as MP4 or WebM", l.Title))}, nil
+		}
+	case l.Body == "":
+		return []validation.FieldError{validation.Field("", fmt.Sprintf("lesson %q has neither text nor a file", l.Title))}, nil
+	}
+	return nil, nil
 }
 
 func hm(minutes int) string { return fmt.Sprintf("%d h %02d min", minutes/60, minutes%60) }

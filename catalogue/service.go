@@ -29,26 +29,64 @@ type TestCatalogue interface {
 	ForCourses(ctx context.Context, courseIDs []string) (map[string][]TestSummary, error)
 }
 
-// Deps is what the catalogue is built with.
+// TestBanks copies a course's question bank and tests into another course
+// and removes them with a deleted draft (the assessment domain). Both run
+// in the transaction the context carries, so a copy or a deletion is
+// whole or not at all.
+type TestBanks interface {
+	CopyBank(ctx context.Context, fromCourseID, toCourseID string) error
+	DropBank(ctx context.Context, courseID string) error
+}
+
+// CohortReader reads the cohorts of courses (the cohorts domain, which
+// itself reads courses from here): archiving asks whether one has not
+// ended, and a methodology's run history lists them.
+type CohortReader interface {
+	CohortsOf(ctx context.Context, courseIDs []string) (map[string][]Run, error)
+}
+
+// Deps is what the catalogue is built with. Cohorts may be nil only in the
+// catalogue the cohorts service is built with, which never archives nor
+// lists runs: the two domains read each other, so the catalogue is built
+// before the cohorts without them and again after them with them, and no
+// service is changed once built.
 type Deps struct {
-	DB    *database.DB
-	Media MediaLookup
-	Tests TestCatalogue
-	Now   func() time.Time // the clock; time.Now when nil
+	DB      *database.DB
+	Media   MediaLookup
+	Tests   TestCatalogue
+	Banks   TestBanks
+	Cohorts CohortReader
+	Now     func() time.Time // the clock; time.Now when nil
 }
 
 // Service is the catalogue domain.
 type Service struct {
-	db    *database.DB
-	store store
-	media MediaLookup
-	tests TestCatalogue
-	now   func() time.Time
+	db      *database.DB
+	store   store
+	media   MediaLookup
+	tests   TestCatalogue
+	banks   TestBanks
+	cohorts CohortReader
+	now     func() time.Time
 }
 
 // New builds the service.
 func New(d Deps) *Service {
-	return &Service{db: d.DB, store: store{d.DB}, media: d.Media, tests: d.Tests, now: clock.Or(d.Now)}
+	return &Service{db: d.DB, store: store{d.DB}, media: d.Media, tests: d.Tests, banks: d.Banks, cohorts: d.Cohorts, now: clock.Or(d.Now)}
+}
+
+// errNoCohorts is a catalogue built without its CohortReader asked for
+// cohorts: a wiring mistake, answered as an internal error.
+var errNoCohorts = errors.New("catalogue: built without a cohort reader")
+
+func (s *Service) cohortsOf(ctx context.Context, courseIDs []string) (map[string][]Run, error) {
+	if s.cohorts == nil {
+		return nil, errNoCohorts
+	}
+	if len(courseIDs) == 0 {
+		return map[string][]Run{}, nil
+	}
+	return s.cohorts.CohortsOf(ctx, courseIDs)
 }
 
 // CreateMethodology adds a methodology (team only; the caller checks role).
@@ -156,14 +194,19 @@ func outlineFor(c Course, caller accounts.Principal) Course {
 }
 
 // Published returns a published course without an access check, for
-// domains that run it (cohorts). Errors: ErrNotFound, ErrNotPublished.
+// domains that run it (cohorts, which open a cohort only of a course this
+// answers). Errors: ErrNotFound, ErrNotPublished, ErrCourseArchived (a
+// past edition takes no new cohort).
 func (s *Service) Published(ctx context.Context, id string) (Course, error) {
 	c, err := s.load(ctx, id)
 	if err != nil {
 		return Course{}, err
 	}
-	if c.Status != StatusPublished {
+	switch c.Status {
+	case StatusDraft:
 		return c, ErrNotPublished
+	case StatusArchived:
+		return c, ErrCourseArchived
 	}
 	return c, nil
 }
@@ -285,6 +328,11 @@ func toCourse(r courseRow, lessons []Lesson, tests []TestSummary) Course {
 		at := r.PublishedAt.UTC()
 		c.PublishedAt = &at
 	}
+	if r.ArchivedAt != nil {
+		at := r.ArchivedAt.UTC()
+		c.ArchivedAt = &at
+	}
+	c.CopiedFrom = r.CopiedFrom
 	if c.Tests == nil {
 		c.Tests = []TestSummary{}
 	}

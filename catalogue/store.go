@@ -30,7 +30,9 @@ type courseRow struct {
 	EffortHours   int
 	PassPercent   int
 	Status        string
+	CopiedFrom    *string
 	PublishedAt   *time.Time
+	ArchivedAt    *time.Time
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }

@@ -28,6 +28,7 @@ import (
 	"mooc/cohorts"
 	"mooc/config"
 	"mooc/internal/database"
+	"mooc/internal/page"
 	"mooc/media"
 	"mooc/migrations"
 	"mooc/notify"
@@ -159,10 +160,16 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	// The order is the dependency order: each service is built with the
 	// ones before it, and none is changed afterwards.
 	a.Media = media.NewService(a.DB, objects, cfg.MaxUploadBytes, a.Log)
-	records := assessment.NewRecords(a.DB)
-	a.Catalogue = catalogue.New(catalogue.Deps{DB: a.DB, Media: a.Media, Tests: records, Now: o.Now})
-	a.Cohorts = cohorts.New(cohorts.Deps{DB: a.DB, Courses: a.Catalogue, Files: a.Media, Tests: records,
+	records, banks := assessment.NewRecords(a.DB), assessment.NewBanks(a.DB)
+	// The cohorts read courses, and the catalogue reads cohorts (to archive
+	// a course, and for a methodology's run history): the cohorts get a
+	// catalogue without a cohort reader, which they never need, and
+	// everything else a catalogue built after them, with one.
+	courses := catalogue.New(catalogue.Deps{DB: a.DB, Media: a.Media, Tests: records, Banks: banks, Now: o.Now})
+	a.Cohorts = cohorts.New(cohorts.Deps{DB: a.DB, Courses: courses, Files: a.Media, Tests: records,
 		Audience: a.Accounts, People: a.Accounts, Outbox: a.Outbox, Audit: a.Audit, Now: o.Now})
+	a.Catalogue = catalogue.New(catalogue.Deps{DB: a.DB, Media: a.Media, Tests: records, Banks: banks,
+		Cohorts: courseCohorts{a.Cohorts}, Now: o.Now})
 	a.Assessment = assessment.New(assessment.Deps{DB: a.DB, Courses: a.Catalogue, Seats: a.Cohorts, Now: o.Now})
 	a.Certificates = certificates.New(certificates.Deps{DB: a.DB, Objects: objects, Enrolments: a.Cohorts, Holders: a.Accounts,
 		Outbox: a.Outbox, PublicURL: cfg.PublicURL, Audit: a.Audit, Log: a.Log, Now: o.Now})
@@ -278,6 +285,33 @@ func (a *App) Close() error {
 		return a.DB.Close()
 	}
 	return nil
+}
+
+// courseCohorts reads the cohorts of courses for the catalogue
+// (catalogue.CohortReader) from the cohorts service, translating its
+// cohorts into the catalogue's runs: cohorts imports catalogue, so the
+// catalogue cannot name them.
+type courseCohorts struct{ cohorts *cohorts.Service }
+
+func (r courseCohorts) CohortsOf(ctx context.Context, courseIDs []string) (map[string][]catalogue.Run, error) {
+	out := make(map[string][]catalogue.Run, len(courseIDs))
+	for _, id := range courseIDs {
+		for cursor := ""; ; {
+			items, next, err := r.cohorts.Cohorts(ctx, cohorts.CohortFilter{CourseID: id}, page.MaxLimit, cursor)
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range items {
+				out[id] = append(out[id], catalogue.Run{ID: c.ID, Title: c.Title, StartsAt: c.StartsAt, EndsAt: c.EndsAt,
+					Capacity: c.Capacity, EnrolledCount: c.EnrolledCount, WaitlistCount: c.WaitlistCount})
+			}
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+	}
+	return out, nil
 }
 
 // openObjects connects MinIO when configured, else the disk store under
