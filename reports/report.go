@@ -34,7 +34,7 @@ type Completions struct {
 	From   *time.Time `json:"from"`
 	To     *time.Time `json:"to"`
 	Period string     `json:"period"`
-	Rows   []Row     `json:"rows"`
+	Rows   []Row      `json:"rows"`
 	Totals struct {
 		Enrolled  int `json:"enrolled"`
 		Completed int `json:"completed"`
