@@ -11,7 +11,7 @@ ARGS     ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run build migrate test lint fuzz bench vet fmt clean
+.PHONY: help run build migrate test lint openapi fuzz bench vet fmt clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-zA-Z_-]*:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -25,11 +25,14 @@ build: ## build a static binary into bin/mooc
 migrate: ## apply the database migrations
 	$(GO) run ./cmd/mooc migrate
 
-test: ## go mod tidy and golangci-lint checks, the whole suite with -race against real PostgreSQL and MinIO, then the fuzz targets
+test: ## go mod tidy and golangci-lint checks, the whole suite with -race against real PostgreSQL and MinIO, the OpenAPI lint, then the fuzz targets
 	FUZZTIME=$(FUZZTIME) bash scripts/test.sh $(ARGS)
 
 lint: ## go mod tidy must change nothing and golangci-lint (.golangci.yml) must find nothing
 	bash scripts/lint.sh
+
+openapi: ## the served OpenAPI document must pass Redocly CLI's lint (pinned in tools/openapi; needs Node.js and npm)
+	bash scripts/openapi-lint.sh
 
 fuzz: ## run every fuzz target for FUZZTIME (default 5s)
 	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -43,6 +42,12 @@ type server struct {
 	clock    *testClock
 	diskDir  string          // where the disk store keeps objects, when it is the backend
 	s3       *media.S3Config // the bucket, when MinIO is the backend
+
+	// The document the server serves, loaded on the first request that
+	// is held against it (conform).
+	contractOnce sync.Once
+	contractDoc  *contract
+	contractErr  error
 }
 
 type options struct {
@@ -150,26 +155,29 @@ func (s *server) do(r request) reply {
 
 // try is do without t.Fatal, for goroutines: a test may call t.Fatal only
 // from its own goroutine, so a goroutine reports err with t.Error and
-// returns.
+// returns. Every reply is held against the server's OpenAPI document
+// (conform); a mismatch fails the test with t.Error.
 func (s *server) try(r request) (reply, error) {
-	var body io.Reader
-	contentType := "application/json"
+	var raw []byte
 	switch b := r.body.(type) {
 	case nil:
 	case string:
-		body = strings.NewReader(b)
+		raw = []byte(b)
 	case []byte:
-		body = bytes.NewReader(b)
+		raw = b
 	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
 			return reply{}, err
 		}
+	}
+	var body io.Reader
+	if r.body != nil {
 		body = bytes.NewReader(raw)
 	}
 	req := httptest.NewRequest(r.method, r.path, body)
 	if body != nil {
-		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("Content-Type", "application/json")
 	}
 	if r.token != "" {
 		req.Header.Set("Authorization", "Bearer "+r.token)
@@ -177,16 +185,19 @@ func (s *server) try(r request) (reply, error) {
 	for k, v := range r.header {
 		req.Header.Set(k, v)
 	}
+	sent := req.Header.Clone() // app.Test may change the request
 	resp, err := s.app.Test(req, -1)
 	if err != nil {
 		return reply{}, fmt.Errorf("%s %s: %v", r.method, r.path, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	raw, _ := io.ReadAll(resp.Body)
+	got, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode >= 500 {
 		s.t.Logf("%s %s answered %d; server log:\n%s", r.method, r.path, resp.StatusCode, s.logs)
 	}
-	return reply{status: resp.StatusCode, header: resp.Header, body: raw}, nil
+	rep := reply{status: resp.StatusCode, header: resp.Header, body: got}
+	s.conform(r.method, r.path, sent, raw, rep)
+	return rep, nil
 }
 
 func (r reply) json(t *testing.T, v any) {

@@ -2,7 +2,8 @@
 #
 # `make test`: go mod tidy and golangci-lint checks (scripts/lint.sh), the
 # whole Go suite with the race detector against a real PostgreSQL and a real
-# MinIO, then every fuzz target for a short while. The servers come from the
+# MinIO, Redocly's lint of the served OpenAPI document
+# (scripts/openapi-lint.sh), then every fuzz target for a short while. The servers come from the
 # Go provisioner internal/testenv/cmd/testenv, which this script runs itself
 # under. Arguments go to `go test`, e.g. scripts/test.sh -run TestLogin -v.
 #
@@ -43,6 +44,15 @@ else
 	go_result="go test FAILED ($pkgs_failed packages, $tests_failed tests failed; exit $go_status)"
 fi
 
+echo "==> OpenAPI lint"
+openapi_status=0
+bash scripts/openapi-lint.sh || openapi_status=$?
+if ((openapi_status == 0)); then
+	openapi_result="openapi lint ok"
+else
+	openapi_result="openapi lint FAILED (see above)"
+fi
+
 fuzz_status=0
 if [[ "${MOOC_SKIP_FUZZ:-}" == 1 ]]; then
 	fuzz_result="fuzz skipped (MOOC_SKIP_FUZZ=1)"
@@ -58,8 +68,8 @@ else
 	fi
 fi
 
-summary="$lint_result, $go_result, $fuzz_result, in $((EPOCHSECONDS - started))s"
-if ((lint_status == 0 && go_status == 0 && fuzz_status == 0)); then
+summary="$lint_result, $go_result, $openapi_result, $fuzz_result, in $((EPOCHSECONDS - started))s"
+if ((lint_status == 0 && go_status == 0 && openapi_status == 0 && fuzz_status == 0)); then
 	echo "make test: PASS: $summary"
 	exit 0
 fi

@@ -178,8 +178,8 @@ var aptUpdated bool // guarded by the apt lock
 
 // missingPackages lists the Debian packages the suite needs and lacks:
 // the PostgreSQL server when no database is given (its client otherwise,
-// for make bench's psql), pdftotext, curl, CA certificates and a C
-// compiler for -race.
+// for make bench's psql), pdftotext, curl, Node.js and npm (the OpenAPI
+// lint), CA certificates and a C compiler for -race.
 func missingPackages(haveDatabase bool) []string {
 	var pkgs []string
 	if haveDatabase {
@@ -194,6 +194,14 @@ func missingPackages(haveDatabase bool) []string {
 	}
 	if !onPath("curl") {
 		pkgs = append(pkgs, "curl")
+	}
+	// Node.js and npm run Redocly CLI on the served OpenAPI document
+	// (scripts/openapi-lint.sh).
+	if !onPath("node") {
+		pkgs = append(pkgs, "nodejs")
+	}
+	if !onPath("npm") {
+		pkgs = append(pkgs, "npm")
 	}
 	if _, err := os.Stat("/etc/ssl/certs/ca-certificates.crt"); err != nil {
 		pkgs = append(pkgs, "ca-certificates")

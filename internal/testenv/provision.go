@@ -22,7 +22,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -207,8 +206,9 @@ var shared struct {
 // Main runs the package's tests (call it from TestMain) and exits. A
 // PostgreSQL or MinIO that the environment does not name is started for
 // this test binary on first use, and removed when the tests end or the
-// binary is interrupted.
-func Main(m *testing.M) {
+// binary is interrupted. m is the package's *testing.M, or one wrapping its
+// Run to report on the run.
+func Main(m interface{ Run() int }) {
 	shared.Lock()
 	shared.inMain = true
 	shared.Unlock()
