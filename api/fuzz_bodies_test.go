@@ -62,8 +62,6 @@ var requestBodies = []requestBody{
 	bodyOf[programmes.AttendanceUpdate](),
 	bodyOf[beginUploadRequest](),
 	bodyOf[completeUploadRequest](),
-	bodyOf[accounts.ProfileChange](),
-	bodyOf[closeRequest](),
 }
 
 // bodySeeds are realistic bodies of every type, in Latvian, and tricky ones.

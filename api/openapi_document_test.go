@@ -344,7 +344,7 @@ func TestOpenAPISchemas(t *testing.T) {
 	enum("NewMethodologyRequest", "direction", "theory", "target_group", "crisis")
 	enum("Enrolment", "status", "enrolled", "waitlisted", "withdrawn")
 	enum("Application", "status", "applied", "accepted", "waitlisted", "withdrawn")
-	enum("Course", "status", "draft", "published")
+	enum("Course", "status", "archived", "draft", "published")
 	enum("User", "roles", "learner", "author", "team")
 	enum("RolesRequest", "roles", "learner", "author", "team")
 	enum("Programme", "region", "Rīga", "Vidzeme", "Kurzeme", "Zemgale", "Latgale")

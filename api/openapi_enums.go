@@ -57,7 +57,7 @@ var closedSets = map[reflect.Type]map[string][]string{
 
 var (
 	roles          = []string{accounts.RoleLearner, accounts.RoleAuthor, accounts.RoleTeam}
-	courseStatuses = []string{catalogue.StatusDraft, catalogue.StatusPublished}
+	courseStatuses = []string{catalogue.StatusDraft, catalogue.StatusPublished, catalogue.StatusArchived}
 	lessonKinds    = []string{catalogue.KindVideo, catalogue.KindReading, catalogue.KindInterview, catalogue.KindCaseStory, catalogue.KindClientConversation}
 	questionKinds  = []string{assessment.SingleChoice, assessment.MultipleChoice, assessment.TrueFalse}
 	readinessWords = []string{"ok", "unavailable"}

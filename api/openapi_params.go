@@ -2,6 +2,9 @@ package api
 
 import (
 	"strings"
+
+	"mooc/cohorts"
+	"mooc/programmes"
 )
 
 // parameters are o's path parameters, then its query parameters.
@@ -22,8 +25,12 @@ func parameters(o op) []map[string]any {
 	}
 	for _, q := range o.query {
 		// An empty value is taken as no value (c.Query gives "" for both).
+		schema := queryParamSchema(q.name)
+		if s, ok := routeQuery[o.method+" "+o.path][q.name]; ok {
+			schema = s
+		}
 		params = append(params, map[string]any{"name": q.name, "in": "query", "description": q.description,
-			"schema": queryParamSchema(q.name), "allowEmptyValue": true})
+			"schema": schema, "allowEmptyValue": true})
 	}
 	return params
 }
@@ -45,7 +52,7 @@ func pathParamSchema(name string) map[string]any {
 var queryParams = map[string]map[string]any{
 	"limit":  {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
 	"open":   {"type": "boolean"},
-	"status": {"type": "string", "enum": []any{courseStatuses[0], courseStatuses[1]}},
+	"status": {"type": "string", "enum": anyOf(courseStatuses)},
 	// dateParam takes a day or a time.
 	"from": dateOrTime,
 	"to":   dateOrTime,
@@ -67,4 +74,32 @@ func queryParamSchema(name string) map[string]any {
 		return s
 	}
 	return map[string]any{"type": "string"}
+}
+
+// routeQuery are query parameters whose meaning depends on the route: the
+// people lists take comma-separated statuses of their own and a sort.
+var routeQuery = map[string]map[string]map[string]any{
+	"GET /api/v1/cohorts/:id/enrolments": {
+		"status": commaList(cohorts.Enrolled, cohorts.Waitlisted, cohorts.Withdrawn),
+		"sort":   {"type": "string", "enum": []any{"name", "time"}},
+	},
+	"GET /api/v1/programmes/:id/applications": {
+		"status": commaList(programmes.Applied, programmes.Accepted, programmes.Waitlisted, programmes.Withdrawn),
+		"sort":   {"type": "string", "enum": []any{"name", "time"}},
+	},
+}
+
+// commaList is a parameter of one or more of words, comma-separated.
+func commaList(words ...string) map[string]any {
+	one := "(" + strings.Join(words, "|") + ")"
+	return map[string]any{"type": "string", "pattern": "^" + one + "(," + one + ")*$",
+		"description": "one or more of " + strings.Join(words, ", ") + ", comma-separated"}
+}
+
+func anyOf(words []string) []any {
+	out := make([]any, len(words))
+	for i, w := range words {
+		out[i] = w
+	}
+	return out
 }

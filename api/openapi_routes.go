@@ -56,7 +56,10 @@ var (
 	storageDown = media.ErrStorageUnavailable
 	// Editing a course: the author who owns it or the team, while it is a
 	// draft.
-	courseEdit = []error{catalogue.ErrNotFound, catalogue.ErrForbidden, catalogue.ErrCoursePublished}
+	courseEdit = []error{catalogue.ErrNotFound, catalogue.ErrForbidden, catalogue.ErrCoursePublished, catalogue.ErrCourseArchived}
+	// Correcting a published course's lesson, or editing a draft's.
+	lessonEdit = []error{catalogue.ErrNotFound, catalogue.ErrForbidden, catalogue.ErrCoursePublished, catalogue.ErrStructureFixed,
+		catalogue.ErrCourseArchived}
 	// A learner's own lesson, once its week has started, while the
 	// enrolment holds a seat.
 	ownLesson = []error{cohorts.ErrNotFound, cohorts.ErrEnrolmentInactive, cohorts.ErrWeekLocked}
@@ -106,14 +109,22 @@ var notes = map[string]routeNotes{
 	"GET /api/v1/methodologies/:id":             {errs: []error{catalogue.ErrNotFound}},
 	"GET /api/v1/courses/:id":                   {errs: []error{catalogue.ErrNotFound}},
 	"POST /api/v1/courses/:id/lessons":          {errs: courseEdit},
-	"PATCH /api/v1/lessons/:id":                 {errs: courseEdit},
+	"PATCH /api/v1/lessons/:id":                 {errs: lessonEdit},
 	"DELETE /api/v1/lessons/:id":                {errs: courseEdit},
 	"PUT /api/v1/courses/:id/weeks/:week/order": {errs: courseEdit},
-	"POST /api/v1/courses/:id/publish":          {errs: []error{catalogue.ErrNotFound, catalogue.ErrForbidden, &catalogue.IncompleteError{}}},
-	"POST /api/v1/courses/:id/interest":         {errs: []error{catalogue.ErrNotFound}},
-	"DELETE /api/v1/courses/:id/interest":       {errs: []error{cohorts.ErrNotFound}},
+	"POST /api/v1/courses/:id/publish":          {errs: []error{catalogue.ErrNotFound, catalogue.ErrForbidden, &catalogue.IncompleteError{}, catalogue.ErrCourseArchived}},
+	"GET /api/v1/courses/:id/history":           {errs: []error{catalogue.ErrNotFound, catalogue.ErrForbidden}},
+	"POST /api/v1/courses/:id/copy":             {errs: []error{catalogue.ErrNotFound, catalogue.ErrForbidden}},
+	"DELETE /api/v1/courses/:id": {errs: []error{catalogue.ErrNotFound, catalogue.ErrForbidden, catalogue.ErrPublishedKept,
+		catalogue.ErrCourseArchived, catalogue.ErrCourseInUse}},
+	"POST /api/v1/courses/:id/archive": {errs: []error{catalogue.ErrNotFound, catalogue.ErrForbidden, catalogue.ErrNotPublished,
+		catalogue.ErrCohortRunning}},
+	"GET /api/v1/methodologies/:id/courses":         {errs: []error{catalogue.ErrNotFound}},
+	"GET /api/v1/courses/:id/announcement-audience": {errs: []error{catalogue.ErrNotFound, catalogue.ErrForbidden}},
+	"POST /api/v1/courses/:id/interest":             {errs: []error{catalogue.ErrNotFound}},
+	"DELETE /api/v1/courses/:id/interest":           {errs: []error{cohorts.ErrNotFound}},
 
-	"POST /api/v1/courses/:id/cohorts": {errs: []error{catalogue.ErrNotFound, catalogue.ErrNotPublished}},
+	"POST /api/v1/courses/:id/cohorts": {errs: []error{catalogue.ErrNotFound, catalogue.ErrNotPublished, catalogue.ErrCourseArchived}},
 	"GET /api/v1/cohorts/:id":          {errs: []error{cohorts.ErrNotFound}},
 	"PATCH /api/v1/cohorts/:id":        {errs: []error{cohorts.ErrNotFound, cohorts.ErrCapacityBelowEnrolled}},
 	"POST /api/v1/cohorts/:id/enrolments": {
@@ -123,7 +134,7 @@ var notes = map[string]routeNotes{
 			&cohorts.AlreadyEnrolledError{}},
 	},
 	"DELETE /api/v1/cohorts/:id/enrolments/me":      {errs: []error{cohorts.ErrNotFound}},
-	"GET /api/v1/cohorts/:id/enrolments":            {errs: []error{cohorts.ErrNotFound}},
+	"GET /api/v1/cohorts/:id/enrolments":            {errs: []error{cohorts.ErrNotFound, errInvalid}},
 	"GET /api/v1/enrolments/:id":                    {errs: []error{cohorts.ErrNotFound}},
 	"GET /api/v1/enrolments/:id/lessons/:lesson_id": {errs: ownLesson},
 	"GET /api/v1/enrolments/:id/lessons/:lesson_id/playback": {
@@ -167,7 +178,7 @@ var notes = map[string]routeNotes{
 	"PATCH /api/v1/programmes/:id":                  {errs: []error{programmes.ErrNotFound, programmes.ErrGroupBelowAccepted}},
 	"POST /api/v1/programmes/:id/applications":      {errs: []error{programmes.ErrNotFound, programmes.ErrApplicationsClosed, programmes.ErrAlreadyApplied}},
 	"DELETE /api/v1/programmes/:id/applications/me": {errs: []error{programmes.ErrNotFound}},
-	"GET /api/v1/programmes/:id/applications":       {errs: []error{programmes.ErrNotFound}},
+	"GET /api/v1/programmes/:id/applications":       {errs: []error{programmes.ErrNotFound, errInvalid}},
 	"POST /api/v1/programmes/:id/allocation":        {errs: []error{programmes.ErrNotFound, programmes.ErrApplicationsOpen}},
 	"POST /api/v1/programmes/:id/applications/:application_id/accept": {
 		errs: []error{programmes.ErrNotFound, programmes.ErrNotWaitlisted, programmes.ErrNoFreeSeat},
