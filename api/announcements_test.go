@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -135,4 +136,28 @@ func TestSmallThings(t *testing.T) {
 			t.Fatalf("registration told %v at once, want given_name and password", fields)
 		}
 	})
+}
+
+// A certificate code typed as a person reads it aloud, lower-case with
+// spaces, verifies, in the API and on the page.
+func TestVerifyCodeTypedWithSpaces(t *testing.T) {
+	s := newSchool(t, testenv.DB(t, database.SQLite), options{})
+	c := s.cohort(200, 30*24*time.Hour)
+	_, learner := s.signUp()
+	e := s.enrolled(learner, c.ID)
+	s.complete(learner, e.ID)
+	var cert certificateBody
+	s.do(request{method: "POST", path: "/api/v1/enrolments/" + e.ID + "/certificate", token: learner}).expect(t, 201).json(t, &cert)
+	typed := url.PathEscape(strings.ToLower(strings.ReplaceAll(cert.Code, "-", " ")))
+	var v struct {
+		Code  string `json:"code"`
+		Valid bool   `json:"valid"`
+	}
+	s.do(request{method: "GET", path: "/api/v1/certificates/" + typed + "/verify"}).expect(t, 200).json(t, &v)
+	if v.Code != cert.Code || !v.Valid {
+		t.Fatalf("verification of %q: %+v", typed, v)
+	}
+	if page := string(s.do(request{method: "GET", path: "/verify/" + typed}).expect(t, 200).body); !strings.Contains(page, cert.Code) {
+		t.Fatalf("the page of %q does not show %s", typed, cert.Code)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"html/template"
+	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -45,19 +46,19 @@ func registerCertificates(r *registry, svc *certificates.Service) {
 	r.add(BasePath, op{method: "GET", path: "/certificates/:code/pdf", summary: "The certificate as PDF (its holder or the team)", tag: "certificates",
 		access: signedIn, raw: "application/pdf", long: true},
 		func(c *fiber.Ctx) error {
-			body, size, err := svc.PDF(c.UserContext(), me(c), c.Params("code"))
+			body, size, err := svc.PDF(c.UserContext(), me(c), codeParam(c))
 			if err != nil {
 				return err
 			}
 			c.Set(fiber.HeaderContentType, "application/pdf")
-			c.Set(fiber.HeaderContentDisposition, `inline; filename="apliecinajums-`+certificates.NormalizeCode(c.Params("code"))+`.pdf"`)
+			c.Set(fiber.HeaderContentDisposition, `inline; filename="apliecinajums-`+certificates.NormalizeCode(codeParam(c))+`.pdf"`)
 			return c.SendStream(body, int(size))
 		})
 
 	r.add(BasePath, op{method: "GET", path: "/certificates/:code/verify", summary: "Is this certificate valid? (anyone; 404 for an unknown code)", tag: "certificates",
 		reply: certificates.Verification{}},
 		func(c *fiber.Ctx) error {
-			v, err := svc.Verify(c.UserContext(), c.Params("code"))
+			v, err := svc.Verify(c.UserContext(), codeParam(c))
 			if err != nil {
 				return err
 			}
@@ -66,8 +67,8 @@ func registerCertificates(r *registry, svc *certificates.Service) {
 
 	r.add("", op{method: "GET", path: "/verify/:code", summary: "Certificate verification page for people (Latvian, with English)", tag: "certificates", raw: "text/html"},
 		func(c *fiber.Ctx) error {
-			v, err := svc.Verify(c.UserContext(), c.Params("code"))
-			data := map[string]any{"Code": c.Params("code"), "Found": err == nil, "V": v}
+			v, err := svc.Verify(c.UserContext(), codeParam(c))
+			data := map[string]any{"Code": codeParam(c), "Found": err == nil, "V": v}
 			if err != nil && !errors.Is(err, certificates.ErrNotFound) {
 				return err
 			}
@@ -90,7 +91,7 @@ func registerCertificates(r *registry, svc *certificates.Service) {
 			if err := bind(c, &in); err != nil {
 				return err
 			}
-			v, err := svc.Revoke(c.UserContext(), c.Params("code"), in)
+			v, err := svc.Revoke(c.UserContext(), codeParam(c), in)
 			if err != nil {
 				return err
 			}
@@ -131,4 +132,16 @@ func verifyDate(v any) string {
 		}
 	}
 	return ""
+}
+
+// codeParam is the certificate code of the path as the person typed it:
+// the router leaves escapes in place, and a code read aloud is typed with
+// spaces ("abcd efgh jklm" arrives as abcd%20efgh%20jklm). The domain
+// normalises what is left.
+func codeParam(c *fiber.Ctx) string {
+	raw := c.Params("code")
+	if code, err := url.PathUnescape(raw); err == nil {
+		return code
+	}
+	return raw
 }
