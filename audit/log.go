@@ -154,3 +154,17 @@ func toEntry(r row) Entry {
 	_ = json.Unmarshal([]byte(r.Details), &e.Details) // written by Record: always an object
 	return e
 }
+
+// ExportDetails are the details of a PersonalDataExported entry for a
+// download of a list: which list, in which format, how many rows, and the
+// filter that chose them, when there was one.
+func ExportDetails(list, format string, rows int, status []string, municipality string) map[string]any {
+	details := map[string]any{"list": list, "format": format, "rows": rows}
+	if len(status) > 0 {
+		details["status"] = status
+	}
+	if municipality != "" {
+		details["municipality"] = municipality
+	}
+	return details
+}

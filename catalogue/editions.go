@@ -78,7 +78,7 @@ func (s *Service) Editions(ctx context.Context, caller accounts.Principal, metho
 	if !caller.IsTeam() {
 		draftsOf = caller.UserID
 	}
-	rows, err := s.store.editions(ctx, methodologyID, draftsOf, p)
+	rows, err := s.store.courses(ctx, courseFilter{methodologyID: methodologyID, draftsOf: draftsOf}, p)
 	if err != nil {
 		return nil, "", err
 	}

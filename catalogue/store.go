@@ -144,6 +144,9 @@ type courseFilter struct {
 	// visibleTo: "" = everything (team); otherwise published courses plus
 	// drafts owned by this user id ("-" = published only).
 	visibleTo string
+	// draftsOf: when set, every course but the drafts of others than this
+	// user id, archived ones included (a methodology's run history).
+	draftsOf string
 }
 
 func (s store) courses(ctx context.Context, f courseFilter, p page.Request) ([]courseRow, error) {
@@ -156,6 +159,9 @@ func (s store) courses(ctx context.Context, f courseFilter, p page.Request) ([]c
 	}
 	if f.visibleTo != "" {
 		q = q.Where("status = ? OR owner_id = ?", StatusPublished, f.visibleTo)
+	}
+	if f.draftsOf != "" {
+		q = q.Where("status <> ? OR owner_id = ?", StatusDraft, f.draftsOf)
 	}
 	at, id, ok, err := page.AfterTime(p.After)
 	if err != nil {

@@ -5,11 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
-	"gorm.io/gorm"
-
 	"mooc/internal/database"
-	"mooc/internal/page"
 )
 
 // insertLessons adds a copy's lessons and captions, a batch each.
@@ -40,30 +36,10 @@ func (s store) archive(ctx context.Context, id string, at time.Time) error {
 		Updates(map[string]any{"status": StatusArchived, "archived_at": at, "updated_at": at}).Error)
 }
 
-// editions lists a methodology's courses, newest first; draftsOf, when
-// set, leaves out the drafts of everyone else.
-func (s store) editions(ctx context.Context, methodologyID, draftsOf string, p page.Request) ([]courseRow, error) {
-	q := s.db.Conn(ctx).Where("methodology_id = ?", methodologyID).Order("created_at DESC, id DESC").Limit(p.Limit + 1)
-	if draftsOf != "" {
-		q = q.Where("status <> ? OR owner_id = ?", StatusDraft, draftsOf)
-	}
-	at, id, ok, err := page.AfterTime(p.After)
-	if err != nil {
-		return nil, err
-	}
-	if ok {
-		q = q.Where("created_at < ? OR (created_at = ? AND id < ?)", at, at, id)
-	}
-	var rows []courseRow
-	return rows, database.Translate(q.Find(&rows).Error)
-}
-
-// inUse turns a foreign-key violation (which internal/database leaves
-// untranslated; GORM translates SQLite's, pgx reports PostgreSQL's code)
+// inUse turns a reference still held to the course (database.ErrReferenced)
 // into ErrCourseInUse, keeping the driver's error for logs.
 func inUse(err error) error {
-	var pgErr *pgconn.PgError
-	if errors.Is(err, gorm.ErrForeignKeyViolated) || (errors.As(err, &pgErr) && pgErr.Code == "23503") {
+	if errors.Is(database.Translate(err), database.ErrReferenced) {
 		return errors.Join(ErrCourseInUse, err)
 	}
 	return err

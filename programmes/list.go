@@ -5,11 +5,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"mooc/accounts"
 	"mooc/audit"
-	"mooc/internal/lv"
 	"mooc/internal/validation"
 )
 
@@ -19,26 +17,11 @@ type People interface {
 	Users(ctx context.Context, ids []string) (map[string]accounts.User, error)
 }
 
-// Person is whom an application in the team's list is about, as the list
-// shows them. A closed account is listed as it is: its names, address and
-// workplace are empty.
-type Person struct {
-	ID           string `json:"id"`
-	GivenName    string `json:"given_name"`
-	FamilyName   string `json:"family_name"`
-	Email        string `json:"email"`
-	Municipality string `json:"municipality"`
-	Workplace    string `json:"workplace"`
-	Position     string `json:"position"`
-	// ClosedAt is when the person closed their account, if they did.
-	ClosedAt *time.Time `json:"closed_at,omitempty"`
-}
-
 // ListedApplication is an application in the team's list, with the person
 // it is about.
 type ListedApplication struct {
 	Application
-	User Person `json:"user"`
+	User accounts.Person `json:"user"`
 }
 
 // ApplicationList is the team's list of a programme's applications.
@@ -138,15 +121,12 @@ func (s *Service) Applications(ctx context.Context, programmeID string, q ListQu
 	}
 	items := make([]ListedApplication, len(listed))
 	for i, a := range listed {
-		items[i] = ListedApplication{Application: a, User: personOf(a.UserID, users[a.UserID])}
+		items[i] = ListedApplication{Application: a, User: accounts.Listed(a.UserID, users[a.UserID])}
 	}
 	// Stable sorts keep allocation order among equals.
 	switch q.Sort {
 	case ByName:
-		order := lv.NewNameOrder()
-		slices.SortStableFunc(items, func(a, b ListedApplication) int {
-			return order.Compare(a.User.FamilyName, a.User.GivenName, b.User.FamilyName, b.User.GivenName)
-		})
+		accounts.SortByName(items, func(e ListedApplication) accounts.Person { return e.User })
 	case ByTime:
 		slices.SortStableFunc(items, func(a, b ListedApplication) int { return a.AppliedAt.Compare(b.AppliedAt) })
 	}
@@ -162,28 +142,8 @@ func (s *Service) ExportApplications(ctx context.Context, programmeID string, q 
 		if out, err = s.Applications(ctx, programmeID, q); err != nil {
 			return err
 		}
-		details := map[string]any{"list": "applications", "format": format, "rows": len(out.Items)}
-		if len(q.Status) > 0 {
-			details["status"] = q.Status
-		}
-		if q.Municipality != "" {
-			details["municipality"] = q.Municipality
-		}
+		details := audit.ExportDetails("applications", format, len(out.Items), q.Status, q.Municipality)
 		return s.audit.Record(ctx, audit.Entry{Action: audit.PersonalDataExported, TargetType: "programme", TargetID: programmeID, Details: details})
 	})
 	return out, err
-}
-
-// personOf is the list's view of a user; one the accounts domain does not
-// know (never expected: accounts are emptied, not deleted) keeps its id.
-// A closed account keeps a stand-in address that only holds its row's
-// place among the unique addresses; no one can be written to there, so
-// the list leaves the address empty, as it is the names.
-func personOf(id string, u accounts.User) Person {
-	p := Person{ID: id, GivenName: u.GivenName, FamilyName: u.FamilyName, Email: u.Email,
-		Municipality: u.Municipality, Workplace: u.Workplace, Position: u.Position, ClosedAt: u.ClosedAt}
-	if u.ClosedAt != nil {
-		p.Email = ""
-	}
-	return p
 }

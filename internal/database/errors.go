@@ -19,6 +19,9 @@ var (
 	ErrNotFound    = errors.New("database: not found")
 	ErrDuplicate   = errors.New("database: duplicate key")
 	ErrUnavailable = errors.New("database: unavailable")
+	// ErrReferenced: a row other rows still refer to (a foreign key) was
+	// to be deleted, or a reference named a row that is not there.
+	ErrReferenced = errors.New("database: still referred to")
 )
 
 // Translate maps driver and GORM errors onto the sentinels above, keeping
@@ -27,12 +30,14 @@ func Translate(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, ErrNotFound), errors.Is(err, ErrDuplicate), errors.Is(err, ErrUnavailable):
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrDuplicate), errors.Is(err, ErrUnavailable), errors.Is(err, ErrReferenced):
 		return err
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return errors.Join(ErrNotFound, err)
 	case errors.Is(err, gorm.ErrDuplicatedKey) || isUniqueViolation(err):
 		return errors.Join(ErrDuplicate, err)
+	case errors.Is(err, gorm.ErrForeignKeyViolated) || isForeignKeyViolation(err):
+		return errors.Join(ErrReferenced, err)
 	case unreachable(err):
 		return errors.Join(ErrUnavailable, err)
 	}
@@ -46,6 +51,14 @@ func Translate(err error) error {
 func Retryable(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
+}
+
+func isForeignKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23503"
+	}
+	return strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
 }
 
 func isUniqueViolation(err error) bool {
