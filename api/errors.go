@@ -122,11 +122,22 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 }
 
 func toProblem(c *fiber.Ctx, log *slog.Logger, err error) problem {
+	m, ok := classify(err)
+	if !ok {
+		var ferr *fiber.Error
+		if errors.As(err, &ferr) {
+			return fiberProblem(ferr)
+		}
+		log.Error("unhandled error", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "error", err)
+		return newProblem(500, "internal_error", "something went wrong on our side; the request id identifies it in our logs")
+	}
+	if m.status == 503 {
+		log.Warn("dependency unavailable", "request_id", requestID(c), "error", err)
+	}
+	p := newProblem(m.status, m.code, m.detail)
 	var (
 		verr     *validation.Error
 		thr      *accounts.ThrottledError
-		rerr     *requestError
-		ferr     *fiber.Error
 		enrolled *cohorts.AlreadyEnrolledError
 		ongoing  *assessment.AttemptInProgressError
 		gaps     *catalogue.IncompleteError
@@ -134,44 +145,55 @@ func toProblem(c *fiber.Ctx, log *slog.Logger, err error) problem {
 	)
 	switch {
 	case errors.As(err, &verr):
-		p := newProblem(422, "validation_failed", "some fields are not valid")
 		p.Errors = verr.Fields
-		return p
 	case errors.As(err, &gaps):
-		p := newProblem(422, "course_incomplete", "the course cannot be published yet; errors lists every gap")
 		p.Errors = gaps.Gaps
-		return p
 	case errors.As(err, &missing):
-		p := newProblem(422, "not_eligible", "the course is not completed yet; errors lists what is missing")
 		p.Errors = missing.Missing
-		return p
 	case errors.As(err, &thr):
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(thr.RetryAfter.Seconds()))))
-		return newProblem(429, "rate_limited", "too many "+thr.What+" attempts; retry later")
-	case errors.As(err, &rerr):
-		return newProblem(rerr.status, rerr.code, rerr.detail)
+		p.Detail = "too many " + thr.What + " attempts; retry later"
 	case errors.As(err, &enrolled):
-		p := newProblem(409, "already_enrolled", "you already hold a place in this course; enrolment carries it")
 		p.Enrolment = enrolled.Existing
-		return p
 	case errors.As(err, &ongoing):
-		p := newProblem(409, "attempt_in_progress", "an attempt of this test is still open; attempt names it")
 		p.Attempt = ongoing.Open
-		return p
+	}
+	return p
+}
+
+// classify finds an error's row: the typed errors first, then the table.
+func classify(err error) (mapping, bool) {
+	var (
+		verr     *validation.Error
+		thr      *accounts.ThrottledError
+		rerr     *requestError
+		enrolled *cohorts.AlreadyEnrolledError
+		ongoing  *assessment.AttemptInProgressError
+		gaps     *catalogue.IncompleteError
+		missing  *certificates.NotEligibleError
+	)
+	switch {
+	case errors.As(err, &verr):
+		return mapping{status: 422, code: "validation_failed", detail: "some fields are not valid"}, true
+	case errors.As(err, &gaps):
+		return mapping{status: 422, code: "course_incomplete", detail: "the course cannot be published yet; errors lists every gap"}, true
+	case errors.As(err, &missing):
+		return mapping{status: 422, code: "not_eligible", detail: "the course is not completed yet; errors lists what is missing"}, true
+	case errors.As(err, &thr):
+		return mapping{status: 429, code: "rate_limited", detail: "too many attempts; retry later"}, true
+	case errors.As(err, &rerr):
+		return mapping{status: rerr.status, code: rerr.code, detail: rerr.detail}, true
+	case errors.As(err, &enrolled):
+		return mapping{status: 409, code: "already_enrolled", detail: "you already hold a place in this course; enrolment carries it"}, true
+	case errors.As(err, &ongoing):
+		return mapping{status: 409, code: "attempt_in_progress", detail: "an attempt of this test is still open; attempt names it"}, true
 	}
 	for _, m := range errorTable {
 		if errors.Is(err, m.err) {
-			if m.status == 503 {
-				log.Warn("dependency unavailable", "request_id", requestID(c), "error", err)
-			}
-			return newProblem(m.status, m.code, m.detail)
+			return m, true
 		}
 	}
-	if errors.As(err, &ferr) {
-		return fiberProblem(ferr)
-	}
-	log.Error("unhandled error", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "error", err)
-	return newProblem(500, "internal_error", "something went wrong on our side; the request id identifies it in our logs")
+	return mapping{}, false
 }
 
 // fiberProblem covers errors raised by Fiber and fasthttp themselves.
@@ -194,4 +216,16 @@ func fiberProblem(e *fiber.Error) problem {
 		return newProblem(e.Code, "bad_request", e.Message)
 	}
 	return newProblem(500, "internal_error", "something went wrong on our side")
+}
+
+// Classify is the contract's status and code for an error, as the JSON
+// replies carry them: the web pages use it to word the same refusal in
+// the reader's language, so that a page and its JSON twin never disagree
+// about what went wrong. Unknown errors are 500 internal_error.
+func Classify(err error) (status int, code string) {
+	m, ok := classify(err)
+	if !ok {
+		return 500, "internal_error"
+	}
+	return m.status, m.code
 }

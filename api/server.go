@@ -64,6 +64,9 @@ type Deps struct {
 	Version string
 	// RequestTimeout bounds each request's work (file transfers aside).
 	RequestTimeout time.Duration
+	// VerifyPage renders GET /verify/{code}, the contract's page for
+	// people, in the look of the web pages; nil leaves the route out.
+	VerifyPage fiber.Handler
 }
 
 // New builds the Fiber application with every route of the service.
@@ -143,7 +146,7 @@ func New(d Deps) (*fiber.App, error) {
 	registerAnnouncements(r, d.Cohorts)
 	registerCohorts(r, d.Cohorts, d.Accounts)
 	registerAssessment(r, d.Assessment)
-	registerCertificates(r, d.Certificates)
+	registerCertificates(r, d.Certificates, d.VerifyPage)
 	registerProgrammes(r, d.Programmes)
 	registerReports(r, d.Reports)
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,6 +37,7 @@ import (
 	"mooc/privacy"
 	"mooc/programmes"
 	"mooc/reports"
+	"mooc/web"
 )
 
 // Options are what a caller may choose beyond the configuration; the
@@ -75,7 +77,7 @@ type App struct {
 	Outbox       *outbox.Outbox
 	Mail         *notify.Sender
 
-	// HTTP serves the JSON API and the operations routes.
+	// HTTP serves the JSON API, the operations routes and the pages.
 	HTTP *fiber.App
 	// Metrics serves the Prometheus metrics without a token, for
 	// Config.MetricsAddr.
@@ -189,6 +191,12 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Mail = notify.NewSender(notify.SenderDeps{Outbox: a.Outbox, Mailer: mailer, People: a.Accounts,
 		PublicURL: cfg.PublicURL, Log: a.Log, Now: o.Now})
 
+	pages, err := web.New(web.Deps{Log: a.Log, Accounts: a.Accounts, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
+		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Privacy: a.Privacy,
+		MediaOrigins: mediaOrigins(cfg), RequestTimeout: cfg.RequestTimeout, Now: o.Now})
+	if err != nil {
+		return nil, err
+	}
 	reg := api.NewMetricsRegistry()
 	a.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	if a.HTTP, err = api.New(api.Deps{
@@ -205,10 +213,30 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Metrics:        reg,
 		Version:        o.Version,
 		RequestTimeout: cfg.RequestTimeout,
+		VerifyPage:     pages.Verify(),
 	}); err != nil {
 		return nil, err
 	}
+	pages.Register(a.HTTP)
 	return a, nil
+}
+
+// mediaOrigins are the origins the pages play videos and captions from
+// besides their own: MinIO's, as the signed links name it.
+func mediaOrigins(cfg config.Config) []string {
+	if cfg.S3.Endpoint == "" {
+		return nil
+	}
+	if cfg.S3.PublicURL != "" {
+		if u, err := url.Parse(cfg.S3.PublicURL); err == nil && u.Host != "" {
+			return []string{u.Scheme + "://" + u.Host}
+		}
+	}
+	scheme := "http://"
+	if cfg.S3.Secure {
+		scheme = "https://"
+	}
+	return []string{scheme + cfg.S3.Endpoint}
 }
 
 // Worker names a background worker.

@@ -66,3 +66,26 @@ func singular(n int) bool {
 	}
 	return n%10 == 1 && n%100 != 11
 }
+
+// Count writes n with the noun form that agrees with it, by the same rule
+// as Hours: Count(21, "brīva vieta", "brīvas vietas") is "21 brīva vieta".
+func Count(n int, one, other string) string {
+	if singular(n) {
+		return strconv.Itoa(n) + " " + one
+	}
+	return strconv.Itoa(n) + " " + other
+}
+
+// Clock writes the hour and minute of t in Riga as Latvian texts do:
+// "plkst. 9.05".
+func Clock(t time.Time) string {
+	t = t.In(Riga)
+	return "plkst. " + strconv.Itoa(t.Hour()) + "." + twoDigits(t.Minute())
+}
+
+func twoDigits(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}

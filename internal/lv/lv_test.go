@@ -119,3 +119,15 @@ func TestHours(t *testing.T) {
 		}
 	}
 }
+
+func TestCountAndClock(t *testing.T) {
+	for n, want := range map[int]string{1: "1 brīva vieta", 2: "2 brīvas vietas", 11: "11 brīvas vietas", 21: "21 brīva vieta", 0: "0 brīvas vietas"} {
+		if got := Count(n, "brīva vieta", "brīvas vietas"); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
+	// 07:05 UTC in winter is 09:05 in Riga.
+	if got := Clock(time.Date(2026, 12, 1, 7, 5, 0, 0, time.UTC)); got != "plkst. 9.05" {
+		t.Errorf("Clock = %q", got)
+	}
+}
