@@ -236,8 +236,8 @@ var funcs = template.FuncMap{
 // inputView is one labelled form control with its error.
 type inputView struct {
 	ID, Name, Type, Label, Autocomplete, Value, Error string
-	Required                                        bool
-	L                                               *locale
+	Required                                          bool
+	L                                                 *locale
 }
 
 // paragraphs writes a lesson's text, paragraphs separated by blank lines,
