@@ -16,8 +16,8 @@ ARGS     ?=
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-zA-Z_-]*:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-run: ## start the API (embedded SQLite and local disk unless MOOC_DATABASE_URL / MOOC_S3_* are set)
-	$(GO) run ./cmd/mooc serve
+run: ## start the API and the pages on http://localhost:8080/ (embedded SQLite and local disk unless MOOC_DATABASE_URL / MOOC_S3_* are set; a demonstration course unless MOOC_DEMO=false)
+	MOOC_DEMO=$${MOOC_DEMO:-true} $(GO) run ./cmd/mooc serve
 
 build: ## build a static binary into bin/mooc
 	CGO_ENABLED=0 $(GO) build -o bin/mooc ./cmd/mooc

@@ -86,7 +86,7 @@ func TestAnnouncementsReachTheRightPeople(t *testing.T) {
 		if body, ok := byTo[askedOnly.Email]; !ok || !strings.Contains(body, "vienreizējs paziņojums") {
 			t.Fatalf("the learner who asked got %q", body)
 		}
-		if body, ok := byTo[wantsAll.Email]; !ok || !strings.Contains(body, "http://mooc.test/profile") {
+		if body, ok := byTo[wantsAll.Email]; !ok || !strings.Contains(body, "http://mooc.test/me") {
 			t.Fatalf("the learner who wants all got %q", body)
 		}
 		// Told once: off the interest list.

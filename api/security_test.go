@@ -131,7 +131,7 @@ func TestPagesContentSecurityPolicy(t *testing.T) {
 			t.Errorf("%s: Content-Security-Policy %q", path, csp)
 		}
 		blocks := inlineBlock.FindAllSubmatch(r.body, -1)
-		if len(blocks) == 0 {
+		if len(blocks) == 0 && path == "/docs" { // the verify page has none: it is package web's
 			t.Errorf("%s: no inline block found", path)
 		}
 		for _, b := range blocks {

@@ -41,8 +41,12 @@ type Config struct {
 	// PrivacyNoticeVersion is the privacy notice in force, recorded with
 	// each registration.
 	PrivacyNoticeVersion string
-	LogLevel             string
-	SMTP                 SMTP
+	// Demo: on a database without any methodology, add a demonstration
+	// course with an open cohort and an in-person programme, so that a
+	// newcomer's `make run` can go from registration to a certificate.
+	Demo     bool
+	LogLevel string
+	SMTP     SMTP
 	// RequestTimeout bounds a request's work (file transfers aside).
 	RequestTimeout time.Duration
 }
@@ -99,6 +103,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		MetricsAddr:          p.str("MOOC_METRICS_ADDR", ""),
 		PrivacyNoticeVersion: p.str("MOOC_PRIVACY_NOTICE_VERSION", "2026-12"),
 		LogLevel:             p.str("MOOC_LOG_LEVEL", "info"),
+		Demo:                 p.boolean("MOOC_DEMO", false),
 		SMTP: SMTP{
 			Host:     p.str("MOOC_SMTP_HOST", ""),
 			Port:     int(p.int64("MOOC_SMTP_PORT", 587)),

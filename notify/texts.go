@@ -40,7 +40,7 @@ func text(template, name, publicURL string, p map[string]string) (subject, body 
 		return "Atvērta pieteikšanās: „" + p["course"] + "”", hello +
 			fmt.Sprintf("Ir atvērta pieteikšanās e-mācību kursam „%s” (%s). Pieteikšanās noslēgsies %s; kurss sākas %s. Vietu skaits ir ierobežots.", p["course"], p["cohort"], p["closes"], p["starts"]) +
 			"\n\nŠo vēstuli saņemat, jo jūsu profilā ir ieslēgti paziņojumi par jaunām kursu grupām. Ja tos vairs nevēlaties, atslēdziet tos profilā: " +
-			publicURL + "/profile" + bye, true
+			publicURL + "/me" + bye, true
 	case "cohort_open_interest":
 		return "Kurss, par kuru interesējāties, ir atvērts", hello +
 			fmt.Sprintf("Jūs lūdzāt paziņot, kad sāksies kurss „%s”. Pieteikšanās jaunajai grupai (%s) ir atvērta un noslēgsies %s; kurss sākas %s.", p["course"], p["cohort"], p["closes"], p["starts"]) +

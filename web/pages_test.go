@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -12,6 +14,7 @@ import (
 
 	"mooc/internal/database"
 	"mooc/internal/testenv"
+	"mooc/internal/testkit"
 )
 
 // browser is a plain HTTP client with cookies, for the pages without a
@@ -187,5 +190,120 @@ func TestAccountPagesOverHTTP(t *testing.T) {
 		b.post("/logout", nil).expect(t, 303)
 		b.get("/learn").expect(t, 303)
 		b.get("/nope").expect(t, 404, "nav atrasta")
+	})
+}
+
+var (
+	optionRe   = regexp.MustCompile(`name="(q-[0-9a-f-]+)" value="([0-9a-f-]+)">\s*<label for="o-[0-9a-f-]+">([^<]*)</label>`)
+	attemptRe  = regexp.MustCompile(`^/attempts/[0-9a-f-]+$`)
+	certLinkRe = regexp.MustCompile(`^/certificates/([A-Z0-9-]+)$`)
+)
+
+// rightAnswers picks, on an attempt page, the option whose label is a
+// right answer of the seeded bank.
+func (s *site) rightAnswers(t *testing.T, body string) url.Values {
+	t.Helper()
+	right := map[string]bool{}
+	for _, a := range s.Answers {
+		right[a] = true
+	}
+	form := url.Values{}
+	for _, m := range optionRe.FindAllStringSubmatch(body, -1) {
+		if right[html.UnescapeString(m[3])] {
+			form.Add(m[1], m[2])
+		}
+	}
+	if len(form) == 0 {
+		t.Fatalf("no question of the attempt page was recognised:\n%.3000s", body)
+	}
+	return form
+}
+
+// A learner's journey over plain HTTP on a controlled clock: lessons done
+// by their forms, the video by the player's reports, the final test by
+// its form, the certificate issued, downloaded and verified.
+func TestLearnerJourneyOverHTTP(t *testing.T) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		clk := &clock{now: time.Now().UTC().Truncate(time.Second)}
+		s := startSite(t, siteOptions{dialect: db.Dialect(), now: clk.Now})
+		b := newBrowser(t, s.URL)
+		b.post("/register", url.Values{"email": {"janis@mooc.test"}, "password": {"zaļš kalns dzied rītā"}, "given_name": {"Jānis"},
+			"family_name": {"Bērziņš"}, "municipality": {"Valmieras novads"}}).expect(t, 303)
+		learn := b.post("/cohorts/"+s.Cohort.ID+"/enrol", nil).expect(t, 303).header.Get("Location")
+
+		lessons := s.Course.Lessons()
+		video, reading, story := lessons[0], lessons[1], lessons[2]
+		lp := b.get(learn+"/lessons/"+video.ID).expect(t, 200, "<video", `<track kind="captions"`, `srclang="lv"`, "player.js", "Krīze ir stāvoklis")
+		if strings.Contains(lp.body, "Atzīmēt kā izlasītu") {
+			t.Error("a video lesson offers to be marked read; it is completed by watching")
+		}
+		// The player's reports: JSON with the CSRF token in a header.
+		report := func(pos float64, done bool) page {
+			req, _ := http.NewRequest("POST", s.URL+learn+"/lessons/"+video.ID+"/progress",
+				strings.NewReader(fmt.Sprintf(`{"position_seconds":%g,"completed":%t}`, pos, done)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-CSRF-Token", b.csrf())
+			return b.send(req)
+		}
+		report(0, false).expect(t, 200)
+		report(0.9, true).expect(t, 422, "lesson_not_watched") // no time has passed: nothing was watched
+		clk.Add(2 * time.Second)
+		report(1.0, true).expect(t, 200, `"completed":true`)
+		noToken, _ := http.NewRequest("POST", s.URL+learn+"/lessons/"+video.ID+"/progress", strings.NewReader(`{"position_seconds":1}`))
+		noToken.Header.Set("Content-Type", "application/json")
+		b.send(noToken).expect(t, 403)
+
+		b.get(learn+"/lessons/"+reading.ID).expect(t, 200, "<p>Pirmajā sarunā klausieties.</p>", "Atzīmēt kā izlasītu")
+		b.post(learn+"/lessons/"+reading.ID+"/done", nil).expect(t, 303)
+		b.post(learn+"/lessons/"+story.ID+"/done", nil).expect(t, 303)
+		b.get(learn).expect(t, 200, "Paveikts:", "nodarbības: 3 no 3")
+
+		test := s.Course.Tests[0]
+		b.get(learn+"/tests/"+test.ID).expect(t, 200, "Sākt testu", "2 jautājumi")
+		at := b.post(learn+"/tests/"+test.ID+"/attempts", nil).expect(t, 303).header.Get("Location")
+		if !attemptRe.MatchString(at) {
+			t.Fatalf("the attempt went to %q", at)
+		}
+		ap := b.get(at).expect(t, 200, `role="timer"`, "data-expires=", "Iesniegt atbildes", "<fieldset", "<legend>")
+		b.post(at, s.rightAnswers(t, ap.body)).expect(t, 303)
+		b.get(at).expect(t, 200, "Tests nokārtots: 100 %", "Punkti: 2 no 2")
+
+		b.get(learn).expect(t, 200, "Saņemt sertifikātu")
+		loc := b.post(learn+"/certificate", nil).expect(t, 303).header.Get("Location")
+		m := certLinkRe.FindStringSubmatch(loc)
+		if m == nil {
+			t.Fatalf("the certificate went to %q", loc)
+		}
+		code := m[1]
+		b.get(loc).expect(t, 200, "Jānis Bērziņš", s.Course.Title, "/verify/"+code, s.URL+"/verify/"+code, "Lejupielādēt PDF")
+		pdf := b.get(loc + "/pdf").expect(t, 200)
+		if pdf.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.body, "%PDF-") {
+			t.Fatalf("the download is %q, %.20q", pdf.header.Get("Content-Type"), pdf.body)
+		}
+		if text := testkit.PDFText(t, []byte(pdf.body)); !strings.Contains(text, "Jānis Bērziņš") {
+			t.Errorf("the PDF lacks the holder's name:\n%s", text)
+		}
+
+		// The verify page is public, in the pages' look, in either language.
+		anon := newBrowser(t, s.URL)
+		anon.get("/verify/"+code).expect(t, 200, "Sertifikāts ir derīgs", "Jānis Bērziņš", `class="site"`)
+		anon.get("/verify/"+strings.ReplaceAll(code, "-", " ")+"?lang=en").expect(t, 200, "The certificate is valid", `<html lang="en">`)
+		anon.get("/verify/NOPE-NOPE-NOPE?lang=lv").expect(t, 404, "nav atrasts")
+		anon.get(loc).expect(t, 303) // a certificate's own page is its holder's
+		other := newBrowser(t, s.URL)
+		other.post("/register", url.Values{"email": {"cits@mooc.test"}, "password": {"zils ezers klusē vakarā"}, "given_name": {"Cits"},
+			"family_name": {"Cilvēks"}, "municipality": {"Rīga"}}).expect(t, 303)
+		other.get(loc).expect(t, 404)
+		other.get(loc + "/pdf").expect(t, 404)
+		other.get(learn).expect(t, 404)
+
+		// The programme: apply, see the status, withdraw.
+		pp := "/programmes/" + s.Programme.ID
+		b.get(pp).expect(t, 200, "Pieteikties programmai", `value="Valmieras novads"`)
+		b.post(pp+"/apply", url.Values{"municipality": {"Valmieras novads"}}).expect(t, 422, `href="#f-took_part_in_pilot"`)
+		b.post(pp+"/apply", url.Values{"municipality": {"Valmieras novads"}, "took_part_in_pilot": {"no"}}).expect(t, 303)
+		b.get(pp).expect(t, 200, "Jūsu pieteikums ir saņemts", "Atsaukt pieteikumu")
+		b.post(pp+"/withdraw", nil).expect(t, 303)
+		b.get(pp).expect(t, 200, "Pieteikties programmai")
 	})
 }

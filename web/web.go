@@ -75,7 +75,7 @@ func (w *Pages) Register(app *fiber.App) {
 	w.p.routes(app)
 	page := w.p.route(w.p.notFound)
 	app.Use(func(c *fiber.Ctx) error {
-		if strings.HasPrefix(c.Path(), "/api/") || c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+		if strings.HasPrefix(c.Path(), "/api/") || c.Method() != fiber.MethodGet {
 			return fiber.ErrNotFound
 		}
 		return page(c)
@@ -123,49 +123,53 @@ func (p *pages) signedIn(h handler) fiber.Handler {
 }
 
 func (p *pages) routes(app *fiber.App) {
-	app.Get("/static/:version/:name", p.static)
+	// Each page's route is named "web …", which tells them from the API's
+	// routes (whose OpenAPI document must list every one of its own).
+	get := func(path string, h fiber.Handler) { app.Get(path, h).Name("web " + path) }
+	post := func(path string, h fiber.Handler) { app.Post(path, h).Name("web " + path) }
+	get("/static/:version/:name", p.static)
 
-	app.Get("/", p.route(p.catalogue))
-	app.Get("/courses/:id", p.route(p.course))
-	app.Post("/courses/:id/interest", p.signedIn(p.addInterest))
-	app.Post("/cohorts/:id/enrol", p.signedIn(p.enrol))
-	app.Post("/cohorts/:id/withdraw", p.signedIn(p.withdraw))
+	get("/", p.route(p.catalogue))
+	get("/courses/:id", p.route(p.course))
+	post("/courses/:id/interest", p.signedIn(p.addInterest))
+	post("/cohorts/:id/enrol", p.signedIn(p.enrol))
+	post("/cohorts/:id/withdraw", p.signedIn(p.withdraw))
 
-	app.Get("/register", p.route(p.registerForm))
-	app.Post("/register", p.route(p.register))
-	app.Get("/login", p.route(p.loginForm))
-	app.Post("/login", p.route(p.login))
-	app.Post("/logout", p.route(p.logout))
-	app.Get("/verify-email", p.route(p.verifyEmail))
-	app.Post("/verify-email/resend", p.signedIn(p.resendVerification))
-	app.Get("/forgot-password", p.route(p.forgotForm))
-	app.Post("/forgot-password", p.route(p.forgot))
-	app.Get("/reset-password", p.route(p.resetForm))
-	app.Post("/reset-password", p.route(p.reset))
-	app.Get("/me", p.signedIn(p.profile))
-	app.Post("/me", p.signedIn(p.saveProfile))
-	app.Post("/me/password", p.signedIn(p.changePassword))
-	app.Get("/me/data", p.signedIn(p.exportData))
-	app.Post("/me/close", p.signedIn(p.closeAccount))
-	app.Get("/profile", func(c *fiber.Ctx) error { return c.Redirect("/me", fiber.StatusMovedPermanently) })
+	get("/register", p.route(p.registerForm))
+	post("/register", p.route(p.register))
+	get("/login", p.route(p.loginForm))
+	post("/login", p.route(p.login))
+	post("/logout", p.route(p.logout))
+	get("/verify-email", p.route(p.verifyEmail))
+	post("/verify-email/resend", p.signedIn(p.resendVerification))
+	get("/forgot-password", p.route(p.forgotForm))
+	post("/forgot-password", p.route(p.forgot))
+	get("/reset-password", p.route(p.resetForm))
+	post("/reset-password", p.route(p.reset))
+	get("/me", p.signedIn(p.profile))
+	post("/me", p.signedIn(p.saveProfile))
+	post("/me/password", p.signedIn(p.changePassword))
+	get("/me/data", p.signedIn(p.exportData))
+	post("/me/close", p.signedIn(p.closeAccount))
+	get("/profile", func(c *fiber.Ctx) error { return c.Redirect("/me", fiber.StatusMovedPermanently) })
 
-	app.Get("/learn", p.signedIn(p.myCourses))
-	app.Get("/learn/:enrolment", p.signedIn(p.learnerCourse))
-	app.Get("/learn/:enrolment/lessons/:lesson", p.signedIn(p.lesson))
-	app.Post("/learn/:enrolment/lessons/:lesson/done", p.signedIn(p.lessonDone))
-	app.Post("/learn/:enrolment/lessons/:lesson/progress", p.signedIn(p.lessonProgress))
-	app.Get("/learn/:enrolment/lessons/:lesson/playback", p.signedIn(p.playback))
-	app.Get("/learn/:enrolment/tests/:test", p.signedIn(p.testIntro))
-	app.Post("/learn/:enrolment/tests/:test/attempts", p.signedIn(p.startAttempt))
-	app.Get("/attempts/:id", p.signedIn(p.attempt))
-	app.Post("/attempts/:id", p.signedIn(p.submitAttempt))
-	app.Post("/learn/:enrolment/certificate", p.signedIn(p.issueCertificate))
+	get("/learn", p.signedIn(p.myCourses))
+	get("/learn/:enrolment", p.signedIn(p.learnerCourse))
+	get("/learn/:enrolment/lessons/:lesson", p.signedIn(p.lesson))
+	post("/learn/:enrolment/lessons/:lesson/done", p.signedIn(p.lessonDone))
+	post("/learn/:enrolment/lessons/:lesson/progress", p.signedIn(p.lessonProgress))
+	get("/learn/:enrolment/lessons/:lesson/playback", p.signedIn(p.playback))
+	get("/learn/:enrolment/tests/:test", p.signedIn(p.testIntro))
+	post("/learn/:enrolment/tests/:test/attempts", p.signedIn(p.startAttempt))
+	get("/attempts/:id", p.signedIn(p.attempt))
+	post("/attempts/:id", p.signedIn(p.submitAttempt))
+	post("/learn/:enrolment/certificate", p.signedIn(p.issueCertificate))
 
-	app.Get("/certificates", p.signedIn(p.myCertificates))
-	app.Get("/certificates/:code", p.signedIn(p.certificate))
-	app.Get("/certificates/:code/pdf", p.signedIn(p.certificatePDF))
+	get("/certificates", p.signedIn(p.myCertificates))
+	get("/certificates/:code", p.signedIn(p.certificate))
+	get("/certificates/:code/pdf", p.signedIn(p.certificatePDF))
 
-	app.Get("/programmes/:id", p.route(p.programme))
-	app.Post("/programmes/:id/apply", p.signedIn(p.apply))
-	app.Post("/programmes/:id/withdraw", p.signedIn(p.withdrawApplication))
+	get("/programmes/:id", p.route(p.programme))
+	post("/programmes/:id/apply", p.signedIn(p.apply))
+	post("/programmes/:id/withdraw", p.signedIn(p.withdrawApplication))
 }

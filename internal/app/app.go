@@ -29,6 +29,7 @@ import (
 	"mooc/cohorts"
 	"mooc/config"
 	"mooc/internal/database"
+	"mooc/internal/demo"
 	"mooc/internal/page"
 	"mooc/media"
 	"mooc/migrations"
@@ -181,6 +182,20 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Privacy = privacy.New(privacy.Deps{DB: a.DB, Accounts: a.Accounts, Outbox: a.Outbox, Audit: a.Audit,
 		Holders:    []privacy.Holder{a.Cohorts, a.Assessment, a.Certificates, a.Programmes},
 		Forgetters: []privacy.Forgetter{a.Cohorts, a.Programmes}, Now: o.Now})
+	if cfg.Demo {
+		now := time.Now
+		if o.Now != nil {
+			now = o.Now
+		}
+		_, added, err := demo.Seed(ctx, demo.Services{Accounts: a.Accounts, Catalogue: a.Catalogue, Media: a.Media,
+			Assessment: a.Assessment, Cohorts: a.Cohorts, Programmes: a.Programmes}, now())
+		if err != nil {
+			return nil, fmt.Errorf("demonstration content: %w", err)
+		}
+		if added {
+			a.Log.Info("demonstration course added (MOOC_DEMO)")
+		}
+	}
 	mailer := o.Mailer
 	if mailer == nil {
 		mailer = notify.LogMailer{Log: a.Log}
