@@ -276,7 +276,7 @@ func TestLearnerJourneyOverHTTP(t *testing.T) {
 		}
 		code := m[1]
 		b.get(loc).expect(t, 200, "Jānis Bērziņš", s.Course.Title, "/verify/"+code, s.URL+"/verify/"+code, "Lejupielādēt PDF")
-		pdf := b.get(loc + "/pdf").expect(t, 200)
+		pdf := b.get(loc+"/pdf").expect(t, 200)
 		if pdf.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.body, "%PDF-") {
 			t.Fatalf("the download is %q, %.20q", pdf.header.Get("Content-Type"), pdf.body)
 		}
@@ -294,7 +294,7 @@ func TestLearnerJourneyOverHTTP(t *testing.T) {
 		other.post("/register", url.Values{"email": {"cits@mooc.test"}, "password": {"zils ezers klusē vakarā"}, "given_name": {"Cits"},
 			"family_name": {"Cilvēks"}, "municipality": {"Rīga"}}).expect(t, 303)
 		other.get(loc).expect(t, 404)
-		other.get(loc + "/pdf").expect(t, 404)
+		other.get(loc+"/pdf").expect(t, 404)
 		other.get(learn).expect(t, 404)
 
 		// The programme: apply, see the status, withdraw.

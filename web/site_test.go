@@ -72,7 +72,7 @@ func startSite(t *testing.T, o siteOptions) *site {
 	cfg := config.Config{
 		DataDir: t.TempDir(), TokenSecret: "a-test-secret-of-at-least-thirty-two-bytes", TokenTTL: 12 * time.Hour, PublicURL: base,
 		MaxUploadBytes: 64 << 20, PrivacyNoticeVersion: "2026-12", RequestTimeout: 30 * time.Second,
-		SMTP:           config.SMTP{Host: inbox.Host, Port: inbox.Port, From: "mooc@mooc.test"},
+		SMTP: config.SMTP{Host: inbox.Host, Port: inbox.Port, From: "mooc@mooc.test"},
 	}
 	if o.s3 {
 		b := testenv.MinIO(t)
