@@ -122,6 +122,16 @@ func New(d Deps) (*fiber.App, error) {
 		// alone: they may be other services this one cannot speak for.
 		HSTSMaxAge:            hstsMaxAge,
 		HSTSExcludeSubdomains: true,
+		// Helmet's default, same-origin, would stop a page of another
+		// origin (the web pages behind their own host name, an embedding
+		// site) from playing a video or loading captions through a signed
+		// /objects/... link of the disk store, as it may from MinIO. Every
+		// response gets cross-origin, not only those links, so there is one
+		// rule: the signed link is what guards a file, and the JSON and HTML
+		// replies stay out of other origins' reach without the header (a
+		// script needs CORS, MOOC_CORS_ORIGINS; the browser blocks JSON and
+		// HTML fetched by an <img> or <video> of another origin by itself).
+		CrossOriginResourcePolicy: "cross-origin",
 	}))
 	if len(d.CORSOrigins) > 0 {
 		app.Use(cors.New(cors.Config{

@@ -11,4 +11,8 @@
 // which starts them for that binary alone when nothing names them, so a
 // plain `go test ./api` works too. A missing server is a test failure with a
 // message saying what to set, never a skip.
+//
+// The browser tests' needs are here too (browser.go): Debian's Chromium,
+// installed when missing, and the npm packages a lockfile in the
+// repository pins (axe-core in tools/axe), installed by `npm ci`.
 package testenv

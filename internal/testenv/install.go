@@ -179,7 +179,8 @@ var aptUpdated bool // guarded by the apt lock
 // missingPackages lists the Debian packages the suite needs and lacks:
 // the PostgreSQL server when no database is given (its client otherwise,
 // for make bench's psql), pdftotext, curl, Node.js and npm (the OpenAPI
-// lint), CA certificates and a C compiler for -race.
+// lint and axe-core), Chromium (the web pages' tests, internal/browsertest),
+// CA certificates and a C compiler for -race.
 func missingPackages(haveDatabase bool) []string {
 	var pkgs []string
 	if haveDatabase {
@@ -202,6 +203,9 @@ func missingPackages(haveDatabase bool) []string {
 	}
 	if !onPath("npm") {
 		pkgs = append(pkgs, "npm")
+	}
+	if _, err := findChromium(); err != nil {
+		pkgs = append(pkgs, "chromium")
 	}
 	if _, err := os.Stat("/etc/ssl/certs/ca-certificates.crt"); err != nil {
 		pkgs = append(pkgs, "ca-certificates")

@@ -97,8 +97,13 @@ func (m *minioServer) start() error {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	// CORS for every origin, set here rather than left to MinIO's
+	// default: the web pages under test, on an httptest port of their own,
+	// fetch captions and play videos from this server by signed link.
+	// MinIO's community server has no bucket CORS (PutBucketCors answers
+	// NotImplemented), only this server-wide list; compose.yaml sets it too.
 	cmd.Env = append(cmd.Env, "MINIO_ROOT_USER="+m.accessKey, "MINIO_ROOT_PASSWORD="+m.secretKey,
-		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "MINIO_CI_CD=1")
+		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "MINIO_CI_CD=1", "MINIO_API_CORS_ALLOW_ORIGIN=*")
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", m.bin, err)
