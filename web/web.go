@@ -116,7 +116,10 @@ func (p *pages) route(h handler) fiber.Handler {
 func (p *pages) signedIn(h handler) fiber.Handler {
 	return p.route(func(c *fiber.Ctx, r *request) error {
 		if r.user == nil {
-			return c.Redirect("/login?next="+urlQueryEscape(string(c.Request().URI().RequestURI())), fiber.StatusSeeOther)
+			if c.Method() != fiber.MethodGet { // a form's target is no page to come back to
+				return c.Redirect("/login", fiber.StatusSeeOther)
+			}
+			return c.Redirect("/login?next="+urlQueryEscape(r.path), fiber.StatusSeeOther)
 		}
 		return h(c, r)
 	})
