@@ -122,7 +122,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 }
 
 func toProblem(c *fiber.Ctx, log *slog.Logger, err error) problem {
-	m, ok := classify(err)
+	m, extra, ok := classify(err)
 	if !ok {
 		var ferr *fiber.Error
 		if errors.As(err, &ferr) {
@@ -135,34 +135,15 @@ func toProblem(c *fiber.Ctx, log *slog.Logger, err error) problem {
 		log.Warn("dependency unavailable", "request_id", requestID(c), "error", err)
 	}
 	p := newProblem(m.status, m.code, m.detail)
-	var (
-		verr     *validation.Error
-		thr      *accounts.ThrottledError
-		enrolled *cohorts.AlreadyEnrolledError
-		ongoing  *assessment.AttemptInProgressError
-		gaps     *catalogue.IncompleteError
-		missing  *certificates.NotEligibleError
-	)
-	switch {
-	case errors.As(err, &verr):
-		p.Errors = verr.Fields
-	case errors.As(err, &gaps):
-		p.Errors = gaps.Gaps
-	case errors.As(err, &missing):
-		p.Errors = missing.Missing
-	case errors.As(err, &thr):
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(thr.RetryAfter.Seconds()))))
-		p.Detail = "too many " + thr.What + " attempts; retry later"
-	case errors.As(err, &enrolled):
-		p.Enrolment = enrolled.Existing
-	case errors.As(err, &ongoing):
-		p.Attempt = ongoing.Open
+	if extra != nil {
+		extra(c, &p)
 	}
 	return p
 }
 
-// classify finds an error's row: the typed errors first, then the table.
-func classify(err error) (mapping, bool) {
+// classify finds an error's row: the typed errors first, with what each
+// adds to the reply, then the table.
+func classify(err error) (mapping, func(*fiber.Ctx, *problem), bool) {
 	var (
 		verr     *validation.Error
 		thr      *accounts.ThrottledError
@@ -174,26 +155,34 @@ func classify(err error) (mapping, bool) {
 	)
 	switch {
 	case errors.As(err, &verr):
-		return mapping{status: 422, code: "validation_failed", detail: "some fields are not valid"}, true
+		return mapping{status: 422, code: "validation_failed", detail: "some fields are not valid"},
+			func(_ *fiber.Ctx, p *problem) { p.Errors = verr.Fields }, true
 	case errors.As(err, &gaps):
-		return mapping{status: 422, code: "course_incomplete", detail: "the course cannot be published yet; errors lists every gap"}, true
+		return mapping{status: 422, code: "course_incomplete", detail: "the course cannot be published yet; errors lists every gap"},
+			func(_ *fiber.Ctx, p *problem) { p.Errors = gaps.Gaps }, true
 	case errors.As(err, &missing):
-		return mapping{status: 422, code: "not_eligible", detail: "the course is not completed yet; errors lists what is missing"}, true
+		return mapping{status: 422, code: "not_eligible", detail: "the course is not completed yet; errors lists what is missing"},
+			func(_ *fiber.Ctx, p *problem) { p.Errors = missing.Missing }, true
 	case errors.As(err, &thr):
-		return mapping{status: 429, code: "rate_limited", detail: "too many attempts; retry later"}, true
+		return mapping{status: 429, code: "rate_limited", detail: "too many " + thr.What + " attempts; retry later"},
+			func(c *fiber.Ctx, _ *problem) {
+				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(thr.RetryAfter.Seconds()))))
+			}, true
 	case errors.As(err, &rerr):
-		return mapping{status: rerr.status, code: rerr.code, detail: rerr.detail}, true
+		return mapping{status: rerr.status, code: rerr.code, detail: rerr.detail}, nil, true
 	case errors.As(err, &enrolled):
-		return mapping{status: 409, code: "already_enrolled", detail: "you already hold a place in this course; enrolment carries it"}, true
+		return mapping{status: 409, code: "already_enrolled", detail: "you already hold a place in this course; enrolment carries it"},
+			func(_ *fiber.Ctx, p *problem) { p.Enrolment = enrolled.Existing }, true
 	case errors.As(err, &ongoing):
-		return mapping{status: 409, code: "attempt_in_progress", detail: "an attempt of this test is still open; attempt names it"}, true
+		return mapping{status: 409, code: "attempt_in_progress", detail: "an attempt of this test is still open; attempt names it"},
+			func(_ *fiber.Ctx, p *problem) { p.Attempt = ongoing.Open }, true
 	}
 	for _, m := range errorTable {
 		if errors.Is(err, m.err) {
-			return m, true
+			return m, nil, true
 		}
 	}
-	return mapping{}, false
+	return mapping{}, nil, false
 }
 
 // fiberProblem covers errors raised by Fiber and fasthttp themselves.
@@ -223,7 +212,7 @@ func fiberProblem(e *fiber.Error) problem {
 // the reader's language, so that a page and its JSON twin never disagree
 // about what went wrong. Unknown errors are 500 internal_error.
 func Classify(err error) (status int, code string) {
-	m, ok := classify(err)
+	m, _, ok := classify(err)
 	if !ok {
 		return 500, "internal_error"
 	}
