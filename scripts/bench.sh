@@ -325,7 +325,8 @@ What is measured, each beside a reference measured in the same run on the same m
    published outline from the catalogue's cache (\`catalogue/outline_cache.go\`: read again at
    most once a second, at once after a change on the same replica), so what it adds is its
    middleware (request id, log line, metrics, security headers, the token's check) and the ETag.
-   Target (issue 16): ≥ 50 % of the reference's throughput. Then the course's HTML page
+   Target (issue 16): ≥ 50 % of the reference's throughput. The same reads without a token follow
+   on a line of their own (a visitor of the catalogue; no token to check). Then the course's HTML page
    (\`-page-path\`, default \`/courses/{id}\`) the same way, as an anonymous visitor, on a line of
    its own beside the same reference; a page that does not answer 200 with HTML is a failure
    line (\`-page-path none\` leaves it out, and the table says so).

@@ -302,6 +302,7 @@ type report struct {
 	Concurrency  int           `json:"concurrency"`           // outline clients
 	Duration     time.Duration `json:"outline_duration_ns"`   // per measurement
 	Outline      loadFigures   `json:"outline"`               // the platform
+	AnonOutline  loadFigures   `json:"outline_anonymous"`     // the platform, no token
 	RefOutline   loadFigures   `json:"reference_outline"`     // bare Fiber
 	RefInProcess bool          `json:"reference_in_process"`  // where the Fiber reference ran
 	Page         *pageFigures  `json:"course_page,omitempty"` // the HTML page, when measured
@@ -636,6 +637,11 @@ func outlinePhase(ctx context.Context, o options, api *client, team string, vide
 	r.OutlineBytes = len(body)
 
 	if r.Outline, err = readLoad(ctx, o, "course outline, platform", o.url+path, learner, r.OutlineBytes); err != nil {
+		return err
+	}
+	// The same without a token: what the cache costs without the
+	// token's check (signature, claims), as a visitor of the catalogue reads.
+	if r.AnonOutline, err = readLoad(ctx, o, "course outline, platform, anonymous", o.url+path, "", r.OutlineBytes); err != nil {
 		return err
 	}
 	if o.pagePath != "none" {

@@ -45,6 +45,11 @@ func (r *report) markdown() string {
 			r.Concurrency, ms(r.Outline.P50ms), ms(r.RefOutline.P50ms), ratio(r.Outline.P50ms, r.RefOutline.P50ms))
 		fmt.Fprintf(&b, "| Course outline, %d clients: latency p99 | %s | %s | %.1f× | none set | reported |\n",
 			r.Concurrency, ms(r.Outline.P99ms), ms(r.RefOutline.P99ms), ratio(r.Outline.P99ms, r.RefOutline.P99ms))
+		if r.AnonOutline.Requests > 0 {
+			fmt.Fprintf(&b, "| Course outline, %d clients, anonymous (no token to check): throughput | %s req/s (p50 %s, p99 %s) | %s req/s | %.0f %% | none set | reported |\n",
+				r.Concurrency, thousands(r.AnonOutline.PerSecond), ms(r.AnonOutline.P50ms), ms(r.AnonOutline.P99ms), thousands(r.RefOutline.PerSecond),
+				100*ratio(r.AnonOutline.PerSecond, r.RefOutline.PerSecond))
+		}
 		switch {
 		case r.Page != nil:
 			fmt.Fprintf(&b, "| Course page `GET %s` (HTML, %s), %d clients, anonymous: throughput | %s req/s (p50 %s, p99 %s) | %s req/s (the bare Fiber handler above) | %.0f %% | none set | reported |\n",
