@@ -79,14 +79,14 @@ func registerCourses(r *registry, svc *catalogue.Service) {
 			return c.JSON(list[catalogue.Course]{Items: items, NextCursor: next})
 		})
 
-	r.add(BasePath, op{method: "GET", path: "/courses/:id", summary: "A course with its weeks, lessons and tests", tag: "catalogue", reply: catalogue.Course{}},
+	r.add(BasePath, op{method: "GET", path: "/courses/:id", summary: "A course with its weeks, lessons and tests; If-None-Match with its ETag answers 304 while it is unchanged", tag: "catalogue", reply: catalogue.Course{}},
 		func(c *fiber.Ctx) error {
 			caller, _ := principal(c)
-			course, err := svc.Course(c.UserContext(), caller, c.Params("id"))
+			outline, err := svc.Outline(c.UserContext(), caller, c.Params("id"))
 			if err != nil {
 				return err
 			}
-			return c.JSON(course)
+			return sendVersioned(c, outline.JSON, outline.Version)
 		})
 
 	r.add(BasePath, op{method: "POST", path: "/courses/:id/lessons", summary: "Add a lesson to a week of a draft course", tag: "catalogue",

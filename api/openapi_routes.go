@@ -106,8 +106,22 @@ var notes = map[string]routeNotes{
 	"DELETE /api/v1/media/uploads/:id": {errs: []error{media.ErrNotFound, media.ErrNotUploading, storageDown}},
 	"GET /api/v1/media/:id":            {errs: []error{media.ErrNotFound}},
 
+	"GET /api/v1/courses/:id": {
+		errs:     []error{catalogue.ErrNotFound},
+		statuses: map[int]string{fiber.StatusNotModified: "the outline the client holds is current (If-None-Match named its ETag); no body"},
+		content:  map[int]map[string]any{fiber.StatusNotModified: nil},
+		headers: map[int]map[string]any{
+			fiber.StatusOK: {
+				fiber.HeaderETag:         header("the outline's version (strong); send it back in If-None-Match", true),
+				fiber.HeaderCacheControl: header("no-cache: a copy may be kept, and is checked with If-None-Match before each use", true),
+			},
+			fiber.StatusNotModified: {
+				fiber.HeaderETag:         header("the outline's version, the one the client holds", true),
+				fiber.HeaderCacheControl: header("no-cache", true),
+			},
+		},
+	},
 	"GET /api/v1/methodologies/:id":             {errs: []error{catalogue.ErrNotFound}},
-	"GET /api/v1/courses/:id":                   {errs: []error{catalogue.ErrNotFound}},
 	"POST /api/v1/courses/:id/lessons":          {errs: courseEdit},
 	"PATCH /api/v1/lessons/:id":                 {errs: lessonEdit},
 	"DELETE /api/v1/lessons/:id":                {errs: courseEdit},

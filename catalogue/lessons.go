@@ -20,6 +20,7 @@ func (s *Service) AddLesson(ctx context.Context, caller accounts.Principal, cour
 	if err := validation.Struct(in); err != nil {
 		return Lesson{}, err
 	}
+	defer s.forget(&courseID)
 	var out Lesson
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		c, err := s.editable(ctx, caller, courseID)
@@ -70,11 +71,14 @@ func (s *Service) UpdateLesson(ctx context.Context, caller accounts.Principal, l
 		ch.Title = &title
 	}
 	var out Lesson
+	var courseID string
+	defer s.forget(&courseID)
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		l, c, err := s.lockedLesson(ctx, caller, lessonID)
 		if err != nil {
 			return err
 		}
+		courseID = c.ID
 		switch c.Status {
 		case StatusPublished:
 			out, err = s.correct(ctx, caller, c, l, ch)
@@ -132,8 +136,11 @@ func (s *Service) UpdateLesson(ctx context.Context, caller accounts.Principal, l
 
 // DeleteLesson removes a lesson of a draft course. Errors as AddLesson.
 func (s *Service) DeleteLesson(ctx context.Context, caller accounts.Principal, lessonID string) error {
+	var courseID string
+	defer s.forget(&courseID)
 	return s.db.InTx(ctx, func(ctx context.Context) error {
 		l, c, err := s.editableLesson(ctx, caller, lessonID)
+		courseID = c.ID
 		if err != nil {
 			return err
 		}
@@ -147,6 +154,7 @@ func (s *Service) DeleteLesson(ctx context.Context, caller accounts.Principal, l
 // ReorderWeek sets the order of a week's lessons; lessonIDs must name each
 // lesson of that week exactly once. Errors as AddLesson.
 func (s *Service) ReorderWeek(ctx context.Context, caller accounts.Principal, courseID string, week int, lessonIDs []string) (Course, error) {
+	defer s.forget(&courseID)
 	var out Course
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		c, err := s.editable(ctx, caller, courseID)

@@ -18,6 +18,7 @@ import (
 // keeps its content and forgets where it came from. Errors: ErrNotFound,
 // ErrForbidden, ErrPublishedKept, ErrCourseArchived, ErrCourseInUse.
 func (s *Service) DeleteCourse(ctx context.Context, caller accounts.Principal, courseID string) error {
+	defer s.forget(&courseID)
 	return s.db.InTx(ctx, func(ctx context.Context) error {
 		c, err := s.lockedBare(ctx, courseID)
 		if err != nil {
@@ -47,6 +48,7 @@ func (s *Service) DeleteCourse(ctx context.Context, caller accounts.Principal, c
 // Errors: ErrNotFound, ErrForbidden, ErrNotPublished (a draft: delete it
 // instead), ErrCohortRunning.
 func (s *Service) Archive(ctx context.Context, caller accounts.Principal, courseID string) (Course, error) {
+	defer s.forget(&courseID)
 	var out Course
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		c, err := s.loadLocked(ctx, courseID)

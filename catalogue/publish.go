@@ -19,6 +19,7 @@ const effortTolerance = 0.10
 // ErrNotFound, ErrForbidden, ErrCourseArchived, *IncompleteError listing
 // every gap.
 func (s *Service) Publish(ctx context.Context, caller accounts.Principal, courseID string) (Course, error) {
+	defer s.forget(&courseID)
 	var out Course
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		c, err := s.loadLocked(ctx, courseID)

@@ -2,6 +2,7 @@ package catalogue
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -57,6 +58,10 @@ type Deps struct {
 	Banks   TestBanks
 	Cohorts CohortReader
 	Now     func() time.Time // the clock; time.Now when nil
+	// OutlineTTL is how long an outline is served from the cache before
+	// it is read again, and so how long a change made on another replica
+	// may go unseen here (outline_cache.go); a second when zero.
+	OutlineTTL time.Duration
 }
 
 // Service is the catalogue domain.
@@ -68,11 +73,18 @@ type Service struct {
 	banks   TestBanks
 	cohorts CohortReader
 	now     func() time.Time
+	cache   *outlineCache
 }
 
 // New builds the service.
 func New(d Deps) *Service {
-	return &Service{db: d.DB, store: store{d.DB}, media: d.Media, tests: d.Tests, banks: d.Banks, cohorts: d.Cohorts, now: clock.Or(d.Now)}
+	now := clock.Or(d.Now)
+	ttl := d.OutlineTTL
+	if ttl <= 0 {
+		ttl = outlineTTL
+	}
+	return &Service{db: d.DB, store: store{d.DB}, media: d.Media, tests: d.Tests, banks: d.Banks, cohorts: d.Cohorts, now: now,
+		cache: newOutlineCache(ttl, outlineCacheBytes, now)}
 }
 
 // errNoCohorts is a catalogue built without its CohortReader asked for
@@ -162,18 +174,97 @@ func (s *Service) CreateCourse(ctx context.Context, caller accounts.Principal, i
 	return s.outline(ctx, row)
 }
 
-// Course returns a course's outline if the caller may see it. Errors:
-// ErrNotFound (also for a draft the caller may not see).
+// Course returns a course's outline if the caller may see it: a
+// published or archived course from the outline cache (outline_cache.go)
+// unless the caller edits it, a draft or an editor's view from the
+// database. The course is the caller's to change. Errors: ErrNotFound
+// (also for a draft the caller may not see).
 func (s *Service) Course(ctx context.Context, caller accounts.Principal, id string) (Course, error) {
-	c, err := s.load(ctx, id)
-	if err != nil {
+	e, c, err := s.view(ctx, caller, id)
+	switch {
+	case err != nil:
 		return Course{}, err
+	case e != nil:
+		return e.course.clone(), nil
+	}
+	return c, nil
+}
+
+// Outline is a course's outline as GET /courses/{id} answers it: Course's
+// answer encoded as JSON, and a version of that encoding (equal versions,
+// equal bytes), from which a reply's entity tag is made.
+type Outline struct {
+	JSON    []byte // shared with the cache: read it, never change it
+	Version string
+}
+
+// Outline is Course encoded, from the cache's encoding where Course
+// answers from the cache. Errors as Course.
+func (s *Service) Outline(ctx context.Context, caller accounts.Principal, id string) (Outline, error) {
+	e, c, err := s.view(ctx, caller, id)
+	switch {
+	case err != nil:
+		return Outline{}, err
+	case e != nil:
+		return Outline{JSON: e.json, Version: e.version}, nil
+	}
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return Outline{}, err
+	}
+	return Outline{JSON: raw, Version: versionOf(raw)}, nil
+}
+
+// view finds the outline caller may see: the cached public one (e) or,
+// for a draft or an editor, one read now (c). The team edits every course
+// and skips the cache; so does a read inside a transaction, which may see
+// its own uncommitted writes.
+func (s *Service) view(ctx context.Context, caller accounts.Principal, id string) (*outlineEntry, Course, error) {
+	key, ok := cacheKey(id)
+	if !ok {
+		return nil, Course{}, ErrNotFound
+	}
+	if !caller.IsTeam() && !database.InTransaction(ctx) {
+		e, err := s.cache.get(ctx, key, s.publicOutline)
+		switch {
+		case err != nil:
+			return nil, Course{}, err
+		case e != nil && !canEdit(e.course, caller):
+			return e, Course{}, nil
+		case e == nil && !caller.Has(accounts.RoleAuthor):
+			return nil, Course{}, ErrNotFound // a draft, and the caller edits none
+		}
+	}
+	c, err := s.load(ctx, key)
+	if err != nil {
+		return nil, Course{}, err
 	}
 	if !canSee(c, caller) {
-		return Course{}, ErrNotFound
+		return nil, Course{}, ErrNotFound
 	}
-	return outlineFor(c, caller), nil
+	return nil, outlineFor(c, caller), nil
 }
+
+// publicOutline reads a course's outline for the cache: published and
+// archived courses as those who do not edit them see them; nil for a
+// draft, which is not held.
+func (s *Service) publicOutline(ctx context.Context, id string) (*outlineEntry, error) {
+	at := s.now()
+	row, err := s.store.course(ctx, id)
+	if err != nil || row.Status == StatusDraft {
+		return nil, err
+	}
+	c, err := s.outline(ctx, row)
+	if err != nil {
+		return nil, err
+	}
+	return newOutlineEntry(outlineFor(c, accounts.Principal{}), at)
+}
+
+// forget drops a course from the outline cache. Each write that can change
+// an outline defers it, so it runs once the write's transaction has
+// committed (db.InTx has returned).
+func (s *Service) forget(courseID *string) { s.cache.forget(*courseID) }
 
 // outlineFor leaves the lessons' text out for those who do not edit the
 // course: the catalogue is public, while the content is for enrolled

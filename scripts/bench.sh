@@ -10,8 +10,8 @@
 #      server on a free loopback port with a bucket of its own, a random
 #      token secret, a team account, 3 GiB uploads and no registration limit;
 #   3. runs the load tool (see bench/cmd/moocload): a 2 GiB upload beside
-#      minio-go PutObject; course outline reads beside a bare Fiber handler
-#      (issue 3); an enrolment burst beside pgbench (issue 4); final test
+#      minio-go PutObject; course outline reads and the course page beside a
+#      bare Fiber handler (issues 3 and 16); an enrolment burst beside pgbench (issue 4); final test
 #      submissions beside a bare Fiber handler (issue 5); a bulk certificate
 #      issue beside certificates.Render (issue 6); the completions report
 #      beside its bare SQL (issue 7); a soak of mixed traffic (issue 8);
@@ -321,8 +321,15 @@ What is measured, each beside a reference measured in the same run on the same m
    lessons (720 minutes; the videos are a small real MP4), then 64 keep-alive clients read
    \`GET /api/v1/courses/{id}\` as a signed-in learner: 3 s of warm-up, then 20 s measured.
    Reference: a bare Fiber handler answering the same JSON bytes, in a process of its own on
-   another loopback port, at the same concurrency. It touches no database, whereas every outline
-   read queries PostgreSQL on the same cores. No target is set yet; the figures are reported.
+   another loopback port, at the same concurrency. It touches no database; the platform serves a
+   published outline from the catalogue's cache (\`catalogue/outline_cache.go\`: read again at
+   most once a second, at once after a change on the same replica), so what it adds is its
+   middleware (request id, log line, metrics, security headers, the token's check) and the ETag.
+   Target (issue 16): ≥ 50 % of the reference's throughput. The same reads without a token follow
+   on a line of their own (a visitor of the catalogue; no token to check). Then the course's HTML page
+   (\`-page-path\`, default \`/courses/{id}\`) the same way, as an anonymous visitor, on a line of
+   its own beside the same reference; a page that does not answer 200 with HTML is a failure
+   line (\`-page-path none\` leaves it out, and the table says so).
 
 The benchmarks of issues 4–8 share a second course that the team builds over HTTP: the same 25
 lessons, a bank of 20 questions and a final test that draws all 20 (30 minutes, pass at 70 %).

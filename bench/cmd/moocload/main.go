@@ -9,7 +9,10 @@
 //   - outline: a published five-week course of 25 lessons is built over
 //     HTTP, then GET /api/v1/courses/{id} from -concurrency clients with
 //     keep-alive; beside it a bare Fiber handler that answers the same JSON
-//     bytes (the reference). Issue 3.
+//     bytes (the reference). Issues 3 and 16 (target: half the reference).
+//     Then the course's HTML page (-page-path, /courses/{id}) the same way,
+//     reported on a line of its own; a page that does not answer 200 is a
+//     failure line, not a silent gap.
 //   - enrolment: -burst-learners learners (written with SQL, acting with
 //     minted tokens) enrol at one instant into a cohort of -burst-capacity
 //     seats; beside it pgbench running the same statements. Issue 4.
@@ -65,6 +68,10 @@ const (
 	targetUploadRatio = 0.80     // upload throughput over the reference
 )
 
+// Target of issue 16: outline reads, served from the catalogue's cache of
+// published outlines, over the bare Fiber reference.
+const targetOutlineRatio = 0.50
+
 type options struct {
 	url, fixture              string
 	pid                       int
@@ -72,6 +79,7 @@ type options struct {
 	uploadRounds              int
 	serverBucket, refBucket   string
 	concurrency               int
+	pagePath                  string
 	duration, warmup, timeout time.Duration
 	maxRequests               int64
 	refInProcess, strict      bool
@@ -159,6 +167,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.serverBucket, "server-bucket", "", "the server's bucket, the run's own: the uploaded video is deleted after each round and the bucket at the end (optional)")
 	fs.StringVar(&o.refBucket, "ref-bucket", "", "bucket for the reference uploads (created and removed; default: a random name)")
 	fs.IntVar(&o.concurrency, "concurrency", 64, "clients reading the course outline")
+	fs.StringVar(&o.pagePath, "page-path", "/courses/{id}", "the course's HTML page, measured after the outline ({id}: the course); none: not measured (the table says so)")
 	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long the outline is read (at most 2m)")
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "outline reads before measuring, not counted")
 	fs.Int64Var(&o.maxRequests, "max-requests", 2_000_000, "at most this many outline reads per measurement")
@@ -254,6 +263,8 @@ func parseFlags(args []string) (options, error) {
 	need(o.uploadSize >= 1<<20 && o.uploadSize <= 8<<30, "-upload-size must lie between 1 MiB and 8 GiB")
 	need(o.uploadRounds >= 1 && o.uploadRounds <= 5, "-upload-rounds must lie between 1 and 5")
 	need(o.concurrency >= 1 && o.concurrency <= 1024, "-concurrency must lie between 1 and 1024")
+	need(o.pagePath == "none" || strings.HasPrefix(o.pagePath, "/") && strings.Contains(o.pagePath, "{id}"),
+		"-page-path must be a path holding {id}, or none")
 	need(o.duration > 0 && o.duration <= 2*time.Minute, "-duration must lie between 0 and 2m")
 	need(o.warmup >= 0 && o.warmup <= 30*time.Second, "-warmup must lie between 0 and 30s")
 	need(o.maxRequests >= 1 && o.maxRequests <= 10_000_000, "-max-requests must lie between 1 and 10,000,000")
@@ -291,8 +302,11 @@ type report struct {
 	Concurrency  int           `json:"concurrency"`           // outline clients
 	Duration     time.Duration `json:"outline_duration_ns"`   // per measurement
 	Outline      loadFigures   `json:"outline"`               // the platform
+	AnonOutline  loadFigures   `json:"outline_anonymous"`     // the platform, no token
 	RefOutline   loadFigures   `json:"reference_outline"`     // bare Fiber
 	RefInProcess bool          `json:"reference_in_process"`  // where the Fiber reference ran
+	Page         *pageFigures  `json:"course_page,omitempty"` // the HTML page, when measured
+	PagePath     string        `json:"course_page_path"`      // -page-path
 
 	Phases   []string           `json:"phases"`
 	Enrol    *enrolReport       `json:"enrolment_burst,omitempty"`
@@ -345,12 +359,25 @@ func figures(r bench.Result) loadFigures {
 
 func (r *report) rssPass() bool    { return r.RSSGrowth <= targetRSSGrowth }
 func (r *report) uploadPass() bool { return r.UploadRatio >= targetUploadRatio }
+func (r *report) outlinePass() bool {
+	return ratio(r.Outline.PerSecond, r.RefOutline.PerSecond) >= targetOutlineRatio
+}
+
+// pageFigures are the course page's reads.
+type pageFigures struct {
+	Bytes       int         `json:"bytes"`
+	ContentType string      `json:"content_type"`
+	Load        loadFigures `json:"load"`
+}
 
 // Passed reports whether every target was met (and every phase ran).
 func (r *report) Passed() bool {
 	ok := len(r.Failures) == 0
 	if r.ran("upload") {
 		ok = ok && r.rssPass() && r.uploadPass()
+	}
+	if r.ran("outline") {
+		ok = ok && r.outlinePass()
 	}
 	if r.Enrol != nil {
 		ok = ok && r.Enrol.latencyPass() && r.Enrol.outcomePass() && r.Enrol.ratioPass()
@@ -383,7 +410,8 @@ func run(ctx context.Context, o options) (*report, error) {
 	}
 
 	r := &report{Date: time.Now().UTC(), UploadBytes: o.uploadSize, Concurrency: o.concurrency, Duration: o.duration, RefInProcess: o.refInProcess,
-		secrets: []string{o.databaseURL, o.tokenSecret, o.password, o.s3Sec}}
+		PagePath: o.pagePath,
+		secrets:  []string{o.databaseURL, o.tokenSecret, o.password, o.s3Sec}}
 	for _, p := range allPhases {
 		if o.runs(p) {
 			r.Phases = append(r.Phases, p)
@@ -579,7 +607,8 @@ func uploadPhase(ctx context.Context, o options, api *client, team string, s3 *m
 }
 
 // outlinePhase: the team builds the course, a learner reads it; then the
-// reference.
+// course's page; then the reference. A page that cannot be measured is a
+// failure of its own; the outline's figures stand.
 func outlinePhase(ctx context.Context, o options, api *client, team string, video []byte, r *report) error {
 	step("build a published course of 5 weeks and 25 lessons as the team")
 	learner, err := api.learner(ctx)
@@ -607,65 +636,113 @@ func outlinePhase(ctx context.Context, o options, api *client, team string, vide
 	}
 	r.OutlineBytes = len(body)
 
-	load := func(name, base, token string) (loadFigures, error) {
-		transport := &http.Transport{
-			MaxIdleConns: 2 * o.concurrency, MaxIdleConnsPerHost: o.concurrency, MaxConnsPerHost: o.concurrency,
-			IdleConnTimeout: time.Minute, DisableCompression: true,
-		}
-		defer transport.CloseIdleConnections()
-		hc := &http.Client{Transport: transport, Timeout: 30 * time.Second}
-		read := func(ctx context.Context) error {
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
-			if err != nil {
-				return err
-			}
-			if token != "" {
-				req.Header.Set("Authorization", "Bearer "+token)
-			}
-			resp, err := hc.Do(req)
-			if err != nil {
-				return err
-			}
-			n, err := io.Copy(io.Discard, resp.Body)
-			_ = resp.Body.Close() // the reply is read; a close error loses nothing
-			switch {
-			case err != nil:
-				return err
-			case resp.StatusCode != http.StatusOK:
-				return fmt.Errorf("status %d", resp.StatusCode)
-			case n < int64(r.OutlineBytes)*9/10:
-				return fmt.Errorf("reply of %d bytes, want about %d", n, r.OutlineBytes)
-			}
-			return nil
-		}
-		if o.warmup > 0 {
-			step(fmt.Sprintf("%s: warm-up, %d clients for %s", name, o.concurrency, o.warmup))
-			bench.Load{Concurrency: o.concurrency, Duration: o.warmup, MaxRequests: o.maxRequests}.Run(ctx, read)
-		}
-		step(fmt.Sprintf("%s: %d clients for %s (at most %d requests)", name, o.concurrency, o.duration, o.maxRequests))
-		res := bench.Load{Concurrency: o.concurrency, Duration: o.duration, MaxRequests: o.maxRequests}.Run(ctx, read)
-		if ctx.Err() != nil {
-			return loadFigures{}, ctx.Err()
-		}
-		f := figures(res)
-		fmt.Fprintf(os.Stderr, "    %d requests, %.0f req/s, p50 %.2f ms, p99 %.2f ms, %d errors\n", f.Requests, f.PerSecond, f.P50ms, f.P99ms, f.Errors)
-		if res.Errors > 0 && res.Errors*100 > res.Requests {
-			return f, fmt.Errorf("%s: %d of %d requests failed, the first with: %v", name, res.Errors, res.Requests, res.FirstErr)
-		}
-		return f, nil
-	}
-	if r.Outline, err = load("course outline, platform", o.url, learner); err != nil {
+	if r.Outline, err = readLoad(ctx, o, "course outline, platform", o.url+path, learner, r.OutlineBytes); err != nil {
 		return err
+	}
+	// The same without a token: what the cache costs without the
+	// token's check (signature, claims), as a visitor of the catalogue reads.
+	if r.AnonOutline, err = readLoad(ctx, o, "course outline, platform, anonymous", o.url+path, "", r.OutlineBytes); err != nil {
+		return err
+	}
+	if o.pagePath != "none" {
+		if err := pageLoad(ctx, o, strings.ReplaceAll(o.pagePath, "{id}", courseID), r); err != nil {
+			fmt.Fprintf(os.Stderr, "moocload: course page: %v\n", err)
+			r.Failures = append(r.Failures, phaseFailure{Phase: "Course page `GET " + o.pagePath + "`", Error: err.Error()})
+		}
 	}
 	ref, err := startReference(ctx, body, o.refInProcess)
 	if err != nil {
 		return err
 	}
-	r.RefOutline, err = load("course outline, bare Fiber reference", "http://"+ref.addr, "")
+	r.RefOutline, err = readLoad(ctx, o, "course outline, bare Fiber reference", "http://"+ref.addr+path, "", r.OutlineBytes)
 	if serr := ref.stop(); err == nil && serr != nil && !o.refInProcess {
 		fmt.Fprintln(os.Stderr, "moocload: stopping the reference server:", serr)
 	}
 	return err
+}
+
+// pageLoad measures the course's HTML page as an anonymous visitor reads
+// it, once it has answered 200 with HTML.
+func pageLoad(ctx context.Context, o options, path string, r *report) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, o.url+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "text/html")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("GET %s: %w", path, err)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	_ = resp.Body.Close() // read whole; a close error loses nothing
+	if err != nil {
+		return fmt.Errorf("GET %s: %w", path, err)
+	}
+	ct := resp.Header.Get("Content-Type")
+	switch {
+	case resp.StatusCode != http.StatusOK:
+		// The error names no path: the table's scrubbing takes paths
+		// for files of this machine. The failure's line names the page.
+		return fmt.Errorf("answered %d, not the page (%d bytes of %s)", resp.StatusCode, len(body), ct)
+	case !strings.HasPrefix(ct, "text/html"):
+		return fmt.Errorf("answered %s, not HTML", ct)
+	}
+	f, err := readLoad(ctx, o, "course page "+path, o.url+path, "", len(body))
+	if err != nil {
+		return err
+	}
+	r.Page = &pageFigures{Bytes: len(body), ContentType: ct, Load: f}
+	return nil
+}
+
+// readLoad reads url from -concurrency keep-alive clients, a warm-up
+// first; each reply must be 200 of about size bytes.
+func readLoad(ctx context.Context, o options, name, url, token string, size int) (loadFigures, error) {
+	transport := &http.Transport{
+		MaxIdleConns: 2 * o.concurrency, MaxIdleConnsPerHost: o.concurrency, MaxConnsPerHost: o.concurrency,
+		IdleConnTimeout: time.Minute, DisableCompression: true,
+	}
+	defer transport.CloseIdleConnections()
+	hc := &http.Client{Transport: transport, Timeout: 30 * time.Second}
+	read := func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		n, err := io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close() // the reply is read; a close error loses nothing
+		switch {
+		case err != nil:
+			return err
+		case resp.StatusCode != http.StatusOK:
+			return fmt.Errorf("status %d", resp.StatusCode)
+		case n < int64(size)*9/10:
+			return fmt.Errorf("reply of %d bytes, want about %d", n, size)
+		}
+		return nil
+	}
+	if o.warmup > 0 {
+		step(fmt.Sprintf("%s: warm-up, %d clients for %s", name, o.concurrency, o.warmup))
+		bench.Load{Concurrency: o.concurrency, Duration: o.warmup, MaxRequests: o.maxRequests}.Run(ctx, read)
+	}
+	step(fmt.Sprintf("%s: %d clients for %s (at most %d requests)", name, o.concurrency, o.duration, o.maxRequests))
+	res := bench.Load{Concurrency: o.concurrency, Duration: o.duration, MaxRequests: o.maxRequests}.Run(ctx, read)
+	if ctx.Err() != nil {
+		return loadFigures{}, ctx.Err()
+	}
+	f := figures(res)
+	fmt.Fprintf(os.Stderr, "    %d requests, %.0f req/s, p50 %.2f ms, p99 %.2f ms, %d errors\n", f.Requests, f.PerSecond, f.P50ms, f.P99ms, f.Errors)
+	if res.Errors > 0 && res.Errors*100 > res.Requests {
+		return f, fmt.Errorf("%s: %d of %d requests failed, the first with: %v", name, res.Errors, res.Requests, res.FirstErr)
+	}
+	return f, nil
 }
 
 // learner registers a learner (the server runs with no registration

@@ -57,6 +57,45 @@ func TestReportTable(t *testing.T) {
 	}
 }
 
+// The outline's target is half the reference; the course page is a line
+// of its own, measured, not measured (none), or a failure.
+func TestReportTableOutlineAndPage(t *testing.T) {
+	r := &report{
+		Date: time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC), OutlineBytes: 6900, Lessons: 25,
+		Concurrency: 64, Duration: 20 * time.Second, Phases: []string{"outline"}, PagePath: "/courses/{id}",
+		Outline:     loadFigures{Requests: 500000, PerSecond: 25000, P50ms: 2.2, P99ms: 9},
+		RefOutline:  loadFigures{PerSecond: 40000, P50ms: 1.5, P99ms: 7},
+		AnonOutline: loadFigures{Requests: 600000, PerSecond: 30000, P50ms: 2, P99ms: 8},
+		Page:        &pageFigures{Bytes: 12 << 10, ContentType: "text/html; charset=utf-8", Load: loadFigures{PerSecond: 9000, P50ms: 6, P99ms: 20}},
+	}
+	md := r.markdown()
+	for _, want := range []string{"| 62 % | ≥ 50 % of reference | **pass** |", "| Course page `GET /courses/{id}` (HTML, 12.0 KiB), 64 clients, anonymous: throughput | 9,000 req/s", "| 22 % | none set | reported |", "anonymous (no token to check): throughput | 30,000 req/s (p50 2.00 ms, p99 8.00 ms) | 40,000 req/s | 75 % |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("table lacks %q:\n%s", want, md)
+		}
+	}
+	if !r.Passed() {
+		t.Error("the outline at 62 % of the reference missed its target")
+	}
+
+	r.Outline.PerSecond = 2800
+	if r.Passed() || !strings.Contains(r.markdown(), "| 7 % | ≥ 50 % of reference | **FAIL** |") {
+		t.Errorf("7 %% of the reference passed:\n%s", r.markdown())
+	}
+	r.Outline.PerSecond = 25000
+
+	r.Page = nil
+	r.Failures = []phaseFailure{{Phase: "Course page `GET /courses/{id}`", Error: "answered 404, not the page (70 bytes of application/problem+json)"}}
+	if md := r.markdown(); !strings.Contains(md, "| Course page `GET /courses/{id}` | did not complete: answered 404, not the page (70 bytes of application/problem+json)") || r.Passed() {
+		t.Errorf("a page answering 404 is not a failure:\n%s", md)
+	}
+
+	r.Failures, r.PagePath = nil, "none"
+	if md := r.markdown(); !strings.Contains(md, "| Course page: not measured (`-page-path none`)") {
+		t.Errorf("an unmeasured page is not said:\n%s", md)
+	}
+}
+
 func TestThousands(t *testing.T) {
 	for v, want := range map[float64]string{0: "0", 999: "999", 1000: "1,000", 1234567.4: "1,234,567"} {
 		if got := thousands(v); got != want {

@@ -38,12 +38,26 @@ func (r *report) markdown() string {
 	}
 	if r.ran("outline") && r.Outline.Requests > 0 {
 		outline := fmt.Sprintf("Course outline `GET /api/v1/courses/{id}` (5 weeks, %d lessons, %s JSON), %d clients", r.Lessons, size(int64(r.OutlineBytes)), r.Concurrency)
-		fmt.Fprintf(&b, "| %s: throughput | %s req/s | %s req/s (bare Fiber handler, same JSON bytes) | %.0f %% | none set | reported |\n",
-			outline, thousands(r.Outline.PerSecond), thousands(r.RefOutline.PerSecond), 100*ratio(r.Outline.PerSecond, r.RefOutline.PerSecond))
+		fmt.Fprintf(&b, "| %s: throughput | %s req/s | %s req/s (bare Fiber handler, same JSON bytes) | %.0f %% | ≥ %.0f %% of reference | %s |\n",
+			outline, thousands(r.Outline.PerSecond), thousands(r.RefOutline.PerSecond), 100*ratio(r.Outline.PerSecond, r.RefOutline.PerSecond),
+			100*targetOutlineRatio, verdict(r.outlinePass()))
 		fmt.Fprintf(&b, "| Course outline, %d clients: latency p50 | %s | %s | %.1f× | none set | reported |\n",
 			r.Concurrency, ms(r.Outline.P50ms), ms(r.RefOutline.P50ms), ratio(r.Outline.P50ms, r.RefOutline.P50ms))
 		fmt.Fprintf(&b, "| Course outline, %d clients: latency p99 | %s | %s | %.1f× | none set | reported |\n",
 			r.Concurrency, ms(r.Outline.P99ms), ms(r.RefOutline.P99ms), ratio(r.Outline.P99ms, r.RefOutline.P99ms))
+		if r.AnonOutline.Requests > 0 {
+			fmt.Fprintf(&b, "| Course outline, %d clients, anonymous (no token to check): throughput | %s req/s (p50 %s, p99 %s) | %s req/s | %.0f %% | none set | reported |\n",
+				r.Concurrency, thousands(r.AnonOutline.PerSecond), ms(r.AnonOutline.P50ms), ms(r.AnonOutline.P99ms), thousands(r.RefOutline.PerSecond),
+				100*ratio(r.AnonOutline.PerSecond, r.RefOutline.PerSecond))
+		}
+		switch {
+		case r.Page != nil:
+			fmt.Fprintf(&b, "| Course page `GET %s` (HTML, %s), %d clients, anonymous: throughput | %s req/s (p50 %s, p99 %s) | %s req/s (the bare Fiber handler above) | %.0f %% | none set | reported |\n",
+				r.PagePath, size(int64(r.Page.Bytes)), r.Concurrency, thousands(r.Page.Load.PerSecond), ms(r.Page.Load.P50ms), ms(r.Page.Load.P99ms),
+				thousands(r.RefOutline.PerSecond), 100*ratio(r.Page.Load.PerSecond, r.RefOutline.PerSecond))
+		case r.PagePath == "none":
+			b.WriteString("| Course page: not measured (`-page-path none`) | — | — | — | none set | not run |\n")
+		}
 	}
 	if e := r.Enrol; e != nil {
 		fmt.Fprintf(&b, "| Enrolment burst (issue 4): %s learners `POST /api/v1/cohorts/{id}/enrolments` at one instant into a %d-seat cohort: latency | whole burst %s; p50 %s, p99 %s; %s | — | — | p99 ≤ %s, no errors | %s |\n",
