@@ -62,6 +62,23 @@ type Deps struct {
 	// it is read again, and so how long a change made on another replica
 	// may go unseen here (outline_cache.go); a second when zero.
 	OutlineTTL time.Duration
+	// Outlines is a cache of outlines to share with another catalogue
+	// service of the same process (NewOutlines), so that a write through
+	// either is seen by both at once; nil: a cache of this service's own.
+	Outlines *Outlines
+}
+
+// Outlines is a cache of published outlines that catalogue services of one
+// process share.
+type Outlines struct{ cache *outlineCache }
+
+// NewOutlines makes a cache for Deps.Outlines with the lifetime and clock
+// the services are given (a second and time.Now when zero).
+func NewOutlines(ttl time.Duration, now func() time.Time) *Outlines {
+	if ttl <= 0 {
+		ttl = outlineTTL
+	}
+	return &Outlines{cache: newOutlineCache(ttl, outlineCacheBytes, clock.Or(now))}
 }
 
 // Service is the catalogue domain.
@@ -79,12 +96,12 @@ type Service struct {
 // New builds the service.
 func New(d Deps) *Service {
 	now := clock.Or(d.Now)
-	ttl := d.OutlineTTL
-	if ttl <= 0 {
-		ttl = outlineTTL
+	outlines := d.Outlines
+	if outlines == nil {
+		outlines = NewOutlines(d.OutlineTTL, now)
 	}
 	return &Service{db: d.DB, store: store{d.DB}, media: d.Media, tests: d.Tests, banks: d.Banks, cohorts: d.Cohorts, now: now,
-		cache: newOutlineCache(ttl, outlineCacheBytes, now)}
+		cache: outlines.cache}
 }
 
 // errNoCohorts is a catalogue built without its CohortReader asked for

@@ -39,7 +39,7 @@ func (p *pages) catalogue(c *fiber.Ctx, r *request) error {
 	}
 	var out []methodologyView
 	for _, m := range ms {
-		courses, _, err := p.Catalogue.Courses(r.ctx, r.principal, catalogue.CourseFilter{MethodologyID: m.ID, Status: catalogue.StatusPublished}, page.MaxLimit, "")
+		courses, err := p.Catalogue.PublishedCourses(r.ctx, r.principal, m.ID)
 		if err != nil {
 			return err
 		}

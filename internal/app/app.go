@@ -168,11 +168,14 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	// a course, and for a methodology's run history): the cohorts get a
 	// catalogue without a cohort reader, which they never need, and
 	// everything else a catalogue built after them, with one.
-	courses := catalogue.New(catalogue.Deps{DB: a.DB, Media: a.Media, Tests: records, Banks: banks, Now: o.Now})
+	// Both share one cache of outlines, so a write through either is seen
+	// by both at once.
+	outlines := catalogue.NewOutlines(0, o.Now)
+	courses := catalogue.New(catalogue.Deps{DB: a.DB, Media: a.Media, Tests: records, Banks: banks, Now: o.Now, Outlines: outlines})
 	a.Cohorts = cohorts.New(cohorts.Deps{DB: a.DB, Courses: courses, Files: a.Media, Tests: records,
 		Audience: a.Accounts, People: a.Accounts, Outbox: a.Outbox, Audit: a.Audit, Now: o.Now})
 	a.Catalogue = catalogue.New(catalogue.Deps{DB: a.DB, Media: a.Media, Tests: records, Banks: banks,
-		Cohorts: courseCohorts{a.Cohorts}, Now: o.Now})
+		Cohorts: courseCohorts{a.Cohorts}, Now: o.Now, Outlines: outlines})
 	a.Assessment = assessment.New(assessment.Deps{DB: a.DB, Courses: a.Catalogue, Seats: a.Cohorts, Now: o.Now})
 	a.Certificates = certificates.New(certificates.Deps{DB: a.DB, Objects: objects, Enrolments: a.Cohorts, Holders: a.Accounts,
 		Outbox: a.Outbox, PublicURL: cfg.PublicURL, Audit: a.Audit, Log: a.Log, Now: o.Now})
