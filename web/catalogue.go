@@ -33,27 +33,34 @@ type cohortView struct {
 }
 
 func (p *pages) catalogue(c *fiber.Ctx, r *request) error {
+	return p.renderShared(c, r, "catalogue", func() (string, any, error) {
+		out, err := p.catalogueData(r)
+		return r.loc.T("catalogue.title"), out, err
+	})
+}
+
+func (p *pages) catalogueData(r *request) ([]methodologyView, error) {
 	ms, _, err := p.Catalogue.Methodologies(r.ctx, page.MaxLimit, "")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var out []methodologyView
 	for _, m := range ms {
 		courses, err := p.Catalogue.PublishedCourses(r.ctx, r.principal, m.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		mv := methodologyView{Methodology: m}
 		for _, course := range courses {
 			card, err := p.courseCard(r, course)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			mv.Courses = append(mv.Courses, card)
 		}
 		progs, _, err := p.Programmes.Programmes(r.ctx, m.ID, page.MaxLimit, "")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		now := p.Now()
 		for _, pr := range progs {
@@ -65,7 +72,7 @@ func (p *pages) catalogue(c *fiber.Ctx, r *request) error {
 			out = append(out, mv)
 		}
 	}
-	return p.render(c, r, fiber.StatusOK, "catalogue", r.loc.T("catalogue.title"), out, nil)
+	return out, nil
 }
 
 // courseCard is a course with the cohorts a learner may still join.
@@ -96,19 +103,27 @@ type coursePage struct {
 }
 
 func (p *pages) course(c *fiber.Ctx, r *request) error {
-	course, err := p.Catalogue.Course(r.ctx, r.principal, c.Params("id"))
+	id := c.Params("id")
+	return p.renderShared(c, r, "course", func() (string, any, error) {
+		pg, err := p.coursePage(r, id)
+		return pg.Title, pg, err
+	})
+}
+
+func (p *pages) coursePage(r *request, id string) (coursePage, error) {
+	course, err := p.Catalogue.Course(r.ctx, r.principal, id)
 	if err != nil {
-		return err
+		return coursePage{}, err
 	}
 	card, err := p.courseCard(r, course)
 	if err != nil {
-		return err
+		return coursePage{}, err
 	}
 	pg := coursePage{courseCard: card, Closed: len(card.Cohorts) == 0}
 	if r.user != nil {
 		mine, err := p.Cohorts.MyEnrolments(r.ctx, r.user.ID)
 		if err != nil {
-			return err
+			return coursePage{}, err
 		}
 		for i := range mine {
 			if mine[i].CourseID == course.ID && mine[i].Status != cohorts.Withdrawn {
@@ -117,7 +132,7 @@ func (p *pages) course(c *fiber.Ctx, r *request) error {
 			}
 		}
 	}
-	return p.render(c, r, fiber.StatusOK, "course", course.Title, pg, nil)
+	return pg, nil
 }
 
 func (p *pages) addInterest(c *fiber.Ctx, r *request) error {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -306,4 +307,59 @@ func TestLearnerJourneyOverHTTP(t *testing.T) {
 		b.post(pp+"/withdraw", nil).expect(t, 303)
 		b.get(pp).expect(t, 200, "Pieteikties programmai")
 	})
+}
+
+// The course page of visitors who are not signed in is kept for a second:
+// a seat taken shows after that second, a signed-in learner sees it at
+// once, and each visitor's page carries their own CSRF token.
+func TestAnonymousPagesAreKeptForASecond(t *testing.T) {
+	clk := &clock{now: time.Now().UTC().Truncate(time.Second)}
+	s := startSite(t, siteOptions{dialect: database.SQLite, now: clk.Now})
+	path := "/courses/" + s.Course.ID
+	one, two := newBrowser(t, s.URL), newBrowser(t, s.URL)
+	one.get(path).expect(t, 200, "200 brīvas vietas")
+	if p := two.get(path).expect(t, 200, "200 brīvas vietas"); !strings.Contains(p.body, `content="`+two.csrf()+`"`) {
+		t.Fatal("a kept page carries another visitor's CSRF token")
+	}
+	learner := newBrowser(t, s.URL)
+	learner.post("/register", url.Values{"email": {"rita@mooc.test"}, "password": {"zaļš kalns dzied rītā"}, "given_name": {"Rita"},
+		"family_name": {"Ozola"}, "municipality": {"Rēzeknes novads"}}).expect(t, 303)
+	learner.post("/cohorts/"+s.Cohort.ID+"/enrol", nil).expect(t, 303)
+	learner.get(path).expect(t, 200, "199 brīvas vietas")
+	one.get(path).expect(t, 200, "200 brīvas vietas")
+	clk.Add(time.Second)
+	one.get(path).expect(t, 200, "199 brīvas vietas")
+	one.get("/courses/00000000-0000-0000-0000-000000000000").expect(t, 404)
+
+	// Visitors at once, while the second runs out, each with their token.
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v := newBrowser(t, s.URL)
+			for j := range 10 {
+				if j == 5 && i == 0 {
+					clk.Add(time.Second)
+				}
+				res, err := v.c.Get(s.URL + path)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				body, _ := io.ReadAll(res.Body)
+				_ = res.Body.Close()
+				token := ""
+				for _, c := range res.Cookies() {
+					if c.Name == "mooc_csrf" {
+						token = c.Value
+					}
+				}
+				if res.StatusCode != 200 || (token != "" && !strings.Contains(string(body), token)) {
+					t.Errorf("visitor %d: %d, token %q not in the page", i, res.StatusCode, token)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

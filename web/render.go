@@ -108,11 +108,53 @@ func (v view) SwitchPath() string {
 
 // render writes a page with status.
 func (p *pages) render(c *fiber.Ctx, r *request, status int, name, title string, data any, problem error) error {
+	b, err := p.execute(r, r.csrf, name, title, data, problem)
+	if err != nil {
+		return err
+	}
+	return p.send(c, status, b)
+}
+
+// renderShared writes a page that is the same for every visitor who is not
+// signed in (microcache.go), kept for a second by language and path; for
+// someone signed in, or with a message to show, it is render.
+func (p *pages) renderShared(c *fiber.Ctx, r *request, name string, page func() (title string, data any, err error)) error {
+	if r.user != nil || r.flash != "" {
+		title, data, err := page()
+		if err != nil {
+			return err
+		}
+		return p.render(c, r, fiber.StatusOK, name, title, data, nil)
+	}
+	key, now := r.loc.Lang+" "+r.path, p.Now()
+	if kept, ok := p.anon.get(key, now); ok {
+		return p.send(c, kept.status, withToken(kept.body, r.csrf))
+	}
+	title, data, err := page()
+	if err != nil {
+		return err
+	}
+	b, err := p.execute(r, csrfSlot, name, title, data, nil)
+	if err != nil {
+		return err
+	}
+	p.anon.put(key, anonPage{body: b, status: fiber.StatusOK, expires: now.Add(anonTTL)}, now)
+	return p.send(c, fiber.StatusOK, withToken(b, r.csrf))
+}
+
+func (p *pages) send(c *fiber.Ctx, status int, body []byte) error {
+	p.pageHeaders(c)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(body)
+}
+
+// execute renders a page with the given CSRF token.
+func (p *pages) execute(r *request, csrf, name, title string, data any, problem error) ([]byte, error) {
 	t, ok := p.views.pages[name]
 	if !ok {
-		return errors.New("web: no page " + name)
+		return nil, errors.New("web: no page " + name)
 	}
-	v := view{L: r.loc, User: r.user, CSRF: r.csrf, Title: title, Path: r.path,
+	v := view{L: r.loc, User: r.user, CSRF: csrf, Title: title, Path: r.path,
 		Static: "/static/" + p.views.version, Flash: r.flash, Data: data}
 	if problem != nil {
 		v.Problem, v.Fields = p.explain(r, problem)
@@ -126,11 +168,9 @@ func (p *pages) render(c *fiber.Ctx, r *request, status int, name, title string,
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {
-		return err
+		return nil, err
 	}
-	p.pageHeaders(c)
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Status(status).Send(buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 // pageHeaders are every page's: its CSP (replacing the API's, which allows

@@ -41,6 +41,7 @@ type pages struct {
 	Deps
 	views    *views
 	messages catalogues
+	anon     anonPages // rendered pages of visitors not signed in
 }
 
 // Pages are the built pages, to be added to the API's Fiber app.
