@@ -52,9 +52,9 @@ func (r *report) markdown() string {
 		}
 		switch {
 		case r.Page != nil:
-			fmt.Fprintf(&b, "| Course page `GET %s` (HTML, %s), %d clients, anonymous: throughput | %s req/s (p50 %s, p99 %s) | %s req/s (the bare Fiber handler above) | %.0f %% | none set | reported |\n",
+			fmt.Fprintf(&b, "| Course page `GET %s` (HTML, %s), %d clients, anonymous: throughput | %s req/s (p50 %s, p99 %s) | %s req/s (the bare Fiber handler above) | %.0f %% | ≥ %.0f %% of reference | %s |\n",
 				r.PagePath, size(int64(r.Page.Bytes)), r.Concurrency, thousands(r.Page.Load.PerSecond), ms(r.Page.Load.P50ms), ms(r.Page.Load.P99ms),
-				thousands(r.RefOutline.PerSecond), 100*ratio(r.Page.Load.PerSecond, r.RefOutline.PerSecond))
+				thousands(r.RefOutline.PerSecond), 100*ratio(r.Page.Load.PerSecond, r.RefOutline.PerSecond), 100*targetOutlineRatio, verdict(r.pagePass()))
 		case r.PagePath == "none":
 			b.WriteString("| Course page: not measured (`-page-path none`) | — | — | — | none set | not run |\n")
 		}
