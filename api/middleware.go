@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"log/slog"
 	"net"
 	"strconv"
@@ -223,18 +224,39 @@ func checkQuery(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// The cookies of the web pages' sign-in (package web sets them): the
+// session's access token, and the CSRF token every form and script sends
+// back.
+const (
+	SessionCookie = "mooc_session"
+	CSRFCookie    = "mooc_csrf"
+	// CSRFHeader carries the CSRF token of a page's script.
+	CSRFHeader = "X-CSRF-Token"
+)
+
 // authenticate reads the bearer token when there is one. A request without
 // a token goes on anonymous (routes decide whether that is enough); a bad
 // token is refused at once rather than silently treated as anonymous.
+//
+// The pages' scripts (uploads with a progress bar, say) call the API with
+// the page's session cookie instead: that counts only with the CSRF header
+// equal to the CSRF cookie, which another site can neither read nor set,
+// so a cross-site request never acts as the person signed in.
 func authenticate(svc *accounts.Service, deadline time.Duration) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		h := c.Get(fiber.HeaderAuthorization)
-		if h == "" {
-			return c.Next()
-		}
-		scheme, token, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-			return errUnauthenticated
+		var token string
+		switch {
+		case h == "":
+			if token = pageSession(c); token == "" {
+				return c.Next()
+			}
+		default:
+			scheme, t, ok := strings.Cut(h, " ")
+			if !ok || !strings.EqualFold(scheme, "Bearer") || t == "" {
+				return errUnauthenticated
+			}
+			token = t
 		}
 		// Routes set their own deadline later; the look-up of the caller
 		// gets one here, or a hung database would hang every request.
@@ -253,6 +275,20 @@ func authenticate(svc *accounts.Service, deadline time.Duration) fiber.Handler {
 		c.SetUserContext(audit.WithActor(c.UserContext(), p.UserID))
 		return c.Next()
 	}
+}
+
+// pageSession is the session cookie's token of a page's script: only with
+// a CSRF header equal to the CSRF cookie.
+func pageSession(c *fiber.Ctx) string {
+	if !strings.HasPrefix(c.Path(), BasePath+"/") { // the pages read their cookie themselves
+		return ""
+	}
+	token, csrf := c.Cookies(SessionCookie), c.Cookies(CSRFCookie)
+	sent := c.Get(CSRFHeader)
+	if token == "" || len(csrf) < 32 || subtle.ConstantTimeCompare([]byte(sent), []byte(csrf)) != 1 {
+		return ""
+	}
+	return token
 }
 
 func principal(c *fiber.Ctx) (accounts.Principal, bool) {

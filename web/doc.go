@@ -21,8 +21,8 @@
 // CSRF cookie (double submit; SameSite=Lax already keeps other sites' POSTs
 // from carrying the session).
 //
-// Texts come from the message catalogues messages/lv.json and
-// messages/en.json. Latvian is the default; English is chosen by the
+// Texts come from the message catalogues messages/lv/*.json and
+// messages/en/*.json, a file an area of the pages. Latvian is the default; English is chosen by the
 // browser's Accept-Language or by the language switch (?lang=en), which a
 // cookie remembers. Latvian dates and counts are written by package lv.
 package web

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"strconv"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 	"mooc/internal/lv"
 )
 
-//go:embed messages/*.json
+//go:embed messages
 var messageFiles embed.FS
 
 // languages are the pages' languages, Latvian first: it is the default.
@@ -36,18 +37,33 @@ func matchLanguage(header string) string {
 // catalogues are the message catalogues by language.
 type catalogues map[string]map[string]string
 
+// loadCatalogues reads messages/<language>/*.json: a file an area of the
+// pages (learners', authors', the team's), merged; a key in two files of a
+// language is an error.
 func loadCatalogues() (catalogues, error) {
 	out := catalogues{}
 	for _, l := range []string{"lv", "en"} {
-		b, err := messageFiles.ReadFile("messages/" + l + ".json")
+		names, err := fs.Glob(messageFiles, "messages/"+l+"/*.json")
 		if err != nil {
 			return nil, err
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("web: messages/%s.json: %w", l, err)
+		out[l] = map[string]string{}
+		for _, name := range names {
+			b, err := messageFiles.ReadFile(name)
+			if err != nil {
+				return nil, err
+			}
+			m := map[string]string{}
+			if err := json.Unmarshal(b, &m); err != nil {
+				return nil, fmt.Errorf("web: %s: %w", name, err)
+			}
+			for k, v := range m {
+				if _, dup := out[l][k]; dup {
+					return nil, fmt.Errorf("web: %s: %q is in another file of messages/%s too", name, k, l)
+				}
+				out[l][k] = v
+			}
 		}
-		out[l] = m
 	}
 	return out, nil
 }

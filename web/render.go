@@ -90,6 +90,14 @@ type view struct {
 // linking to the control.
 type summaryLine struct{ ID, Text string }
 
+// IsAuthor and IsTeam tell the layout which areas to link to.
+func (v view) IsAuthor() bool {
+	return v.User != nil && slices.ContainsFunc(v.User.Roles, isAuthorRole)
+}
+func (v view) IsTeam() bool { return v.User != nil && slices.Contains(v.User.Roles, accounts.RoleTeam) }
+
+func isAuthorRole(r string) bool { return r == accounts.RoleAuthor || r == accounts.RoleTeam }
+
 // FieldError is the message of one field, for the templates.
 func (v view) FieldError(name string) string { return v.Fields[name] }
 

@@ -13,14 +13,15 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"mooc/accounts"
+	"mooc/api"
 )
 
 // The cookies of the pages.
 const (
-	sessionCookie = "mooc_session" // an access token of a revocable session
-	csrfCookie    = "mooc_csrf"    // the double-submit CSRF token
-	langCookie    = "mooc_lang"    // the chosen language, lv or en
-	flashCookie   = "mooc_flash"   // a message key to show once after a redirect
+	sessionCookie = api.SessionCookie // an access token of a revocable session
+	csrfCookie    = api.CSRFCookie    // the double-submit CSRF token
+	langCookie    = "mooc_lang"       // the chosen language, lv or en
+	flashCookie   = "mooc_flash"      // a message key to show once after a redirect
 )
 
 // request is one page request's own state, copied out of Fiber's buffers.
@@ -92,7 +93,7 @@ func (p *pages) language(c *fiber.Ctx, r *request) string {
 func (r *request) csrfValid(c *fiber.Ctx) bool {
 	sent := c.FormValue("csrf")
 	if sent == "" {
-		sent = c.Get("X-CSRF-Token")
+		sent = c.Get(api.CSRFHeader)
 	}
 	cookie := c.Cookies(csrfCookie)
 	return len(cookie) >= 32 && subtle.ConstantTimeCompare([]byte(sent), []byte(cookie)) == 1

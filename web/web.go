@@ -126,11 +126,27 @@ func (p *pages) signedIn(h handler) fiber.Handler {
 	})
 }
 
+// withRole is signedIn for the pages of one role (authors', the team's):
+// to anyone without it they do not exist (the 404 page), as another
+// author's draft does not.
+func (p *pages) withRole(role string, h handler) fiber.Handler {
+	return p.signedIn(func(c *fiber.Ctx, r *request) error {
+		if !r.principal.Has(role) {
+			return p.refuse(c, r, fiber.StatusNotFound, "error.not_found")
+		}
+		return h(c, r)
+	})
+}
+
+// route registers a page's route; each area's file adds its own routes
+// with them (authorRoutes, teamRoutes, reportRoutes).
+type routeFunc func(path string, h fiber.Handler)
+
 func (p *pages) routes(app *fiber.App) {
 	// Each page's route is named "web …", which tells them from the API's
 	// routes (whose OpenAPI document must list every one of its own).
-	get := func(path string, h fiber.Handler) { app.Get(path, h).Name("web " + path) }
-	post := func(path string, h fiber.Handler) { app.Post(path, h).Name("web " + path) }
+	var get, post routeFunc = func(path string, h fiber.Handler) { app.Get(path, h).Name("web " + path) },
+		func(path string, h fiber.Handler) { app.Post(path, h).Name("web " + path) }
 	get("/static/:version/:name", p.static)
 
 	get("/", p.route(p.catalogue))
@@ -176,4 +192,8 @@ func (p *pages) routes(app *fiber.App) {
 	get("/programmes/:id", p.route(p.programme))
 	post("/programmes/:id/apply", p.signedIn(p.apply))
 	post("/programmes/:id/withdraw", p.signedIn(p.withdrawApplication))
+
+	p.authorRoutes(get, post)
+	p.teamRoutes(get, post)
+	p.reportRoutes(get, post)
 }

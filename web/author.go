@@ -1,0 +1,4 @@
+package web
+
+// authorRoutes adds the pages of authors (/author).
+func (p *pages) authorRoutes(get, post routeFunc) {}
