@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -115,8 +116,16 @@ func badRequest(status int, code, detail string) error {
 
 // errorHandler renders every error as problem+json. Unknown errors are
 // logged once with their details and answered as a bare 500.
-func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+//
+// A GET of a path no route takes, outside the API, is a person's browser
+// at a wrong address: notFoundPage, when given, answers it with a page.
+func errorHandler(log *slog.Logger, notFoundPage fiber.Handler) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
+		var ferr *fiber.Error
+		if notFoundPage != nil && errors.As(err, &ferr) && ferr.Code == fiber.StatusNotFound &&
+			c.Method() == fiber.MethodGet && !strings.HasPrefix(c.Path(), BasePath+"/") && c.Path() != BasePath {
+			return notFoundPage(c)
+		}
 		return writeProblem(c, toProblem(c, log, err))
 	}
 }

@@ -54,6 +54,9 @@ func openAPI(ops []op, version string) ([]byte, error) {
 			"securitySchemes": map[string]any{
 				"bearer": map[string]any{"type": "http", "scheme": "bearer",
 					"description": "the access_token of POST /api/v1/auth/login"},
+				"pageSession": map[string]any{"type": "apiKey", "in": "cookie", "name": SessionCookie,
+					"description": "the web pages' sign-in, for their scripts: counts only with the " + CSRFHeader +
+						" header equal to the " + CSRFCookie + " cookie"},
 				"metricsToken": map[string]any{"type": "http", "scheme": "bearer",
 					"description": "MOOC_METRICS_TOKEN, as Prometheus' authorization setting sends it"},
 			},
@@ -102,9 +105,9 @@ func (b *schemas) operation(o op, n routeNotes) map[string]any {
 	case o.access == anyone:
 		// No token needed; one sent is checked all the same (a bad one
 		// is refused), and some routes show more to a signed-in caller.
-		out["security"] = []map[string][]string{{}, {"bearer": {}}}
+		out["security"] = []map[string][]string{{}, {"bearer": {}}, {"pageSession": {}}}
 	default:
-		out["security"] = []map[string][]string{{"bearer": {}}}
+		out["security"] = []map[string][]string{{"bearer": {}}, {"pageSession": {}}}
 	}
 	return out
 }

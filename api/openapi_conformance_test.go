@@ -20,6 +20,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"mooc/api"
 )
 
 // Every reply the suite receives through server.do and server.try is held
@@ -179,7 +181,16 @@ var email = openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail)
 // bearer checks that a request carries what its security scheme asks
 // for; whether the token is good is the server's business.
 func bearer(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-	scheme, token, _ := strings.Cut(in.RequestValidationInput.Request.Header.Get("Authorization"), " ")
+	req := in.RequestValidationInput.Request
+	if in.SecuritySchemeName == "pageSession" {
+		session, err := req.Cookie(api.SessionCookie)
+		csrf, err2 := req.Cookie(api.CSRFCookie)
+		if err != nil || err2 != nil || session.Value == "" || req.Header.Get(api.CSRFHeader) != csrf.Value {
+			return errors.New("no page session with its CSRF header")
+		}
+		return nil
+	}
+	scheme, token, _ := strings.Cut(req.Header.Get("Authorization"), " ")
 	if !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return errors.New("no bearer token")
 	}
@@ -213,6 +224,12 @@ func (c *contract) check(method, target string, header http.Header, body []byte,
 		// be a problem of the shared schema (a CORS preflight or HEAD
 		// aside, which carry none).
 		if rep.status < 400 {
+			return nil
+		}
+		// A GET outside the API that no route takes is a person's wrong
+		// address: the pages' HTML 404, not the API's business.
+		if rep.status == http.StatusNotFound && method == http.MethodGet && !strings.HasPrefix(req.URL.Path, "/api/") &&
+			strings.HasPrefix(rep.header.Get("Content-Type"), "text/html") {
 			return nil
 		}
 		return c.checkProblem(method, rep)

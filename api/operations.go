@@ -83,7 +83,7 @@ func guardMetrics(token string) fiber.Handler {
 			return c.Next()
 		}
 		if token == "" {
-			return fiber.ErrNotFound
+			return errNotFound
 		}
 		scheme, got, _ := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
 		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) != 1 {

@@ -90,7 +90,11 @@ func readAll(t *testing.T, r io.Reader) string {
 func TestUnknownRouteAndMethod(t *testing.T) {
 	s := newServer(t, database.SQLite, options{})
 	s.do(request{method: "GET", path: "/api/v1/nothing-here"}).problem(t, 404, "not_found")
-	s.do(request{method: "GET", path: "/"}).problem(t, 404, "not_found")
+	// Outside the API a wrong address is a person's: the pages' 404.
+	if r := s.do(request{method: "GET", path: "/nowhere"}); r.status != 404 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+		t.Fatalf("GET /nowhere: %d %s", r.status, r.header.Get("Content-Type"))
+	}
+	s.do(request{method: "POST", path: "/nowhere"}).problem(t, 404, "not_found")
 }
 
 func TestPanicIsA500WithoutInternals(t *testing.T) {

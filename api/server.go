@@ -67,11 +67,14 @@ type Deps struct {
 	// VerifyPage renders GET /verify/{code}, the contract's page for
 	// people, in the look of the web pages; nil leaves the route out.
 	VerifyPage fiber.Handler
+	// NotFoundPage answers a GET of a path no route takes outside /api/v1
+	// (package web's page); nil: problem+json like every other 404.
+	NotFoundPage fiber.Handler
 }
 
 // New builds the Fiber application with every route of the service.
 func New(d Deps) (*fiber.App, error) {
-	handle := errorHandler(d.Log)
+	handle := errorHandler(d.Log, d.NotFoundPage)
 	app := fiber.New(fiber.Config{
 		AppName:      "mooc",
 		ErrorHandler: handle,

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -70,18 +69,12 @@ func New(d Deps) (*Pages, error) {
 }
 
 // Register adds every page to app, after the API's routes, which it
-// leaves alone: the pages live outside /api/v1. Requests no route takes
-// get an HTML 404 page, except under /api/, whose 404 stays problem+json.
-func (w *Pages) Register(app *fiber.App) {
-	w.p.routes(app)
-	page := w.p.route(w.p.notFound)
-	app.Use(func(c *fiber.Ctx) error {
-		if strings.HasPrefix(c.Path(), "/api/") || c.Method() != fiber.MethodGet {
-			return fiber.ErrNotFound
-		}
-		return page(c)
-	})
-}
+// leaves alone: the pages live outside /api/v1.
+func (w *Pages) Register(app *fiber.App) { w.p.routes(app) }
+
+// NotFound is the page of a GET no route takes (the API's error handler
+// calls it for paths outside the API).
+func (w *Pages) NotFound() fiber.Handler { return w.p.route(w.p.notFound) }
 
 // Verify is the public verification page, GET /verify/{code}: a route of
 // the API's contract, which the API registers with this handler.

@@ -232,6 +232,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Version:        o.Version,
 		RequestTimeout: cfg.RequestTimeout,
 		VerifyPage:     pages.Verify(),
+		NotFoundPage:   pages.NotFound(),
 	}); err != nil {
 		return nil, err
 	}
