@@ -246,8 +246,8 @@ func authenticate(svc *accounts.Service, deadline time.Duration) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		h := c.Get(fiber.HeaderAuthorization)
 		var token string
-		switch {
-		case h == "":
+		switch h {
+		case "":
 			if token = pageSession(c); token == "" {
 				return c.Next()
 			}

@@ -182,15 +182,16 @@ func (p *pages) execute(r *request, csrf, name, title string, data any, problem 
 }
 
 // pageHeaders are every page's: its CSP (replacing the API's, which allows
-// the docs page's inline blocks), no caching of personal pages, and the
-// language the page is in.
+// the docs page's inline blocks; media and the authors' uploads of parts
+// go to the object store's origin too), no caching of personal pages, and
+// the language the page is in.
 func (p *pages) pageHeaders(c *fiber.Ctx) {
 	media := "'self'"
 	for _, o := range p.MediaOrigins {
 		media += " " + o
 	}
 	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"media-src "+media+"; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		"media-src "+media+"; connect-src "+media+"; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderVary, "Cookie, Accept-Language")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"mooc/accounts"
+	"mooc/audit"
 	"mooc/api"
 )
 
@@ -72,6 +73,8 @@ func (p *pages) begin(c *fiber.Ctx, ctx context.Context) (*request, error) {
 		return r, err
 	}
 	r.principal, r.user = pr, &u
+	// The domains log the team's actions with the actor they find here.
+	r.ctx = audit.WithActor(r.ctx, u.ID)
 	return r, nil
 }
 

@@ -89,7 +89,9 @@ func startSite(t *testing.T, o siteOptions) *site {
 	go func() { served <- a.HTTP.Listener(ln) }()
 	t.Cleanup(func() {
 		_ = a.HTTP.ShutdownWithTimeout(5 * time.Second)
-		_ = <-served
+		if err := <-served; err != nil {
+			t.Log(err)
+		}
 		_ = a.Close()
 	})
 	s := &site{URL: base, App: a, Inbox: inbox, now: o.now}
