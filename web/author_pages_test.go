@@ -79,8 +79,8 @@ func TestAuthorPagesOverHTTP(t *testing.T) {
 	author.post("/author/courses", url.Values{"csrf": {"nepareizs-nepareizs-nepareizs-nepareizs"}, "title": {"X"}}).expect(t, 403)
 
 	id := authorCourse(t, s, author, "Sarunas ar klientu")
-	other.get("/author/courses/" + id).expect(t, 404)
-	learner.get("/author/courses/" + id).expect(t, 404)
+	other.get("/author/courses/"+id).expect(t, 404)
+	learner.get("/author/courses/"+id).expect(t, 404)
 	author.get("/author/courses/"+id).expect(t, 200, "Sarunas ar klientu", "1. nedēļa")
 
 	// Files through the form: a caption file with an error is refused with its line.
@@ -162,6 +162,3 @@ func authorPrincipal(t *testing.T, s *site, email string) accounts.Principal {
 	}
 	return p
 }
-
-
-
