@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"mooc/accounts"
+	"mooc/catalogue"
 	"mooc/internal/validation"
 )
 
@@ -17,19 +18,12 @@ import (
 // weekly test short of questions; the publish check names that. Errors as
 // AddQuestion, and ErrNotFound for a question not of the course.
 func (s *Service) UpdateQuestion(ctx context.Context, caller accounts.Principal, courseID, questionID string, in NewQuestion) (Question, error) {
-	in.Text = strings.TrimSpace(in.Text)
-	if err := validation.Struct(in); err != nil {
-		return Question{}, err
-	}
-	c, err := s.courses.EditableDraft(ctx, caller, courseID)
+	c, in, err := s.draftQuestion(ctx, caller, courseID, in)
 	if err != nil {
 		return Question{}, err
 	}
 	if uuid.Validate(questionID) != nil {
 		return Question{}, ErrNotFound
-	}
-	if errs := checkQuestion(in, c.WeekCount()); len(errs) > 0 {
-		return Question{}, validation.Fail(errs...)
 	}
 	var out Question
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
@@ -65,4 +59,21 @@ func (s *Service) UpdateQuestion(ctx context.Context, caller accounts.Principal,
 		return nil
 	})
 	return out, err
+}
+
+// draftQuestion checks a question for a draft course's bank: its fields,
+// the course the caller edits, and the rules of its kind.
+func (s *Service) draftQuestion(ctx context.Context, caller accounts.Principal, courseID string, in NewQuestion) (catalogue.Course, NewQuestion, error) {
+	in.Text = strings.TrimSpace(in.Text)
+	if err := validation.Struct(in); err != nil {
+		return catalogue.Course{}, in, err
+	}
+	c, err := s.courses.EditableDraft(ctx, caller, courseID)
+	if err != nil {
+		return catalogue.Course{}, in, err
+	}
+	if errs := checkQuestion(in, c.WeekCount()); len(errs) > 0 {
+		return catalogue.Course{}, in, validation.Fail(errs...)
+	}
+	return c, in, nil
 }

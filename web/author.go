@@ -1,7 +1,6 @@
 package web
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
@@ -143,9 +142,4 @@ func authorNumber(v, name string, bad []string) (*int, []string) {
 		return nil, append(bad, name)
 	}
 	return &n, bad
-}
-
-// authorIsOwn: the reader's own course, or any for the team.
-func authorIsOwn(r *request, co catalogue.Course) bool {
-	return co.OwnerID == r.user.ID || slices.Contains(r.user.Roles, accounts.RoleTeam)
 }
