@@ -56,16 +56,9 @@ func New(d Deps) *Service {
 // catalogue.ErrNotFound, catalogue.ErrForbidden, catalogue.ErrCoursePublished,
 // *validation.Error.
 func (s *Service) AddQuestion(ctx context.Context, caller accounts.Principal, courseID string, in NewQuestion) (Question, error) {
-	in.Text = strings.TrimSpace(in.Text)
-	if err := validation.Struct(in); err != nil {
-		return Question{}, err
-	}
-	c, err := s.courses.EditableDraft(ctx, caller, courseID)
+	c, in, err := s.draftQuestion(ctx, caller, courseID, in)
 	if err != nil {
 		return Question{}, err
-	}
-	if errs := checkQuestion(in, c.WeekCount()); len(errs) > 0 {
-		return Question{}, validation.Fail(errs...)
 	}
 	row := questionRow{ID: uuid.NewString(), CourseID: c.ID, Week: in.Week, Kind: in.Kind, Text: in.Text,
 		Points: 1, Explanation: strings.TrimSpace(in.Explanation), CreatedAt: s.now().UTC()}

@@ -18,19 +18,19 @@ const maxCaptionsBytes = 2 << 20
 // offending line.
 func ValidateWebVTT(b []byte) error {
 	if !utf8.Valid(b) {
-		return fmt.Errorf("%w: not UTF-8", ErrInvalidCaptions)
+		return captionsError(0, "utf8", "not UTF-8")
 	}
 	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
 	text := strings.ReplaceAll(strings.ReplaceAll(string(b), "\r\n", "\n"), "\r", "\n")
 	lines := strings.Split(text, "\n")
 	first := lines[0]
 	if first != "WEBVTT" && !strings.HasPrefix(first, "WEBVTT ") && !strings.HasPrefix(first, "WEBVTT\t") {
-		return fmt.Errorf("%w: line 1 must start with WEBVTT", ErrInvalidCaptions)
+		return captionsError(1, "signature", "must start with WEBVTT")
 	}
 	i := 1
 	for i < len(lines) && lines[i] != "" { // header lines
 		if strings.Contains(lines[i], "-->") {
-			return fmt.Errorf("%w: line %d: a cue needs a blank line before it", ErrInvalidCaptions, i+1)
+			return captionsError(i+1, "blank_line", "a cue needs a blank line before it")
 		}
 		i++
 	}
@@ -59,7 +59,7 @@ func validateBlock(block []string, lineNo int) error {
 		// These blocks may not hold "-->": a player would read a cue there.
 		for i, line := range block {
 			if strings.Contains(line, "-->") {
-				return fmt.Errorf("%w: line %d: a %s block may not contain \"-->\"", ErrInvalidCaptions, lineNo+i, strings.Fields(head)[0])
+				return captionsError(lineNo+i, "arrow_in_block", fmt.Sprintf("a %s block may not contain \"-->\"", strings.Fields(head)[0]))
 			}
 		}
 		return nil
@@ -68,7 +68,7 @@ func validateBlock(block []string, lineNo int) error {
 	if !strings.Contains(head, "-->") { // a cue identifier
 		timing = 1
 		if len(block) < 2 || !strings.Contains(block[1], "-->") {
-			return fmt.Errorf("%w: line %d: expected a cue timing line \"00:00.000 --> 00:01.000\"", ErrInvalidCaptions, lineNo+1)
+			return captionsError(lineNo+1, "timing_expected", "expected a cue timing line \"00:00.000 --> 00:01.000\"")
 		}
 	}
 	line := block[timing]
@@ -77,18 +77,18 @@ func validateBlock(block []string, lineNo int) error {
 	startTS, ok1 := parseTimestamp(strings.Trim(left, " \t"))
 	fields := strings.FieldsFunc(right, func(r rune) bool { return r == ' ' || r == '\t' })
 	if len(fields) == 0 {
-		return fmt.Errorf("%w: line %d: cue has no end time", ErrInvalidCaptions, lineNo+timing)
+		return captionsError(lineNo+timing, "no_end", "cue has no end time")
 	}
 	endTS, ok2 := parseTimestamp(fields[0])
 	if !ok1 || !ok2 {
-		return fmt.Errorf("%w: line %d: timestamps must look like 00:01.000 or 01:02:03.000", ErrInvalidCaptions, lineNo+timing)
+		return captionsError(lineNo+timing, "timestamp", "timestamps must look like 00:01.000 or 01:02:03.000")
 	}
 	if endTS <= startTS {
-		return fmt.Errorf("%w: line %d: a cue must end after it starts", ErrInvalidCaptions, lineNo+timing)
+		return captionsError(lineNo+timing, "end_before_start", "a cue must end after it starts")
 	}
 	for _, payload := range block[timing+1:] {
 		if strings.Contains(payload, "-->") {
-			return fmt.Errorf("%w: line %d: cue text may not contain \"-->\"", ErrInvalidCaptions, lineNo+timing+1)
+			return captionsError(lineNo+timing+1, "arrow_in_text", "cue text may not contain \"-->\"")
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"mooc/catalogue"
 	"mooc/certificates"
 	"mooc/cohorts"
+	"mooc/media"
 	"mooc/privacy"
 	"mooc/programmes"
 )
@@ -26,6 +27,8 @@ type Deps struct {
 	Certificates *certificates.Service
 	Programmes   *programmes.Service
 	Privacy      *privacy.Service
+	// Media is the uploaded files, for the authors' pages.
+	Media *media.Service
 	// MediaOrigins are the origins videos and captions are played from
 	// besides this one (the object store's public origin), for the CSP.
 	MediaOrigins []string
