@@ -12,11 +12,11 @@ import (
 // teamCertificatesPage is the search of certificates by code or holder,
 // each found one with its revocation form.
 type teamCertificatesPage struct {
-	Query   string
-	Found   []certificates.Certificate
+	Query    string
+	Found    []certificates.Certificate
 	Searched bool
-	Refused string // the code whose revocation was refused
-	Reason  string
+	Refused  string // the code whose revocation was refused
+	Reason   string
 }
 
 func (p *pages) teamCertificatesData(r *request, query string) (teamCertificatesPage, error) {
