@@ -28,9 +28,15 @@ func (s *site) teamPerson(t *testing.T, email, given, family string, roles ...st
 			t.Fatal(err)
 		}
 	}
+	return s.teamLogin(t, email), u
+}
+
+// teamLogin signs a person in through the login form.
+func (s *site) teamLogin(t *testing.T, email string) *browser {
+	t.Helper()
 	b := newBrowser(t, s.URL)
 	b.post("/login", url.Values{"email": {email}, "password": {teamPassword}, "next": {"/learn"}}).expect(t, 303)
-	return b, u
+	return b
 }
 
 // teamLocalTime writes t as a datetime-local control sends it.
