@@ -67,16 +67,6 @@ func (tr *teamReader) text(name string) *string {
 	return nil
 }
 
-// required names the fields a create form must have, for those the
-// domain takes as optional pointers.
-func (tr *teamReader) required(names ...string) {
-	for _, n := range names {
-		if tr.f[n] == "" {
-			tr.errs = append(tr.errs, validation.Field(n, "is required"))
-		}
-	}
-}
-
 // err is the fields that could not be read, or nil.
 func (tr *teamReader) err() error {
 	if len(tr.errs) == 0 {

@@ -46,6 +46,10 @@ type teamProgrammesPage struct {
 // Regions are the planning regions a programme runs in.
 func (teamProgrammesPage) Regions() []string { return programmes.Regions }
 
+// List tells the template this is the list of programmes (one template
+// holds the list and a programme, which share the programme's form).
+func (teamProgrammesPage) List() bool { return true }
+
 func (p *pages) teamProgrammesData(r *request, f form) (teamProgrammesPage, error) {
 	list, _, err := p.Programmes.Programmes(r.ctx, "", 100, "")
 	if err != nil {
@@ -66,7 +70,7 @@ func (p *pages) teamProgrammes(c *fiber.Ctx, r *request) error {
 	if err != nil {
 		return err
 	}
-	return p.render(c, r, fiber.StatusOK, "team_programmes", r.loc.T("team.programmes.title"), pg, nil)
+	return p.render(c, r, fiber.StatusOK, "team_programme", r.loc.T("team.programmes.title"), pg, nil)
 }
 
 func (p *pages) teamCreateProgramme(c *fiber.Ctx, r *request) error {
@@ -80,7 +84,7 @@ func (p *pages) teamCreateProgramme(c *fiber.Ctx, r *request) error {
 		if perr != nil {
 			return perr
 		}
-		return p.formRefusal(c, r, "team_programmes", r.loc.T("team.programmes.title"), pg, err)
+		return p.formRefusal(c, r, "team_programme", r.loc.T("team.programmes.title"), pg, err)
 	}
 	return p.redirect(c, r, "/team/programmes/"+pr.ID, "team.flash.programme_created")
 }
@@ -106,6 +110,9 @@ type teamProgrammePage struct {
 
 // Regions are the planning regions a programme runs in.
 func (teamProgrammePage) Regions() []string { return programmes.Regions }
+
+// List tells the template this is one programme, not the list.
+func (teamProgrammePage) List() bool { return false }
 
 // Accepted counts the participants.
 func (pg teamProgrammePage) Accepted() int {
