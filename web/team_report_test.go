@@ -188,7 +188,7 @@ func TestReportPagesOverHTTP(t *testing.T) {
 			[]string{"Latgale", "2", "1", "0"}, []string{"Vidzeme", "1", "0", "0"}, []string{"Zemgale", "2", "2", "0"}, []string{"Kurzeme", "0", "0", "0"})
 		munis := reportCSV(t, b.get("/team/reports/download?figure=municipality&format=csv&"+st.period()).expect(t, 200))
 		reportHas(t, munis, []string{"municipality", "region", "enrolled", "completed", "certified"}, []string{"Ludzas novads", "Latgale", "2", "1", "0"})
-		cohortsFile := b.get("/team/reports/download?figure=cohort&format=xlsx&" + st.period()).expect(t, 200)
+		cohortsFile := b.get("/team/reports/download?figure=cohort&format=xlsx&"+st.period()).expect(t, 200)
 		sheet, rows := reportWorkbook(t, []byte(cohortsFile.body))
 		if sheet != "Pēc grupas" || len(rows) != 3 || rows[0][0] != "Grupas ID" {
 			t.Fatalf("cohorts workbook %q: %q", sheet, rows)
@@ -196,7 +196,7 @@ func TestReportPagesOverHTTP(t *testing.T) {
 		reportHas(t, rows, []string{st.ended, st.Course.Title, "Rudens grupa", "2", "2", "0"})
 
 		// The whole report is the API's file.
-		all := b.get("/team/reports/download?format=csv&" + st.period()).expect(t, 200)
+		all := b.get("/team/reports/download?format=csv&"+st.period()).expect(t, 200)
 		req, _ := http.NewRequest("GET", st.URL+"/api/v1/reports/completions?"+st.period(), nil)
 		req.Header.Set("Accept", "text/csv")
 		req.Header.Set("Authorization", "Bearer "+st.teamCookie.Value)
