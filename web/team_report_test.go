@@ -156,7 +156,7 @@ func TestReportPagesOverHTTP(t *testing.T) {
 		}
 
 		// The period's report: a chart and a table per figure.
-		rep := b.get("/team/reports?"+st.period()).expect(t, 200, `<svg xmlns="http://www.w3.org/2000/svg" class="chart"`, `role="img"`,
+		rep := b.get("/team/reports?"+st.period()).expect(t, 200, `<svg xmlns="http://www.w3.org/2000/svg" class="chart wide"`, `role="img"`,
 			`aria-labelledby="fig-course-title fig-course-desc"`, "Pabeigušie pēc kursa vai programmas", "Pabeigušie pēc plānošanas reģiona",
 			`<th scope="row"><a href="/team/reports/cohorts/`+st.Cohort.ID+`">`, "Ludzas novads", "Latgale", "Zemgale", "Rudens grupa",
 			`<dd>8</dd>`, `<dd>6</dd>`, `<dd>1</dd>`, `value="`+st.from+`"`, "figure=region&amp;format=xlsx",

@@ -210,7 +210,7 @@ func (f completionsFigure) lines(rep reports.Completions, l *locale) []reportLin
 			if row.Kind != "course" {
 				continue
 			}
-			line = reportLine{Key: row.CohortID, Label: row.CourseTitle + " — " + row.CohortTitle, Sub: row.CourseTitle, Cohort: row.CohortTitle,
+			line = reportLine{Key: row.CohortID, Label: row.CohortTitle + " — " + row.CourseTitle, Sub: row.CourseTitle, Cohort: row.CohortTitle,
 				Link: "/team/reports/cohorts/" + row.CohortID}
 		case byMunicipality:
 			line = reportLine{Key: row.Municipality, Label: cmp.Or(row.Municipality, l.T("report.unknown")), Sub: row.Region}

@@ -84,8 +84,12 @@ func short(s string, n int) string {
 
 // svg opens the chart's element with its title and description.
 func (c Chart) open(b *strings.Builder, w, h int) {
-	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-labelledby="%s-title %s-desc" font-family="system-ui, sans-serif" font-size="14" fill="%s">`,
-		w, h, w, h, esc(c.ID), esc(c.ID), Ink)
+	class := "chart"
+	if w >= 600 { // too small to read when shrunk to a phone's width: the page lets it scroll
+		class += " wide"
+	}
+	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" class="%s" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-labelledby="%s-title %s-desc" font-family="system-ui, sans-serif" font-size="14" fill="%s">`,
+		class, w, h, w, h, esc(c.ID), esc(c.ID), Ink)
 	fmt.Fprintf(b, `<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, esc(c.ID), esc(c.Title), esc(c.ID), esc(c.Desc))
 	fmt.Fprintf(b, `<rect x="0" y="0" width="%d" height="%d" fill="%s"/>`, w, h, Paper)
 }
