@@ -53,7 +53,9 @@ func BenchmarkReportCompletions(b *testing.B) {
 	go func() { served <- a.HTTP.Listener(ln) }()
 	b.Cleanup(func() {
 		_ = a.HTTP.ShutdownWithTimeout(5 * time.Second)
-		_ = <-served
+		if err := <-served; err != nil {
+			b.Logf("serving: %v", err)
+		}
 		_ = a.Close()
 	})
 

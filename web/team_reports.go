@@ -261,11 +261,7 @@ func (p *pages) reportCompletions(c *fiber.Ctx, r *request) error {
 	if err != nil {
 		return p.formRefusal(c, r, "team_reports", title, page, err)
 	}
-	svc, err := p.reportsOf(c)
-	if err != nil {
-		return err
-	}
-	rep, err := svc.Completions(r.ctx, period.from, period.to)
+	rep, err := p.completions(c, r, period)
 	if err != nil {
 		return err
 	}
@@ -327,6 +323,14 @@ func completionsFigureOf(f completionsFigure, lines []reportLine, l *locale, per
 	return fig
 }
 
+func (p *pages) completions(c *fiber.Ctx, r *request, period reportPeriod) (reports.Completions, error) {
+	svc, err := p.reportsOf(c)
+	if err != nil {
+		return reports.Completions{}, err
+	}
+	return svc.Completions(r.ctx, period.from, period.to)
+}
+
 func num(n int) reportCell { return reportCell{Text: strconv.Itoa(n), Num: true} }
 
 func (p *pages) reportCompletionsDownload(c *fiber.Ctx, r *request) error {
@@ -334,11 +338,7 @@ func (p *pages) reportCompletionsDownload(c *fiber.Ctx, r *request) error {
 	if err != nil {
 		return err
 	}
-	svc, err := p.reportsOf(c)
-	if err != nil {
-		return err
-	}
-	rep, err := svc.Completions(r.ctx, period.from, period.to)
+	rep, err := p.completions(c, r, period)
 	if err != nil {
 		return err
 	}

@@ -133,56 +133,50 @@ func Vertical(c Chart) template.HTML {
 // Horizontal draws a bar per line, the label on the left and the number at
 // the bar's end: for many or long categories (courses, municipalities).
 func Horizontal(c Chart) template.HTML {
-	const (
-		w, labelW, textW = 720, 260, 110
-		rowH, barH, top  = 30, 20, 8
-	)
-	plotW := float64(w - labelW - textW - 16)
-	h := top*2 + rowH*max(len(c.Items), 1)
+	return lines(c, lineLayout{labelW: 260, textW: 110, rowH: 30, barH: 20, label: 34})
+}
+
+// Funnel draws steps one under another, each a bar centred on the same
+// axis, as long as its count against the largest step's (the first, in a
+// funnel), with the count and the share of the first beside it:
+// enrolled, each week done, the final test passed, certified.
+func Funnel(c Chart) template.HTML {
+	return lines(c, lineLayout{labelW: 230, textW: 120, rowH: 34, barH: 24, label: 30, centred: true})
+}
+
+// lineLayout is how lines draws its bars.
+type lineLayout struct {
+	labelW, textW, rowH, barH int
+	label                     int  // characters of a label written in full
+	centred                   bool // on a common axis (a funnel), else from the left
+}
+
+// lines draws a bar per line: Horizontal and Funnel.
+func lines(c Chart, l lineLayout) template.HTML {
+	const w, top = 720, 8
+	plotW := float64(w - l.labelW - l.textW - 16)
+	centre := float64(l.labelW) + plotW/2
+	h := top*2 + l.rowH*max(len(c.Items), 1)
 	var b strings.Builder
 	c.open(&b, w, h)
 	most := c.most()
 	for i, it := range c.Items {
-		y := top + i*rowH
+		y := top + i*l.rowH
 		bw := scale(it.Value, most, plotW)
+		x, textX := float64(l.labelW), float64(l.labelW)+bw+6
+		if l.centred {
+			x, textX = centre-bw/2, float64(l.labelW)+plotW+8
+		}
 		fmt.Fprintf(&b, `<g><title>%s: %s</title>`, esc(it.Label), esc(it.text()))
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="13">%s</text>`, labelW-8, y+barH/2+5, esc(short(it.Label, 34)))
-		fmt.Fprintf(&b, `<rect class="bar" x="%d" y="%d" width="%s" height="%d" fill="%s" data-value="%d"/>`, labelW, y, f(bw), barH, Bar, max(it.Value, 0))
-		fmt.Fprintf(&b, `<text x="%s" y="%d" font-weight="600">%s</text>`, f(float64(labelW)+bw+6), y+barH/2+5, esc(it.text()))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="13">%s</text>`, l.labelW-8, y+l.barH/2+5, esc(short(it.Label, l.label)))
+		fmt.Fprintf(&b, `<rect class="bar" x="%s" y="%d" width="%s" height="%d" fill="%s" data-value="%d"/>`, f(x), y, f(bw), l.barH, Bar, max(it.Value, 0))
+		fmt.Fprintf(&b, `<text x="%s" y="%d" font-weight="600">%s</text>`, f(textX), y+l.barH/2+5, esc(it.text()))
 		b.WriteString(`</g>`)
 	}
-	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="1"/>`, labelW, top-4, labelW, h-top+4, Rule)
-	return done(&b)
-}
-
-// Funnel draws steps one under another, each a bar centred on the same
-// axis, as long as its count against the first step's, with the count
-// and the share of the first beside it: enrolled, each week done, the
-// final test passed, certified.
-func Funnel(c Chart) template.HTML {
-	const (
-		w, labelW, textW = 720, 230, 120
-		rowH, barH, top  = 34, 24, 8
-	)
-	plotW := float64(w - labelW - textW - 16)
-	centre := float64(labelW) + plotW/2
-	h := top*2 + rowH*max(len(c.Items), 1)
-	var b strings.Builder
-	c.open(&b, w, h)
-	first := 0
-	if len(c.Items) > 0 {
-		first = c.Items[0].Value
+	axis, dash := float64(l.labelW), ""
+	if l.centred {
+		axis, dash = centre, ` stroke-dasharray="3 3"`
 	}
-	most := max(c.most(), first)
-	for i, it := range c.Items {
-		y := top + i*rowH
-		bw := scale(it.Value, most, plotW)
-		fmt.Fprintf(&b, `<g><title>%s: %s</title>`, esc(it.Label), esc(it.text()))
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="13">%s</text>`, labelW-8, y+barH/2+5, esc(short(it.Label, 30)))
-		fmt.Fprintf(&b, `<rect class="bar" x="%s" y="%d" width="%s" height="%d" fill="%s" data-value="%d"/>`, f(centre-bw/2), y, f(bw), barH, Bar, max(it.Value, 0))
-		fmt.Fprintf(&b, `<text x="%s" y="%d" font-weight="600">%s</text>`, f(float64(labelW)+plotW+8), y+barH/2+5, esc(it.text()))
-		b.WriteString(`</g>`)
-	}
-	fmt.Fprintf(&b, `<line x1="%s" y1="%d" x2="%s" y2="%d" stroke="%s" stroke-width="1" stroke-dasharray="3 3"/>`, f(centre), top-4, f(centre), h-top+4, Rule)
+	fmt.Fprintf(&b, `<line x1="%s" y1="%d" x2="%s" y2="%d" stroke="%s" stroke-width="1"%s/>`, f(axis), top-4, f(axis), h-top+4, Rule, dash)
 	return done(&b)
 }
