@@ -205,7 +205,7 @@ func TestReportPagesOverHTTP(t *testing.T) {
 		}
 
 		// Distinct people, with no target yet.
-		b.get("/team/reports/people?"+st.period()).expect(t, 200, "Mācības pabeigušas 6 personas.", "mērķis nav noteikts", `id="fig-people-title"`)
+		b.get("/team/reports/people?"+st.period()).expect(t, 200, "Mācības pabeigušo personu skaits: 6", "mērķis nav noteikts", `id="fig-people-title"`)
 		people := reportCSV(t, b.get("/team/reports/people/download?format=csv&"+st.period()).expect(t, 200))
 		reportHas(t, people, []string{"methodology_id", "methodology", "people_completed", "target"}, []string{"", "Kopā (katra persona vienreiz)", "6", ""})
 
