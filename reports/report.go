@@ -127,20 +127,7 @@ func CompletionQueries(from, to time.Time) (online, inPerson, people Query) {
 // from or to leaves the period open on that side.
 func (s *Service) Completions(ctx context.Context, from, to time.Time) (Completions, error) {
 	out := Completions{Rows: []Row{}, Period: period(from, to)}
-	if !from.IsZero() {
-		f := from.UTC()
-		out.From = &f
-	}
-	if !to.IsZero() {
-		t := to.UTC()
-		out.To = &t
-	}
-	if from.IsZero() {
-		from = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	if to.IsZero() {
-		to = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
-	}
+	out.From, out.To, from, to = bounds(from, to)
 	conn := s.db.Conn(ctx)
 	onlineQ, inPersonQ, peopleQ := CompletionQueries(from, to)
 	var online []Row
@@ -183,6 +170,26 @@ func (s *Service) Completions(ctx context.Context, from, to time.Time) (Completi
 	}
 	out.PeopleCompleted = people
 	return out, nil
+}
+
+// bounds are a period's ends as a report states them (nil for an open
+// side) and as its queries take them (an open side far away).
+func bounds(from, to time.Time) (stateFrom, stateTo *time.Time, queryFrom, queryTo time.Time) {
+	if !from.IsZero() {
+		f := from.UTC()
+		stateFrom = &f
+	}
+	if !to.IsZero() {
+		t := to.UTC()
+		stateTo = &t
+	}
+	if from.IsZero() {
+		from = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	if to.IsZero() {
+		to = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	}
+	return stateFrom, stateTo, from, to
 }
 
 // period says in words which cohorts and programmes the report covers,
