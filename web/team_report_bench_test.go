@@ -17,7 +17,6 @@ import (
 	"mooc/internal/testenv"
 	"mooc/internal/testkit"
 	"mooc/reports/reportstest"
-	"mooc/web"
 )
 
 // reportMunicipalities are where the benchmark's learners work: a few of
@@ -48,7 +47,6 @@ func BenchmarkReportCompletions(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	web.UseReports(a.HTTP, a.Reports)
 	served := make(chan error, 1)
 	go func() { served <- a.HTTP.Listener(ln) }()
 	b.Cleanup(func() {

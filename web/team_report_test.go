@@ -17,7 +17,6 @@ import (
 	"mooc/internal/database"
 	"mooc/internal/testenv"
 	"mooc/reports/reportstest"
-	"mooc/web"
 )
 
 // reportStage is a site whose report pages read its reports, with a
@@ -35,7 +34,6 @@ type reportStage struct {
 func newReportStage(t *testing.T, o siteOptions) *reportStage {
 	t.Helper()
 	s := startSite(t, o)
-	web.UseReports(s.App.HTTP, s.App.Reports)
 	st := &reportStage{site: s, history: reportstest.New(t, s.App.DB)}
 	st.history.Now = s.now().UTC().Truncate(time.Second)
 	st.course = reportstest.Course{ID: s.Course.ID, MethodologyID: s.Course.MethodologyID, Title: s.Course.Title}

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -34,22 +33,13 @@ func (p *pages) reportRoutes(get, _ routeFunc) {
 	get("/team/reports/cohorts/:id/download", p.withRole(accounts.RoleTeam, p.reportCohortDownload))
 }
 
-// reportServices are the reports services of the apps these pages are
-// registered on, by app. Deps has no field for the reports service yet;
-// UseReports is the bridge until it has one.
-var reportServices sync.Map
+var errNoReports = errors.New("web: the pages were built without the reports service (Deps.Reports)")
 
-// UseReports gives the report pages registered on app the reports
-// service they read.
-func UseReports(app *fiber.App, svc *reports.Service) { reportServices.Store(app, svc) }
-
-var errNoReports = errors.New("web: the report pages have no reports service (web.UseReports)")
-
-func (p *pages) reportsOf(c *fiber.Ctx) (*reports.Service, error) {
-	if s, ok := reportServices.Load(c.App()); ok {
-		return s.(*reports.Service), nil
+func (p *pages) reportsOf(*fiber.Ctx) (*reports.Service, error) {
+	if p.Reports == nil {
+		return nil, errNoReports
 	}
-	return nil, errNoReports
+	return p.Reports, nil
 }
 
 // reportPeriod is the period a report page was asked for, as typed (the

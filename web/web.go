@@ -15,6 +15,7 @@ import (
 	"mooc/media"
 	"mooc/privacy"
 	"mooc/programmes"
+	"mooc/reports"
 )
 
 // Deps is what the pages need: the domain services and a few settings.
@@ -27,6 +28,7 @@ type Deps struct {
 	Certificates *certificates.Service
 	Programmes   *programmes.Service
 	Privacy      *privacy.Service
+	Reports      *reports.Service
 	// Media is the uploaded files, for the authors' pages.
 	Media *media.Service
 	// MediaOrigins are the origins videos and captions are played from
