@@ -121,21 +121,8 @@ func TestAuthorPagesInBrowser(t *testing.T) {
 				} else {
 					st = tab.Navigate(t, s.URL+k.path+"?lang="+lang)
 				}
-				want := k.status
-				if want == 0 {
-					want = 200
-				}
 				name := fmt.Sprintf("%s-%s-%d", k.name, lang, width)
-				if st != want {
-					t.Errorf("%s: status %d, want %d: %.300s", name, st, want, tab.Text(t, "main"))
-				}
-				if vs := tab.Axe(t); len(vs) > 0 {
-					t.Errorf("%s: axe-core finds:\n%s", name, vs)
-				}
-				if p := tab.Problems(t); len(p) > 0 {
-					t.Errorf("%s: the page reported:\n%s", name, strings.Join(p, "\n"))
-				}
-				tab.Screenshot(t, name)
+				checkPage(t, tab, name, st, k.status)
 			}
 		}
 	}

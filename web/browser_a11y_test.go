@@ -58,26 +58,13 @@ func TestEveryPageKindIsAccessible(t *testing.T) {
 					} else {
 						st = tab.Navigate(t, s.URL+k.path+sep+"lang="+lang)
 					}
-					want := k.status
-					if want == 0 {
-						want = 200
-					}
 					name := fmt.Sprintf("%s-%s-%d", k.name, lang, width)
-					if st != want {
-						t.Errorf("%s: status %d, want %d: %.300s", name, st, want, tab.Text(t, "main"))
-					}
 					var htmlLang string
 					tab.Eval(t, `document.documentElement.lang`, &htmlLang)
 					if htmlLang != lang {
 						t.Errorf("%s: <html lang=%q>", name, htmlLang)
 					}
-					if vs := tab.Axe(t); len(vs) > 0 {
-						t.Errorf("%s: axe-core finds:\n%s", name, vs)
-					}
-					if p := tab.Problems(t); len(p) > 0 {
-						t.Errorf("%s: the page reported:\n%s", name, strings.Join(p, "\n"))
-					}
-					tab.Screenshot(t, name)
+					checkPage(t, tab, name, st, k.status)
 				}
 			}
 		}
@@ -151,4 +138,24 @@ func (b *browser) reportProgress(t *testing.T, learn, lessonID string, pos float
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-CSRF-Token", b.csrf())
 	b.send(req).expect(t, 200)
+}
+
+// checkPage holds a page to what every page keeps: the status it should
+// answer (200 when want is 0), no axe-core finding, nothing in the console
+// or against its CSP; and it keeps the page's screenshot.
+func checkPage(t *testing.T, tab *browsertest.Tab, name string, status, want int) {
+	t.Helper()
+	if want == 0 {
+		want = 200
+	}
+	if status != want {
+		t.Errorf("%s: status %d, want %d: %.300s", name, status, want, tab.Text(t, "main"))
+	}
+	if vs := tab.Axe(t); len(vs) > 0 {
+		t.Errorf("%s: axe-core finds:\n%s", name, vs)
+	}
+	if p := tab.Problems(t); len(p) > 0 {
+		t.Errorf("%s: the page reported:\n%s", name, strings.Join(p, "\n"))
+	}
+	tab.Screenshot(t, name)
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"mooc/accounts"
-	"mooc/audit"
 	"mooc/api"
+	"mooc/audit"
 )
 
 // The cookies of the pages.

@@ -93,16 +93,7 @@ func TestReportsInBrowser(t *testing.T) {
 				if strings.Contains(k.path, "?") {
 					sep = "&"
 				}
-				if s := tab.Navigate(t, st.URL+k.path+sep+"lang="+lang); s != k.status {
-					t.Errorf("%s: status %d, want %d", name, s, k.status)
-				}
-				if vs := tab.Axe(t); len(vs) > 0 {
-					t.Errorf("%s: axe-core finds:\n%s", name, vs)
-				}
-				if p := tab.Problems(t); len(p) > 0 {
-					t.Errorf("%s: the page reported:\n%s", name, strings.Join(p, "\n"))
-				}
-				tab.Screenshot(t, name)
+				checkPage(t, tab, name, tab.Navigate(t, st.URL+k.path+sep+"lang="+lang), k.status)
 			}
 		}
 	}
