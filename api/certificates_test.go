@@ -102,7 +102,7 @@ func TestCertificates(t *testing.T) {
 				s.do(request{method: "GET", path: "/api/v1/certificates/ZZZZ-ZZZZ-ZZZZ/verify"}).problem(t, 404, "not_found")
 				s.do(request{method: "GET", path: "/api/v1/certificates/not-a-code/verify"}).problem(t, 404, "not_found")
 				page := string(s.do(request{method: "GET", path: "/verify/" + cert.Code}).expect(t, 200).body)
-				if !strings.Contains(page, "Sertifikāts ir derīgs") || !strings.Contains(page, "Līga Ozoliņa") {
+				if !strings.Contains(page, "Apliecinājums ir derīgs") || !strings.Contains(page, "Līga Ozoliņa") {
 					t.Fatalf("verify page:\n%s", page)
 				}
 				if r := s.do(request{method: "GET", path: "/verify/ZZZZ-ZZZZ-ZZZZ"}); r.status != 404 || !strings.Contains(string(r.body), "nav atrasts") {

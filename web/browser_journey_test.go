@@ -161,7 +161,7 @@ func TestLearnerJourneyInBrowser(t *testing.T) {
 		t.Fatalf("the share link is %q", share)
 	}
 	tab.ClickNavigate(t, `a[href^="/verify/"]`)
-	if got := tab.Text(t, "main"); !strings.Contains(got, "Sertifikāts ir derīgs") || !strings.Contains(got, "Anna Kalniņa") {
+	if got := tab.Text(t, "main"); !strings.Contains(got, "Apliecinājums ir derīgs") || !strings.Contains(got, "Anna Kalniņa") {
 		t.Fatalf("the verification page: %s", got)
 	}
 	tab.Screenshot(t, "journey-verify-lv-375")

@@ -269,7 +269,7 @@ func TestLearnerJourneyOverHTTP(t *testing.T) {
 		b.post(at, s.rightAnswers(t, ap.body)).expect(t, 303)
 		b.get(at).expect(t, 200, "Tests nokārtots: 100 %", "Punkti: 2 no 2")
 
-		b.get(learn).expect(t, 200, "Saņemt sertifikātu")
+		b.get(learn).expect(t, 200, "Saņemt apliecinājumu")
 		loc := b.post(learn+"/certificate", nil).expect(t, 303).header.Get("Location")
 		m := certLinkRe.FindStringSubmatch(loc)
 		if m == nil {
@@ -287,7 +287,7 @@ func TestLearnerJourneyOverHTTP(t *testing.T) {
 
 		// The verify page is public, in the pages' look, in either language.
 		anon := newBrowser(t, s.URL)
-		anon.get("/verify/"+code).expect(t, 200, "Sertifikāts ir derīgs", "Jānis Bērziņš", `class="site"`)
+		anon.get("/verify/"+code).expect(t, 200, "Apliecinājums ir derīgs", "Jānis Bērziņš", `class="site"`)
 		anon.get("/verify/"+strings.ReplaceAll(code, "-", " ")+"?lang=en").expect(t, 200, "The certificate is valid", `<html lang="en">`)
 		anon.get("/verify/NOPE-NOPE-NOPE?lang=lv").expect(t, 404, "nav atrasts")
 		anon.get(loc).expect(t, 303) // a certificate's own page is its holder's
