@@ -233,6 +233,10 @@ func matrixCSV(path string) func(caller) request {
 	return func(caller) request { return request{path: path, header: map[string]string{"Accept": "text/csv"}} }
 }
 
+func matrixPDF(path string) func(caller) request {
+	return func(caller) request { return request{path: path, header: map[string]string{"Accept": "application/pdf"}} }
+}
+
 func matrixSend(path string, body any) func(caller) request {
 	return func(caller) request { return request{path: path, body: body} }
 }
@@ -483,6 +487,12 @@ func accessMatrix(f *matrixFixtures) []accessRow {
 		// Reports.
 		{route: "GET /api/v1/reports/completions", want: "401 403 403 403 403 200", req: matrixCall(v1 + "/reports/completions")},
 		{route: "GET /api/v1/reports/completions", what: "as CSV", want: "401 403 403 403 403 200", req: matrixCSV(v1 + "/reports/completions")},
+
+		// Training records.
+		{route: "GET /api/v1/me/training-hours", want: "401 200 200 200 200 200", req: matrixCall(v1 + "/me/training-hours")},
+		{route: "GET /api/v1/me/training-hours", what: "as PDF", want: "401 200 200 200 200 200", req: matrixPDF(v1 + "/me/training-hours")},
+		{route: "GET /api/v1/users/{id}/training-hours", what: "L1", want: "401 403 403 403 403 200", req: matrixCall(v1 + "/users/" + f.users[learner1].ID + "/training-hours")},
+		{route: "GET /api/v1/users/{id}/training-hours", what: "L1 as PDF", want: "401 403 403 403 403 200", req: matrixPDF(v1 + "/users/" + f.users[learner1].ID + "/training-hours")},
 
 		// Last, the rows that change who holds what. Enrolling: L1 holds a
 		// place in the course already; everyone else gets one. Only the

@@ -202,6 +202,10 @@ func (b *schemas) successContent(o op, n routeNotes, status int) map[string]any 
 			c[workbookType] = map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": workbookType,
 				"description": "the same as an Excel workbook (Accept: " + workbookType + ")"}}
 		}
+		if strings.Contains(o.summary, "Accept: application/pdf") {
+			c["application/pdf"] = map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": "application/pdf",
+				"description": "the same as a PDF document (Accept: application/pdf)"}}
+		}
 		return c
 	}
 	return nil

@@ -211,6 +211,9 @@ var notes = map[string]routeNotes{
 		errs:     []error{errNotFound},
 		security: []map[string][]string{{"metricsToken": {}}},
 	},
+
+	"GET /api/v1/me/training-hours":        {errs: []error{errInvalid}},
+	"GET /api/v1/users/:id/training-hours": {errs: []error{errInvalid, accounts.ErrNotFound}},
 }
 
 // objectNotes are the disk store's signed links, by method.

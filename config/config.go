@@ -49,6 +49,9 @@ type Config struct {
 	SMTP     SMTP
 	// RequestTimeout bounds a request's work (file transfers aside).
 	RequestTimeout time.Duration
+	// YearlyTrainingHours is the hours of training a social worker needs
+	// in a calendar year, the required_hours of training records.
+	YearlyTrainingHours int
 }
 
 // SMTP is the mail relay; an empty Host means e-mails go to the log.
@@ -95,6 +98,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		PublicURL:            strings.TrimRight(p.str("MOOC_PUBLIC_URL", ""), "/"),
 		MaxUploadBytes:       p.int64("MOOC_MAX_UPLOAD_BYTES", 4<<30),
 		RegisterLimit:        int(p.int64("MOOC_REGISTER_LIMIT", 50)),
+		YearlyTrainingHours:  int(p.int64("MOOC_YEARLY_TRAINING_HOURS", 24)),
 		BootstrapEmail:       p.str("MOOC_BOOTSTRAP_EMAIL", ""),
 		BootstrapPassword:    p.str("MOOC_BOOTSTRAP_PASSWORD", ""),
 		CORSOrigins:          p.list("MOOC_CORS_ORIGINS"),
@@ -202,6 +206,9 @@ func (p *parser) check(c Config) {
 	}
 	if c.MetricsAddr != "" && (!listenAddr(c.MetricsAddr) || c.MetricsAddr == c.Addr) {
 		fail("MOOC_METRICS_ADDR: %q is not a listen address such as 10.0.0.5:9090, other than MOOC_ADDR", c.MetricsAddr)
+	}
+	if c.YearlyTrainingHours <= 0 || c.YearlyTrainingHours > 1000 {
+		fail("MOOC_YEARLY_TRAINING_HOURS: must be a positive number of hours such as 24")
 	}
 	if len(c.PrivacyNoticeVersion) > 40 || strings.TrimSpace(c.PrivacyNoticeVersion) == "" {
 		fail("MOOC_PRIVACY_NOTICE_VERSION: must be a short version name such as 2026-12")

@@ -38,6 +38,7 @@ import (
 	"mooc/privacy"
 	"mooc/programmes"
 	"mooc/reports"
+	"mooc/training"
 	"mooc/web"
 )
 
@@ -73,6 +74,7 @@ type App struct {
 	Certificates *certificates.Service
 	Programmes   *programmes.Service
 	Reports      *reports.Service
+	Training     *training.Service
 	Privacy      *privacy.Service
 	Audit        *audit.Log
 	Outbox       *outbox.Outbox
@@ -182,6 +184,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Programmes = programmes.New(programmes.Deps{DB: a.DB, Methodologies: a.Catalogue, Certificates: a.Certificates,
 		People: a.Accounts, Outbox: a.Outbox, Audit: a.Audit, Now: o.Now})
 	a.Reports = reports.New(a.DB)
+	a.Training = training.New(training.Deps{DB: a.DB, People: a.Accounts, RequiredHours: cfg.YearlyTrainingHours,
+		PublicURL: cfg.PublicURL, Now: o.Now})
 	a.Privacy = privacy.New(privacy.Deps{DB: a.DB, Accounts: a.Accounts, Outbox: a.Outbox, Audit: a.Audit,
 		Holders:    []privacy.Holder{a.Cohorts, a.Assessment, a.Certificates, a.Programmes},
 		Forgetters: []privacy.Forgetter{a.Cohorts, a.Programmes}, Now: o.Now})
@@ -220,7 +224,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if a.HTTP, err = api.New(api.Deps{
 		Log: a.Log, Accounts: a.Accounts, Media: a.Media, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
 		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Reports: a.Reports,
-		Privacy: a.Privacy, Audit: a.Audit,
+		Privacy: a.Privacy, Audit: a.Audit, Training: a.Training,
 		Ready:          map[string]api.Check{"database": a.DB.Ping, "object_storage": objects.Ping},
 		Disk:           disk,
 		ObjectsPath:    ObjectsPath,
