@@ -234,7 +234,9 @@ func matrixCSV(path string) func(caller) request {
 }
 
 func matrixPDF(path string) func(caller) request {
-	return func(caller) request { return request{path: path, header: map[string]string{"Accept": "application/pdf"}} }
+	return func(caller) request {
+		return request{path: path, header: map[string]string{"Accept": "application/pdf"}}
+	}
 }
 
 func matrixSend(path string, body any) func(caller) request {

@@ -81,3 +81,20 @@ func TestSMTPFromAndMetricsTokenValidated(t *testing.T) {
 		}
 	}
 }
+
+// The yearly training requirement is 24 hours unless set, and a positive
+// number of hours when it is.
+func TestYearlyTrainingHours(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil || c.YearlyTrainingHours != 24 {
+		t.Fatalf("default %d, %v", c.YearlyTrainingHours, err)
+	}
+	if c, err := FromEnv(env(map[string]string{"MOOC_YEARLY_TRAINING_HOURS": "40"})); err != nil || c.YearlyTrainingHours != 40 {
+		t.Fatalf("40: %d, %v", c.YearlyTrainingHours, err)
+	}
+	for _, bad := range []string{"0", "-5", "many", "1001"} {
+		if _, err := FromEnv(env(map[string]string{"MOOC_YEARLY_TRAINING_HOURS": bad})); err == nil || !strings.Contains(err.Error(), "MOOC_YEARLY_TRAINING_HOURS") {
+			t.Errorf("%q: want an error naming it, got %v", bad, err)
+		}
+	}
+}
