@@ -83,3 +83,12 @@ func total(items []Item) int {
 	}
 	return n
 }
+
+// Years are the years a record may be asked for now, newest first.
+func Years(now time.Time) []int {
+	var out []int
+	for y := YearOf(now) + 1; y >= FirstYear; y-- {
+		out = append(out, y)
+	}
+	return out
+}

@@ -113,6 +113,8 @@ func TestEveryPageKindIsAccessible(t *testing.T) {
 			{name: "certificate", path: cert, learner: true},
 			{name: "verify", path: "/verify/" + code},
 			{name: "verify-unknown", path: "/verify/ZZZZ-ZZZZ-ZZZZ", status: 404},
+			{name: "training-hours", path: "/me/training-hours", learner: true},
+			{name: "training-hours-refused", path: "/me/training-hours?year=2014", learner: true, status: 422},
 		})
 	})
 }
