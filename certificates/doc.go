@@ -4,7 +4,8 @@
 // storage, public verification by code, revocation, and issuing a whole
 // cohort's certificates as a background job. Revocations are on the
 // audit log; a closed account's certificates stay, with the name printed
-// on them, and stay verifiable.
+// on them, and stay verifiable. The yearly training transcript (izziņa)
+// of package training is drawn here too (transcript.go), in the same fonts.
 //
 // Whether a certificate is earned is not decided here: an online course's
 // rule is cohorts.Missing (asked through the Completions of the cohorts
