@@ -173,3 +173,54 @@ func (h *History) insert(table string, cols []string, rows [][]any) {
 		}
 	}
 }
+
+// Participant is one application to an in-person programme and the hours
+// its applicant attended.
+type Participant struct {
+	UserID       string // an existing user's; a new user when empty
+	Municipality string
+	Status       string // accepted when empty; applied, waitlisted, withdrawn
+	Hours        int
+}
+
+// Programme adds an in-person programme of the methodology, of the given
+// hours (90% of them complete it), that ends at ends, and returns its id.
+func (h *History) Programme(methodologyID, title string, hours int, ends time.Time) string {
+	h.t.Helper()
+	id := uuid.NewString()
+	starts := ends.Add(-60 * 24 * time.Hour)
+	h.insert("programmes", []string{"id", "methodology_id", "title", "hours", "group_size", "location", "region", "starts_at", "ends_at",
+		"applications_open_at", "applications_close_at", "completion_percent", "created_at", "updated_at"},
+		[][]any{{id, methodologyID, title, hours, 20, "Rīga", "Rīga", starts, ends, starts.Add(-60 * 24 * time.Hour), starts.Add(-30 * 24 * time.Hour), 90, h.Now, h.Now}})
+	return id
+}
+
+// Attend adds an application per participant to the programme (a new
+// user unless UserID names one) and returns them in order.
+func (h *History) Attend(programmeID string, participants ...Participant) []Enrolment {
+	h.t.Helper()
+	var municipalities []string
+	for _, p := range participants {
+		if p.UserID == "" {
+			municipalities = append(municipalities, p.Municipality)
+		}
+	}
+	fresh := h.users(municipalities)
+	var rows [][]any
+	ids := make([]Enrolment, len(participants))
+	for i, p := range participants {
+		user := p.UserID
+		if user == "" {
+			user, fresh = fresh[0], fresh[1:]
+		}
+		status := p.Status
+		if status == "" {
+			status = "accepted"
+		}
+		ids[i] = Enrolment{ID: uuid.NewString(), UserID: user}
+		at := h.Now.Add(-90 * 24 * time.Hour)
+		rows = append(rows, []any{ids[i].ID, programmeID, user, p.Municipality, false, status, serial.Add(1), p.Hours, at, at})
+	}
+	h.insert("applications", []string{"id", "programme_id", "user_id", "municipality", "took_part_in_pilot", "status", "queue_seq", "attended_hours", "applied_at", "updated_at"}, rows)
+	return ids
+}
