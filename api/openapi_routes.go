@@ -211,6 +211,10 @@ var notes = map[string]routeNotes{
 		errs:     []error{errNotFound},
 		security: []map[string][]string{{"metricsToken": {}}},
 	},
+
+	// The targets refuse only as every route does: 422 naming the field, 400 for a bad limit or cursor.
+	"PUT /api/v1/reports/targets/:key": {},
+	"GET /api/v1/reports/targets":      {},
 }
 
 // objectNotes are the disk store's signed links, by method.

@@ -162,6 +162,7 @@ func New(d Deps) (*fiber.App, error) {
 	registerCertificates(r, d.Certificates, d.VerifyPage)
 	registerProgrammes(r, d.Programmes)
 	registerReports(r, d.Reports)
+	registerReportTargets(r, d.Reports)
 
 	// The document describes itself and the docs page too.
 	spec := registerDocs(r)
