@@ -145,7 +145,6 @@ func TestTargets(t *testing.T) {
 	})
 }
 
-
 func TestTargetRules(t *testing.T) {
 	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
 		svc := reports.New(db)

@@ -8,6 +8,7 @@ package reportstest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -96,20 +97,11 @@ type Enrolment struct{ ID, UserID string }
 // UserID names one) with what each did, and returns them in order.
 func (h *History) Enrol(course Course, cohortID string, learners ...Learner) []Enrolment {
 	h.t.Helper()
-	var municipalities []string
-	for _, l := range learners {
-		if l.UserID == "" {
-			municipalities = append(municipalities, l.Municipality)
-		}
-	}
-	fresh := h.users(municipalities)
-	users := make([]string, len(learners))
+	given, municipalities := make([]string, len(learners)), make([]string, len(learners))
 	for i, l := range learners {
-		users[i] = l.UserID
-		if l.UserID == "" {
-			users[i], fresh = fresh[0], fresh[1:]
-		}
+		given[i], municipalities[i] = l.UserID, l.Municipality
 	}
+	users := h.usersOr(given, municipalities)
 	var enrolments, progress, attempts, certs [][]any
 	ids := make([]Enrolment, len(learners))
 	for i, l := range learners {
@@ -139,6 +131,26 @@ func (h *History) Enrol(course Course, cohortID string, learners ...Learner) []E
 	h.insert("certificates", []string{"id", "code", "source_kind", "source_id", "user_id", "holder_name", "kind", "title", "methodology_title", "hours",
 		"period_from", "period_to", "issued_at", "pdf_key", "revocation_reason"}, certs)
 	return ids
+}
+
+// usersOr is given with each empty id replaced by a new user of the
+// municipality at the same place.
+func (h *History) usersOr(given, municipalities []string) []string {
+	h.t.Helper()
+	var wanted []string
+	for i, id := range given {
+		if id == "" {
+			wanted = append(wanted, municipalities[i])
+		}
+	}
+	fresh := h.users(wanted)
+	out := slices.Clone(given)
+	for i, id := range out {
+		if id == "" {
+			out[i], fresh = fresh[0], fresh[1:]
+		}
+	}
+	return out
 }
 
 // users adds a user per municipality and returns their ids.
@@ -199,20 +211,15 @@ func (h *History) Programme(methodologyID, title string, hours int, ends time.Ti
 // user unless UserID names one) and returns them in order.
 func (h *History) Attend(programmeID string, participants ...Participant) []Enrolment {
 	h.t.Helper()
-	var municipalities []string
-	for _, p := range participants {
-		if p.UserID == "" {
-			municipalities = append(municipalities, p.Municipality)
-		}
+	given, municipalities := make([]string, len(participants)), make([]string, len(participants))
+	for i, p := range participants {
+		given[i], municipalities[i] = p.UserID, p.Municipality
 	}
-	fresh := h.users(municipalities)
+	users := h.usersOr(given, municipalities)
 	var rows [][]any
 	ids := make([]Enrolment, len(participants))
 	for i, p := range participants {
-		user := p.UserID
-		if user == "" {
-			user, fresh = fresh[0], fresh[1:]
-		}
+		user := users[i]
 		status := p.Status
 		if status == "" {
 			status = "accepted"
