@@ -68,10 +68,14 @@ func checkTitle(title string) []validation.FieldError {
 	return nil
 }
 
-// checkPeople: a target is at least one person.
+// checkPeople: a target is at least one person and at most a million
+// (more than the country's social workers many times over).
 func checkPeople(people int) []validation.FieldError {
-	if people < 1 {
+	switch {
+	case people < 1:
 		return []validation.FieldError{validation.Field("people", "must be at least 1")}
+	case people > 1_000_000:
+		return []validation.FieldError{validation.Field("people", "must be at most 1000000")}
 	}
 	return nil
 }

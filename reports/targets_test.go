@@ -166,6 +166,7 @@ func TestTargetRules(t *testing.T) {
 			{"k", func(f *reports.TargetFields) { f.Title = "" }, "title"},
 			{"k", func(f *reports.TargetFields) { f.Title = string(long) }, "title"},
 			{"k", func(f *reports.TargetFields) { f.People = 0 }, "people"},
+			{"k", func(f *reports.TargetFields) { f.People = 1_000_001 }, "people"},
 			{"k", func(f *reports.TargetFields) { f.By = "2027-02-30" }, "by"},
 			{"k", func(f *reports.TargetFields) { f.By = "" }, "by"},
 			{"k", func(f *reports.TargetFields) { f.Kinds = nil }, "kinds"},
