@@ -489,6 +489,9 @@ func accessMatrix(f *matrixFixtures) []accessRow {
 		// Reports.
 		{route: "GET /api/v1/reports/completions", want: "401 403 403 403 403 200", req: matrixCall(v1 + "/reports/completions")},
 		{route: "GET /api/v1/reports/completions", what: "as CSV", want: "401 403 403 403 403 200", req: matrixCSV(v1 + "/reports/completions")},
+		{route: "PUT /api/v1/reports/targets/{key}", want: "401 403 403 403 403 200",
+			req: matrixSend(v1+"/reports/targets/visi-2027", map[string]any{"title": "Visi", "people": 1400, "by": "2027-12-31", "kinds": []string{"online", "in_person"}})},
+		{route: "GET /api/v1/reports/targets", want: "401 403 403 403 403 200", req: matrixCall(v1 + "/reports/targets")},
 
 		// Training records.
 		{route: "GET /api/v1/me/training-hours", want: "401 200 200 200 200 200", req: matrixCall(v1 + "/me/training-hours")},

@@ -214,6 +214,9 @@ var notes = map[string]routeNotes{
 
 	"GET /api/v1/me/training-hours":        {errs: []error{errInvalid}},
 	"GET /api/v1/users/:id/training-hours": {errs: []error{errInvalid, accounts.ErrNotFound}},
+	// The targets refuse only as every route does: 422 naming the field, 400 for a bad limit or cursor.
+	"PUT /api/v1/reports/targets/:key": {},
+	"GET /api/v1/reports/targets":      {},
 }
 
 // objectNotes are the disk store's signed links, by method.

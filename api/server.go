@@ -165,6 +165,7 @@ func New(d Deps) (*fiber.App, error) {
 	registerProgrammes(r, d.Programmes)
 	registerReports(r, d.Reports)
 	registerTraining(r, d.Training)
+	registerReportTargets(r, d.Reports)
 
 	// The document describes itself and the docs page too.
 	spec := registerDocs(r)

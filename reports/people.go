@@ -18,24 +18,28 @@ type People struct {
 	To     *time.Time `json:"to"`
 	Period string     `json:"period"`
 	People int        `json:"people"`
-	// Target is the funders' target the figure is held against; nil while
-	// none is set. The platform keeps no targets yet (issue 18 adds them,
-	// PUT /reports/targets/{key}); they fill this field and Methodology's.
+	// Target is the funders' target the figure is held against
+	// (figureTarget: of the targets counting both kinds, the first due on
+	// or after the period's last day, or the last one for an open period);
+	// nil while none fits.
 	Target        *Target             `json:"target"`
 	ByMethodology []MethodologyPeople `json:"by_methodology"`
 }
 
 // MethodologyPeople is one methodology's distinct people who completed.
 type MethodologyPeople struct {
-	MethodologyID    string  `json:"methodology_id"`
-	MethodologyTitle string  `json:"methodology_title"`
-	People           int     `json:"people"`
-	Target           *Target `json:"target" gorm:"-"`
+	MethodologyID    string `json:"methodology_id"`
+	MethodologyTitle string `json:"methodology_title"`
+	People           int    `json:"people"`
+	// Target stays nil: a target counts kinds of training, not a
+	// methodology, so no target is any one methodology's.
+	Target *Target `json:"target" gorm:"-"`
 }
 
 // Target is a funders' target: so many distinct people by a date.
 type Target struct {
 	Key    string     `json:"key"`
+	Title  string     `json:"title"`
 	People int        `json:"people"`
 	Due    *time.Time `json:"due,omitempty"`
 }
@@ -67,6 +71,15 @@ func (s *Service) People(ctx context.Context, from, to time.Time) (People, error
 	q := PeopleQuery(from, to)
 	if err := conn.Raw(q.SQL, q.Args...).Scan(&out.ByMethodology).Error; err != nil {
 		return out, database.Translate(err)
+	}
+	targets, err := s.targets.all(ctx)
+	if err != nil {
+		return out, err
+	}
+	if out.To != nil {
+		out.Target = figureTarget(targets, *out.To)
+	} else {
+		out.Target = figureTarget(targets, time.Time{})
 	}
 	sort.SliceStable(out.ByMethodology, func(i, j int) bool {
 		return out.ByMethodology[i].MethodologyTitle < out.ByMethodology[j].MethodologyTitle

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"time"
 
+	"mooc/internal/clock"
 	"mooc/internal/database"
 )
 
@@ -45,11 +46,21 @@ type Completions struct {
 	PeopleCompleted int `json:"people_completed"`
 }
 
-// Service builds reports.
-type Service struct{ db *database.DB }
+// Service builds reports and keeps the funders' targets.
+type Service struct {
+	db      *database.DB
+	targets targetStore
+	now     func() time.Time
+}
 
-// New builds the service.
-func New(db *database.DB) *Service { return &Service{db: db} }
+// New builds the service; its clock is time.Now until Clock sets another.
+func New(db *database.DB) *Service { return &Service{db: db, targets: targetStore{db}, now: time.Now} }
+
+// Clock sets the clock that dates the targets' changes; nil keeps time.Now.
+func (s *Service) Clock(now func() time.Time) *Service {
+	s.now = clock.Or(now)
+	return s
+}
 
 // onlineCompletion marks, per enrolment holding a seat in a cohort that
 // ended in the period, whether every lesson is done and the final test is

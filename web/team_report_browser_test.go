@@ -82,6 +82,7 @@ func TestReportsInBrowser(t *testing.T) {
 		{"completions-refused", "/team/reports?from=31.12.2026&to=" + st.to, 422},
 		{"people", "/team/reports/people?" + st.period(), 200},
 		{"cohort", "/team/reports/cohorts/" + st.Cohort.ID, 200},
+		{"targets", "/team/reports/targets", 200},
 	}
 	for _, lang := range []string{"lv", "en"} {
 		for _, width := range []int{1280, 375} {

@@ -9,7 +9,7 @@ func TestReportKeysBuiltAtRunTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := []string{"report.kind.course", "report.kind.programme"}
+	keys := []string{"report.kind.course", "report.kind.programme", "report.targets.kind.online", "report.targets.kind.in_person"}
 	for _, f := range completionsFigures {
 		keys = append(keys, "report.by."+string(f), "report.col."+string(f))
 	}

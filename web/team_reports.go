@@ -24,13 +24,15 @@ import (
 // against the funders' targets, and a cohort's funnel. Each figure is an
 // SVG drawn here with a table of the same numbers after it, and each is
 // a download as CSV or an Excel workbook.
-func (p *pages) reportRoutes(get, _ routeFunc) {
+func (p *pages) reportRoutes(get, post routeFunc) {
 	get("/team/reports", p.withRole(accounts.RoleTeam, p.reportCompletions))
 	get("/team/reports/download", p.withRole(accounts.RoleTeam, p.reportCompletionsDownload))
 	get("/team/reports/people", p.withRole(accounts.RoleTeam, p.reportPeople))
 	get("/team/reports/people/download", p.withRole(accounts.RoleTeam, p.reportPeopleDownload))
 	get("/team/reports/cohorts/:id", p.withRole(accounts.RoleTeam, p.reportCohort))
 	get("/team/reports/cohorts/:id/download", p.withRole(accounts.RoleTeam, p.reportCohortDownload))
+	get("/team/reports/targets", p.withRole(accounts.RoleTeam, p.reportTargets))
+	post("/team/reports/targets", p.withRole(accounts.RoleTeam, p.reportSetTarget))
 }
 
 var errNoReports = errors.New("web: the pages were built without the reports service (Deps.Reports)")
@@ -141,12 +143,12 @@ func (f *reportFigure) download(base, figure, query string) {
 // reportNav is the reports' own navigation, the period carried from one
 // page to the other.
 type reportNav struct {
-	Current             string
-	Completions, People string
+	Current                      string
+	Completions, People, Targets string
 }
 
 func navOf(current string, period reportPeriod) reportNav {
-	n := reportNav{Current: current, Completions: "/team/reports", People: "/team/reports/people"}
+	n := reportNav{Current: current, Completions: "/team/reports", People: "/team/reports/people", Targets: "/team/reports/targets"}
 	if q := period.query(); q != "" {
 		n.Completions, n.People = n.Completions+"?"+q, n.People+"?"+q
 	}

@@ -8,6 +8,7 @@ package reportstest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -96,20 +97,11 @@ type Enrolment struct{ ID, UserID string }
 // UserID names one) with what each did, and returns them in order.
 func (h *History) Enrol(course Course, cohortID string, learners ...Learner) []Enrolment {
 	h.t.Helper()
-	var municipalities []string
-	for _, l := range learners {
-		if l.UserID == "" {
-			municipalities = append(municipalities, l.Municipality)
-		}
-	}
-	fresh := h.users(municipalities)
-	users := make([]string, len(learners))
+	given, municipalities := make([]string, len(learners)), make([]string, len(learners))
 	for i, l := range learners {
-		users[i] = l.UserID
-		if l.UserID == "" {
-			users[i], fresh = fresh[0], fresh[1:]
-		}
+		given[i], municipalities[i] = l.UserID, l.Municipality
 	}
+	users := h.usersOr(given, municipalities)
 	var enrolments, progress, attempts, certs [][]any
 	ids := make([]Enrolment, len(learners))
 	for i, l := range learners {
@@ -139,6 +131,26 @@ func (h *History) Enrol(course Course, cohortID string, learners ...Learner) []E
 	h.insert("certificates", []string{"id", "code", "source_kind", "source_id", "user_id", "holder_name", "kind", "title", "methodology_title", "hours",
 		"period_from", "period_to", "issued_at", "pdf_key", "revocation_reason"}, certs)
 	return ids
+}
+
+// usersOr is given with each empty id replaced by a new user of the
+// municipality at the same place.
+func (h *History) usersOr(given, municipalities []string) []string {
+	h.t.Helper()
+	var wanted []string
+	for i, id := range given {
+		if id == "" {
+			wanted = append(wanted, municipalities[i])
+		}
+	}
+	fresh := h.users(wanted)
+	out := slices.Clone(given)
+	for i, id := range out {
+		if id == "" {
+			out[i], fresh = fresh[0], fresh[1:]
+		}
+	}
+	return out
 }
 
 // users adds a user per municipality and returns their ids.
@@ -172,4 +184,50 @@ func (h *History) insert(table string, cols []string, rows [][]any) {
 			h.t.Fatalf("reportstest: %s: %v", table, err)
 		}
 	}
+}
+
+// Participant is one application to an in-person programme and the hours
+// its applicant attended.
+type Participant struct {
+	UserID       string // an existing user's; a new user when empty
+	Municipality string
+	Status       string // accepted when empty; applied, waitlisted, withdrawn
+	Hours        int
+}
+
+// Programme adds an in-person programme of the methodology, of the given
+// hours (90% of them complete it), that ends at ends, and returns its id.
+func (h *History) Programme(methodologyID, title string, hours int, ends time.Time) string {
+	h.t.Helper()
+	id := uuid.NewString()
+	starts := ends.Add(-60 * 24 * time.Hour)
+	h.insert("programmes", []string{"id", "methodology_id", "title", "hours", "group_size", "location", "region", "starts_at", "ends_at",
+		"applications_open_at", "applications_close_at", "completion_percent", "created_at", "updated_at"},
+		[][]any{{id, methodologyID, title, hours, 20, "Rīga", "Rīga", starts, ends, starts.Add(-60 * 24 * time.Hour), starts.Add(-30 * 24 * time.Hour), 90, h.Now, h.Now}})
+	return id
+}
+
+// Attend adds an application per participant to the programme (a new
+// user unless UserID names one) and returns them in order.
+func (h *History) Attend(programmeID string, participants ...Participant) []Enrolment {
+	h.t.Helper()
+	given, municipalities := make([]string, len(participants)), make([]string, len(participants))
+	for i, p := range participants {
+		given[i], municipalities[i] = p.UserID, p.Municipality
+	}
+	users := h.usersOr(given, municipalities)
+	var rows [][]any
+	ids := make([]Enrolment, len(participants))
+	for i, p := range participants {
+		user := users[i]
+		status := p.Status
+		if status == "" {
+			status = "accepted"
+		}
+		ids[i] = Enrolment{ID: uuid.NewString(), UserID: user}
+		at := h.Now.Add(-90 * 24 * time.Hour)
+		rows = append(rows, []any{ids[i].ID, programmeID, user, p.Municipality, false, status, serial.Add(1), p.Hours, at, at})
+	}
+	h.insert("applications", []string{"id", "programme_id", "user_id", "municipality", "took_part_in_pilot", "status", "queue_seq", "attended_hours", "applied_at", "updated_at"}, rows)
+	return ids
 }
