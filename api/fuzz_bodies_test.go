@@ -20,6 +20,7 @@ import (
 	"mooc/cohorts"
 	"mooc/internal/validation"
 	"mooc/programmes"
+	"mooc/surveys"
 )
 
 // requestBody is one type the API decodes a JSON request body into.
@@ -62,6 +63,8 @@ var requestBodies = []requestBody{
 	bodyOf[programmes.AttendanceUpdate](),
 	bodyOf[beginUploadRequest](),
 	bodyOf[completeUploadRequest](),
+	bodyOf[surveys.Definition](),
+	bodyOf[surveys.Answers](),
 }
 
 // bodySeeds are realistic bodies of every type, in Latvian, and tricky ones.

@@ -24,6 +24,7 @@ import (
 	"mooc/privacy"
 	"mooc/programmes"
 	"mooc/reports"
+	"mooc/surveys"
 )
 
 // BasePath prefixes every route of the public contract.
@@ -43,6 +44,7 @@ type Deps struct {
 	Certificates *certificates.Service
 	Programmes   *programmes.Service
 	Reports      *reports.Service
+	Surveys      *surveys.Service
 	Privacy      *privacy.Service
 	Audit        *audit.Log
 	// Ready names the dependencies /readyz checks.
@@ -162,6 +164,7 @@ func New(d Deps) (*fiber.App, error) {
 	registerCertificates(r, d.Certificates, d.VerifyPage)
 	registerProgrammes(r, d.Programmes)
 	registerReports(r, d.Reports)
+	registerSurveys(r, d.Surveys)
 
 	// The document describes itself and the docs page too.
 	spec := registerDocs(r)

@@ -38,6 +38,7 @@ import (
 	"mooc/privacy"
 	"mooc/programmes"
 	"mooc/reports"
+	"mooc/surveys"
 	"mooc/web"
 )
 
@@ -73,6 +74,7 @@ type App struct {
 	Certificates *certificates.Service
 	Programmes   *programmes.Service
 	Reports      *reports.Service
+	Surveys      *surveys.Service
 	Privacy      *privacy.Service
 	Audit        *audit.Log
 	Outbox       *outbox.Outbox
@@ -182,6 +184,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Programmes = programmes.New(programmes.Deps{DB: a.DB, Methodologies: a.Catalogue, Certificates: a.Certificates,
 		People: a.Accounts, Outbox: a.Outbox, Audit: a.Audit, Now: o.Now})
 	a.Reports = reports.New(a.DB)
+	a.Surveys = surveys.New(surveys.Deps{DB: a.DB, Courses: a.Catalogue, Enrolments: a.Cohorts, Programmes: a.Programmes, Now: o.Now})
 	a.Privacy = privacy.New(privacy.Deps{DB: a.DB, Accounts: a.Accounts, Outbox: a.Outbox, Audit: a.Audit,
 		Holders:    []privacy.Holder{a.Cohorts, a.Assessment, a.Certificates, a.Programmes},
 		Forgetters: []privacy.Forgetter{a.Cohorts, a.Programmes}, Now: o.Now})
@@ -219,7 +222,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	if a.HTTP, err = api.New(api.Deps{
 		Log: a.Log, Accounts: a.Accounts, Media: a.Media, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
-		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Reports: a.Reports,
+		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Reports: a.Reports, Surveys: a.Surveys,
 		Privacy: a.Privacy, Audit: a.Audit,
 		Ready:          map[string]api.Check{"database": a.DB.Ping, "object_storage": objects.Ping},
 		Disk:           disk,
