@@ -271,6 +271,8 @@ func accessMatrix(f *matrixFixtures) []accessRow {
 		return request{path: v1 + "/users/" + f.users[learner1].ID + "/roles", body: body}
 	}
 	notHers := []caller{learner2, authorA, authorB, teamMember}
+	survey := map[string]any{"questions": []map[string]string{{"id": "q1", "kind": "scale", "text": "Cik noderīgs bija kurss?"}}}
+	surveyAnswers := map[string]any{"answers": []map[string]any{{"question_id": "q1", "value": 4}}}
 	var publishedWeek1 []string
 	for _, l := range f.published.Weeks[0].Lessons {
 		publishedWeek1 = append([]string{l.ID}, publishedWeek1...)
@@ -498,6 +500,16 @@ func accessMatrix(f *matrixFixtures) []accessRow {
 		{route: "GET /api/v1/me/training-hours", what: "as PDF", want: "401 200 200 200 200 200", req: matrixPDF(v1 + "/me/training-hours")},
 		{route: "GET /api/v1/users/{id}/training-hours", what: "L1", want: "401 403 403 403 403 200", req: matrixCall(v1 + "/users/" + f.users[learner1].ID + "/training-hours")},
 		{route: "GET /api/v1/users/{id}/training-hours", what: "L1 as PDF", want: "401 403 403 403 403 200", req: matrixPDF(v1 + "/users/" + f.users[learner1].ID + "/training-hours")},
+
+		// Surveys: set before answered (then they no longer change).
+		{route: "PUT /api/v1/courses/{id}/survey", what: "A's published course", want: "401 403 403 200 403 200", req: matrixSend(pub+"/survey", survey)},
+		{route: "POST /api/v1/enrolments/{id}/survey", what: "L1's enrolment (certificate earned)", want: "401 201 404 404 404 404",
+			req: matrixSend(e+"/survey", surveyAnswers)},
+		{route: "GET /api/v1/courses/{id}/survey/results", what: "A's published course", want: "401 403 403 200 403 200", req: matrixCall(pub + "/survey/results")},
+		{route: "PUT /api/v1/programmes/{id}/survey", what: "the allocated programme", want: "401 403 403 403 403 200", req: matrixSend(allocated+"/survey", survey)},
+		{route: "POST /api/v1/programmes/{id}/survey/answers", what: "the allocated programme (L1 short of the hours)", want: "401 422 404 404 404 404",
+			req: matrixSend(allocated+"/survey/answers", surveyAnswers)},
+		{route: "GET /api/v1/programmes/{id}/survey/results", what: "the allocated programme", want: "401 403 403 403 403 200", req: matrixCall(allocated + "/survey/results")},
 
 		// Last, the rows that change who holds what. Enrolling: L1 holds a
 		// place in the course already; everyone else gets one. Only the

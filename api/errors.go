@@ -19,6 +19,7 @@ import (
 	"mooc/internal/validation"
 	"mooc/media"
 	"mooc/programmes"
+	"mooc/surveys"
 )
 
 // mapping is one row of the error table.
@@ -92,6 +93,10 @@ var errorTable = []mapping{
 	{media.ErrInvalidCaptions, 422, "invalid_captions", "the captions file is not valid WebVTT"},
 	{media.ErrSizeMismatch, 422, "size_mismatch", "the uploaded size differs from the size announced"},
 	{media.ErrNotUploading, 409, "upload_not_open", "this upload was already completed or never started"},
+	{surveys.ErrNotFound, 404, "not_found", "no such survey: the course or programme has none"},
+	{surveys.ErrAnswered, 409, "survey_answered", "the survey has responses; its questions no longer change"},
+	{surveys.ErrAlreadyAnswered, 409, "already_answered", "you have answered this survey already"},
+	{surveys.ErrNotCompleted, 422, "not_eligible", "the survey opens once the course or programme is completed (its certificate earned)"},
 }
 
 // Errors the api layer itself raises.

@@ -21,6 +21,7 @@ import (
 	"mooc/internal/validation"
 	"mooc/programmes"
 	"mooc/reports"
+	"mooc/surveys"
 )
 
 // requestBody is one type the API decodes a JSON request body into.
@@ -64,6 +65,8 @@ var requestBodies = []requestBody{
 	bodyOf[beginUploadRequest](),
 	bodyOf[completeUploadRequest](),
 	bodyOf[reports.TargetFields](),
+	bodyOf[surveys.Definition](),
+	bodyOf[surveys.Answers](),
 }
 
 // bodySeeds are realistic bodies of every type, in Latvian, and tricky ones.

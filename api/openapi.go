@@ -78,6 +78,7 @@ var tags = []map[string]string{
 	{"name": "operations", "description": "health, readiness, metrics and this document"},
 	{"name": "programmes", "description": "in-person programmes, applications, allocation and attendance"},
 	{"name": "reports", "description": "completion figures for the funders"},
+	{"name": "surveys", "description": "feedback surveys of courses and programmes, their anonymous answers and results"},
 }
 
 func accessName(a access) string {

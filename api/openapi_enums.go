@@ -12,6 +12,7 @@ import (
 	"mooc/media"
 	"mooc/programmes"
 	"mooc/reports"
+	"mooc/surveys"
 )
 
 // closedSets are the fields of replies (and of the request bodies whose
@@ -81,6 +82,10 @@ var notUUID = map[reflect.Type]map[string]idKind{
 	// An empty media_id detaches the lesson's media.
 	reflect.TypeFor[catalogue.LessonChange](): {"media_id": uuidOrEmpty},
 	reflect.TypeFor[catalogue.NewLesson]():    {"media_id": uuidOrEmpty},
+	// A survey's questions are named by their author ("noderigums").
+	reflect.TypeFor[surveys.Question]():       {"id": anyText},
+	reflect.TypeFor[surveys.Answer]():         {"question_id": anyText},
+	reflect.TypeFor[surveys.QuestionResult](): {"id": anyText},
 }
 
 // lenient are request fields whose `validate` tag says required but whose

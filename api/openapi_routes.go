@@ -12,6 +12,7 @@ import (
 	"mooc/cohorts"
 	"mooc/media"
 	"mooc/programmes"
+	"mooc/surveys"
 )
 
 // routeNotes is what the OpenAPI document says of one route beyond what its
@@ -215,8 +216,16 @@ var notes = map[string]routeNotes{
 	"GET /api/v1/me/training-hours":        {errs: []error{errInvalid}},
 	"GET /api/v1/users/:id/training-hours": {errs: []error{errInvalid, accounts.ErrNotFound}},
 	// The targets refuse only as every route does: 422 naming the field, 400 for a bad limit or cursor.
-	"PUT /api/v1/reports/targets/:key": {},
-	"GET /api/v1/reports/targets":      {},
+	"PUT /api/v1/reports/targets/:key":   {},
+	"GET /api/v1/reports/targets":        {},
+	"PUT /api/v1/courses/:id/survey":     {errs: []error{catalogue.ErrNotFound, catalogue.ErrForbidden, surveys.ErrAnswered}},
+	"PUT /api/v1/programmes/:id/survey":  {errs: []error{programmes.ErrNotFound, surveys.ErrAnswered}},
+	"POST /api/v1/enrolments/:id/survey": {errs: []error{surveys.ErrNotFound, surveys.ErrNotCompleted, surveys.ErrAlreadyAnswered}},
+	"POST /api/v1/programmes/:id/survey/answers": {
+		errs: []error{programmes.ErrNotFound, programmes.ErrNotParticipant, surveys.ErrNotFound, surveys.ErrNotCompleted, surveys.ErrAlreadyAnswered},
+	},
+	"GET /api/v1/courses/:id/survey/results":    {errs: []error{catalogue.ErrNotFound, catalogue.ErrForbidden, surveys.ErrNotFound}},
+	"GET /api/v1/programmes/:id/survey/results": {errs: []error{programmes.ErrNotFound, surveys.ErrNotFound}},
 }
 
 // objectNotes are the disk store's signed links, by method.

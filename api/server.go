@@ -24,6 +24,7 @@ import (
 	"mooc/privacy"
 	"mooc/programmes"
 	"mooc/reports"
+	"mooc/surveys"
 	"mooc/training"
 )
 
@@ -45,6 +46,7 @@ type Deps struct {
 	Programmes   *programmes.Service
 	Reports      *reports.Service
 	Training     *training.Service
+	Surveys      *surveys.Service
 	Privacy      *privacy.Service
 	Audit        *audit.Log
 	// Ready names the dependencies /readyz checks.
@@ -166,6 +168,7 @@ func New(d Deps) (*fiber.App, error) {
 	registerReports(r, d.Reports)
 	registerTraining(r, d.Training)
 	registerReportTargets(r, d.Reports)
+	registerSurveys(r, d.Surveys)
 
 	// The document describes itself and the docs page too.
 	spec := registerDocs(r)

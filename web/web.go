@@ -16,6 +16,7 @@ import (
 	"mooc/privacy"
 	"mooc/programmes"
 	"mooc/reports"
+	"mooc/surveys"
 	"mooc/training"
 )
 
@@ -31,6 +32,7 @@ type Deps struct {
 	Privacy      *privacy.Service
 	Reports      *reports.Service
 	Training     *training.Service
+	Surveys      *surveys.Service
 	// Media is the uploaded files, for the authors' pages.
 	Media *media.Service
 	// MediaOrigins are the origins videos and captions are played from
@@ -197,4 +199,5 @@ func (p *pages) routes(app *fiber.App) {
 	p.teamRoutes(get, post)
 	p.reportRoutes(get, post)
 	p.trainingRoutes(get, post)
+	p.surveyRoutes(get, post)
 }

@@ -38,6 +38,7 @@ import (
 	"mooc/privacy"
 	"mooc/programmes"
 	"mooc/reports"
+	"mooc/surveys"
 	"mooc/training"
 	"mooc/web"
 )
@@ -75,6 +76,7 @@ type App struct {
 	Programmes   *programmes.Service
 	Reports      *reports.Service
 	Training     *training.Service
+	Surveys      *surveys.Service
 	Privacy      *privacy.Service
 	Audit        *audit.Log
 	Outbox       *outbox.Outbox
@@ -186,6 +188,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Training = training.New(training.Deps{DB: a.DB, People: a.Accounts, RequiredHours: cfg.YearlyTrainingHours,
 		PublicURL: cfg.PublicURL, Now: o.Now})
 	a.Reports = reports.New(a.DB).Clock(o.Now)
+	a.Surveys = surveys.New(surveys.Deps{DB: a.DB, Courses: a.Catalogue, Enrolments: a.Cohorts, Programmes: a.Programmes, Now: o.Now})
 	a.Privacy = privacy.New(privacy.Deps{DB: a.DB, Accounts: a.Accounts, Outbox: a.Outbox, Audit: a.Audit,
 		Holders:    []privacy.Holder{a.Cohorts, a.Assessment, a.Certificates, a.Programmes},
 		Forgetters: []privacy.Forgetter{a.Cohorts, a.Programmes}, Now: o.Now})
@@ -214,7 +217,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		PublicURL: cfg.PublicURL, Log: a.Log, Now: o.Now})
 
 	pages, err := web.New(web.Deps{Log: a.Log, Accounts: a.Accounts, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
-		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Privacy: a.Privacy, Media: a.Media, Reports: a.Reports, Training: a.Training,
+		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Privacy: a.Privacy, Media: a.Media, Reports: a.Reports,
+		Training: a.Training, Surveys: a.Surveys,
 		MediaOrigins: mediaOrigins(cfg), RequestTimeout: cfg.RequestTimeout, Now: o.Now})
 	if err != nil {
 		return nil, err
@@ -224,7 +228,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if a.HTTP, err = api.New(api.Deps{
 		Log: a.Log, Accounts: a.Accounts, Media: a.Media, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
 		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Reports: a.Reports,
-		Privacy: a.Privacy, Audit: a.Audit, Training: a.Training,
+		Privacy: a.Privacy, Audit: a.Audit, Training: a.Training, Surveys: a.Surveys,
 		Ready:          map[string]api.Check{"database": a.DB.Ping, "object_storage": objects.Ping},
 		Disk:           disk,
 		ObjectsPath:    ObjectsPath,
