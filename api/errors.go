@@ -18,6 +18,7 @@ import (
 	"mooc/internal/page"
 	"mooc/internal/validation"
 	"mooc/media"
+	"mooc/mentoring"
 	"mooc/programmes"
 )
 
@@ -92,6 +93,9 @@ var errorTable = []mapping{
 	{media.ErrInvalidCaptions, 422, "invalid_captions", "the captions file is not valid WebVTT"},
 	{media.ErrSizeMismatch, 422, "size_mismatch", "the uploaded size differs from the size announced"},
 	{media.ErrNotUploading, 409, "upload_not_open", "this upload was already completed or never started"},
+	{mentoring.ErrMentorFull, 422, "mentor_full", "the mentor supports as many participants of this kind as they may (at most 1:1+1:1, or 1:3+1:1)"},
+	{mentoring.ErrForbidden, 403, "forbidden", "only the project team and mentors may do this"},
+	{mentoring.ErrNotYourParticipant, 403, "not_your_participant", "you are not the mentor of every participant named"},
 }
 
 // Errors the api layer itself raises.

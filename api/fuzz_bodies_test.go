@@ -19,6 +19,7 @@ import (
 	"mooc/certificates"
 	"mooc/cohorts"
 	"mooc/internal/validation"
+	"mooc/mentoring"
 	"mooc/programmes"
 )
 
@@ -62,6 +63,8 @@ var requestBodies = []requestBody{
 	bodyOf[programmes.AttendanceUpdate](),
 	bodyOf[beginUploadRequest](),
 	bodyOf[completeUploadRequest](),
+	bodyOf[mentoring.Assignment](),
+	bodyOf[mentoring.SessionForm](),
 }
 
 // bodySeeds are realistic bodies of every type, in Latvian, and tricky ones.

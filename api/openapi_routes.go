@@ -11,6 +11,7 @@ import (
 	"mooc/certificates"
 	"mooc/cohorts"
 	"mooc/media"
+	"mooc/mentoring"
 	"mooc/programmes"
 )
 
@@ -211,6 +212,9 @@ var notes = map[string]routeNotes{
 		errs:     []error{errNotFound},
 		security: []map[string][]string{{"metricsToken": {}}},
 	},
+	"PUT /api/v1/programmes/:id/mentoring/:participant_id": {errs: []error{programmes.ErrNotFound, programmes.ErrNotParticipant, mentoring.ErrMentorFull}},
+	"POST /api/v1/programmes/:id/mentoring/sessions":       {errs: []error{programmes.ErrNotFound, mentoring.ErrForbidden, mentoring.ErrNotYourParticipant}},
+	"GET /api/v1/programmes/:id/mentoring":                 {errs: []error{programmes.ErrNotFound, mentoring.ErrForbidden}},
 }
 
 // objectNotes are the disk store's signed links, by method.

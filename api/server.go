@@ -21,6 +21,7 @@ import (
 	"mooc/certificates"
 	"mooc/cohorts"
 	"mooc/media"
+	"mooc/mentoring"
 	"mooc/privacy"
 	"mooc/programmes"
 	"mooc/reports"
@@ -43,6 +44,7 @@ type Deps struct {
 	Certificates *certificates.Service
 	Programmes   *programmes.Service
 	Reports      *reports.Service
+	Mentoring    *mentoring.Service
 	Privacy      *privacy.Service
 	Audit        *audit.Log
 	// Ready names the dependencies /readyz checks.
@@ -162,6 +164,7 @@ func New(d Deps) (*fiber.App, error) {
 	registerCertificates(r, d.Certificates, d.VerifyPage)
 	registerProgrammes(r, d.Programmes)
 	registerReports(r, d.Reports)
+	registerMentoring(r, d.Mentoring)
 
 	// The document describes itself and the docs page too.
 	spec := registerDocs(r)

@@ -32,6 +32,7 @@ import (
 	"mooc/internal/demo"
 	"mooc/internal/page"
 	"mooc/media"
+	"mooc/mentoring"
 	"mooc/migrations"
 	"mooc/notify"
 	"mooc/notify/outbox"
@@ -73,6 +74,7 @@ type App struct {
 	Certificates *certificates.Service
 	Programmes   *programmes.Service
 	Reports      *reports.Service
+	Mentoring    *mentoring.Service
 	Privacy      *privacy.Service
 	Audit        *audit.Log
 	Outbox       *outbox.Outbox
@@ -182,6 +184,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Programmes = programmes.New(programmes.Deps{DB: a.DB, Methodologies: a.Catalogue, Certificates: a.Certificates,
 		People: a.Accounts, Outbox: a.Outbox, Audit: a.Audit, Now: o.Now})
 	a.Reports = reports.New(a.DB)
+	a.Mentoring = mentoring.New(mentoring.Deps{DB: a.DB, Programmes: a.Programmes, People: a.Accounts, Now: o.Now})
 	a.Privacy = privacy.New(privacy.Deps{DB: a.DB, Accounts: a.Accounts, Outbox: a.Outbox, Audit: a.Audit,
 		Holders:    []privacy.Holder{a.Cohorts, a.Assessment, a.Certificates, a.Programmes},
 		Forgetters: []privacy.Forgetter{a.Cohorts, a.Programmes}, Now: o.Now})
@@ -221,6 +224,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Log: a.Log, Accounts: a.Accounts, Media: a.Media, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
 		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Reports: a.Reports,
 		Privacy: a.Privacy, Audit: a.Audit,
+		Mentoring:      a.Mentoring,
 		Ready:          map[string]api.Check{"database": a.DB.Ping, "object_storage": objects.Ping},
 		Disk:           disk,
 		ObjectsPath:    ObjectsPath,
