@@ -98,8 +98,8 @@ func TestMentoringLimitsSessionsAndMonths(t *testing.T) {
 		c := catalogueOn(t, newServer(t, db.Dialect(), options{db: db, clock: clock}), map[string]string{"title": "Kopienas sociālais darbs", "direction": "target_group"})
 		id, p := mentoringProgramme(t, c, clock, 6)
 		path := "/api/v1/programmes/" + id + "/mentoring"
-		m1, m1Token := c.signUp("mentor")
-		m2, m2Token := c.signUp("mentor")
+		m1, _ := c.signUp("mentor")
+		m2, _ := c.signUp("mentor")
 		plain, plainToken := c.signUp()
 		outsider, _ := c.signUp()
 		assign := func(participant, mentor, mode string) reply {
@@ -139,7 +139,7 @@ func TestMentoringLimitsSessionsAndMonths(t *testing.T) {
 
 		// Sessions, a day later across the month's end in Riga.
 		clock.Set(time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC))
-		m1Token, m2Token = c.login(m1.Email, testkit.Password), c.login(m2.Email, testkit.Password)
+		m1Token, m2Token := c.login(m1.Email, testkit.Password), c.login(m2.Email, testkit.Password)
 		_, c.team = c.signUp("team")
 		_, plainToken = c.signUp()
 		log := func(token string, body map[string]any) reply {

@@ -172,6 +172,11 @@ func (s *Service) Overview(ctx context.Context, caller accounts.Principal, progr
 	if err != nil {
 		return Overview{}, err
 	}
+	return s.overview(ctx, programmeID, rows)
+}
+
+// overview sums the minutes of the participants of rows.
+func (s *Service) overview(ctx context.Context, programmeID string, rows []mentoringRow) (Overview, error) {
 	ids := make([]string, 0, 2*len(rows))
 	participants := make([]string, len(rows))
 	for i, r := range rows {
@@ -214,4 +219,26 @@ func (s *Service) Overview(ctx context.Context, caller accounts.Principal, progr
 func person(users map[string]accounts.User, id string) Person {
 	u := users[id]
 	return Person{ID: id, GivenName: u.GivenName, FamilyName: u.FamilyName}
+}
+
+// Mentored is the overview of every programme in which the caller mentors
+// someone, the programmes in the order they were first assigned.
+func (s *Service) Mentored(ctx context.Context, caller accounts.Principal) ([]Overview, error) {
+	ids, err := s.store.programmesOf(ctx, caller.UserID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Overview, 0, len(ids))
+	for _, id := range ids {
+		rows, err := s.store.mentorings(ctx, id, caller.UserID, nil)
+		if err != nil {
+			return nil, err
+		}
+		o, err := s.overview(ctx, id, rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
 }

@@ -126,3 +126,11 @@ func (s store) minutes(ctx context.Context, programmeID string, participants []s
 		Scan(&rows).Error
 	return rows, database.Translate(err)
 }
+
+// programmesOf lists the programmes in which mentorID mentors someone.
+func (s store) programmesOf(ctx context.Context, mentorID string) ([]string, error) {
+	var ids []string
+	err := s.db.Conn(ctx).Model(&mentoringRow{}).Where("mentor_id = ?", mentorID).
+		Group("programme_id").Order("MIN(assigned_at), programme_id").Pluck("programme_id", &ids).Error
+	return ids, database.Translate(err)
+}

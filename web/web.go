@@ -13,6 +13,7 @@ import (
 	"mooc/certificates"
 	"mooc/cohorts"
 	"mooc/media"
+	"mooc/mentoring"
 	"mooc/privacy"
 	"mooc/programmes"
 	"mooc/reports"
@@ -29,6 +30,7 @@ type Deps struct {
 	Programmes   *programmes.Service
 	Privacy      *privacy.Service
 	Reports      *reports.Service
+	Mentoring    *mentoring.Service
 	// Media is the uploaded files, for the authors' pages.
 	Media *media.Service
 	// MediaOrigins are the origins videos and captions are played from
@@ -194,4 +196,5 @@ func (p *pages) routes(app *fiber.App) {
 	p.authorRoutes(get, post)
 	p.teamRoutes(get, post)
 	p.reportRoutes(get, post)
+	p.mentorRoutes(get, post)
 }

@@ -214,6 +214,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 
 	pages, err := web.New(web.Deps{Log: a.Log, Accounts: a.Accounts, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
 		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Privacy: a.Privacy, Media: a.Media, Reports: a.Reports,
+		Mentoring:    a.Mentoring,
 		MediaOrigins: mediaOrigins(cfg), RequestTimeout: cfg.RequestTimeout, Now: o.Now})
 	if err != nil {
 		return nil, err
