@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -85,4 +86,20 @@ func TestMentorPageIsAccessible(t *testing.T) {
 			checkPage(t, tab, fmt.Sprintf("mentor-refused-%s-%d", lang, width), st, 422)
 		}
 	}
+}
+
+// The team's person page gives and keeps the mentor role: saving the
+// roles form without it would take it away.
+func TestTeamGivesTheMentorRole(t *testing.T) {
+	s := startSite(t, siteOptions{dialect: database.SQLite})
+	team, _ := s.teamPerson(t, "komanda@mooc.test", "Līga", "Ozoliņa", accounts.RoleTeam)
+	_, u := s.teamPerson(t, "anna@mooc.test", "Anna", "Kalniņa")
+	team.get("/team/people/"+u.ID).expect(t, 200, `name="role_mentor"`)
+	team.post("/team/people/"+u.ID+"/roles", url.Values{"role_mentor": {"yes"}}).expect(t, 303)
+	got, err := s.App.Accounts.Get(context.Background(), u.ID)
+	if err != nil || !slices.Contains(got.Roles, accounts.RoleMentor) {
+		t.Fatalf("roles %v, %v; want mentor among them", got.Roles, err)
+	}
+	team.get("/team/people/"+u.ID).expect(t, 200, `name="role_mentor" value="yes" checked`)
+	s.teamLogin(t, "anna@mooc.test").get("/mentor").expect(t, 200, "Jums vēl nav piešķirts neviens dalībnieks.")
 }
