@@ -6,6 +6,6 @@
 // password change and reset by e-mailed link, access tokens and the ending
 // of sessions (logout, password change or reset, closed accounts) on every
 // replica, a person's own profile and choice of announcements, the
-// emptying of a closed account, roles (learner, author, team; never no
+// emptying of a closed account, roles (learner, author, team, mentor; never no
 // team account at all) and the bootstrap team account.
 package accounts

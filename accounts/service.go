@@ -275,7 +275,7 @@ func (s *Service) SetRoles(ctx context.Context, id string, roles []string) (User
 	want := []string{RoleLearner}
 	for i, r := range roles {
 		if !slices.Contains(knownRoles, r) {
-			return User{}, validation.Fail(validation.Field(fmt.Sprintf("roles[%d]", i), "must be one of: learner, author, team"))
+			return User{}, validation.Fail(validation.Field(fmt.Sprintf("roles[%d]", i), "must be one of: "+strings.Join(knownRoles, ", ")))
 		}
 		if !slices.Contains(want, r) {
 			want = append(want, r)

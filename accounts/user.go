@@ -10,9 +10,12 @@ const (
 	RoleLearner = "learner"
 	RoleAuthor  = "author"
 	RoleTeam    = "team"
+	// RoleMentor supports participants of in-person programmes in their
+	// practice phase (the mentoring domain).
+	RoleMentor = "mentor"
 )
 
-var knownRoles = []string{RoleLearner, RoleAuthor, RoleTeam}
+var knownRoles = []string{RoleLearner, RoleAuthor, RoleTeam, RoleMentor}
 
 // User is a registered person.
 type User struct {

@@ -79,6 +79,7 @@ type matrixFixtures struct {
 
 	programme  programmeBody   // applications open; L1 applied
 	allocated  programmeBody   // applications closed and seats given; L1 holds one
+	mentor     userBody        // holds the mentor role, none of the callers
 	waiting    applicationBody // waitlisted in allocated, with a seat free for it
 	job        string          // a bulk certificate job of cohort
 	spareEmail string          // an account anyone may log in to
@@ -169,6 +170,8 @@ func newMatrixFixtures(t *testing.T, db *database.DB) *matrixFixtures {
 	}}).expect(t, 200)
 	s.do(request{method: "POST", path: v1 + "/programmes/" + f.allocated.ID + "/allocation", token: s.team}).expect(t, 200)
 	s.do(request{method: "DELETE", path: v1 + "/programmes/" + f.allocated.ID + "/applications/me", token: z}).expect(t, 204)
+
+	f.mentor, _ = s.signUp("mentor")
 
 	var job struct{ ID string }
 	s.do(request{method: "POST", path: v1 + "/cohorts/" + f.cohort.ID + "/certificates", token: s.team}).expect(t, 202).json(t, &job)
@@ -531,6 +534,15 @@ func accessMatrix(f *matrixFixtures) []accessRow {
 		// minutes): it outlives the withdrawal and works for whoever holds
 		// it. The short life is the bound on it (TestPlaybackLink…).
 		{route: "GET /objects/{path}", what: "the link L1's playback gave, after the withdrawal", want: "200 200 200 200 200 200", req: matrixCall(linkPath(f.t, f.playback))},
+
+		// Mentoring in the allocated programme, where L1 holds a seat:
+		// the team gives L1 a mentor; no caller is a mentor, so only the
+		// team logs a session and reads the overview.
+		{route: "PUT /api/v1/programmes/{id}/mentoring/{participant_id}", what: "L1 (holds a seat)", want: "401 403 403 403 403 200",
+			req: matrixSend(allocated+"/mentoring/"+f.users[learner1].ID, map[string]string{"mentor_id": f.mentor.ID, "mode": "individual"})},
+		{route: "POST /api/v1/programmes/{id}/mentoring/sessions", what: "with L1", want: "401 403 403 403 403 201",
+			req: matrixSend(allocated+"/mentoring/sessions", map[string]any{"participant_ids": []string{f.users[learner1].ID}, "minutes": 60, "held_at": now.Add(-time.Hour)})},
+		{route: "GET /api/v1/programmes/{id}/mentoring", want: "401 403 403 403 403 200", req: matrixCall(allocated + "/mentoring")},
 
 		// Last: it ends every caller's session.
 		{route: "POST /api/v1/auth/logout", want: "401 204 204 204 204 204", req: matrixCall(v1 + "/auth/logout")},

@@ -18,6 +18,7 @@ import (
 	"mooc/internal/page"
 	"mooc/internal/validation"
 	"mooc/media"
+	"mooc/mentoring"
 	"mooc/programmes"
 	"mooc/surveys"
 )
@@ -97,6 +98,9 @@ var errorTable = []mapping{
 	{surveys.ErrAnswered, 409, "survey_answered", "the survey has responses; its questions no longer change"},
 	{surveys.ErrAlreadyAnswered, 409, "already_answered", "you have answered this survey already"},
 	{surveys.ErrNotCompleted, 422, "not_eligible", "the survey opens once the course or programme is completed (its certificate earned)"},
+	{mentoring.ErrMentorFull, 422, "mentor_full", "the mentor supports as many participants of this kind as they may (at most 1:1+1:1, or 1:3+1:1)"},
+	{mentoring.ErrForbidden, 403, "forbidden", "only the project team and mentors may do this"},
+	{mentoring.ErrNotYourParticipant, 403, "not_your_participant", "you are not the mentor of every participant named"},
 }
 
 // Errors the api layer itself raises.

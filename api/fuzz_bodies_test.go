@@ -19,6 +19,7 @@ import (
 	"mooc/certificates"
 	"mooc/cohorts"
 	"mooc/internal/validation"
+	"mooc/mentoring"
 	"mooc/programmes"
 	"mooc/reports"
 	"mooc/surveys"
@@ -67,6 +68,8 @@ var requestBodies = []requestBody{
 	bodyOf[reports.TargetFields](),
 	bodyOf[surveys.Definition](),
 	bodyOf[surveys.Answers](),
+	bodyOf[mentoring.Assignment](),
+	bodyOf[mentoring.SessionForm](),
 }
 
 // bodySeeds are realistic bodies of every type, in Latvian, and tricky ones.

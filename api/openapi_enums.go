@@ -10,6 +10,7 @@ import (
 	"mooc/certificates"
 	"mooc/cohorts"
 	"mooc/media"
+	"mooc/mentoring"
 	"mooc/programmes"
 	"mooc/reports"
 	"mooc/surveys"
@@ -43,6 +44,8 @@ var closedSets = map[reflect.Type]map[string][]string{
 
 	reflect.TypeFor[programmes.Programme]():   {"region": programmes.Regions},
 	reflect.TypeFor[programmes.Application](): {"status": {programmes.Applied, programmes.Accepted, programmes.Waitlisted, programmes.Withdrawn}},
+	reflect.TypeFor[mentoring.Mentoring]():    {"mode": mentoringModes},
+	reflect.TypeFor[mentoring.Participant]():  {"mode": mentoringModes},
 
 	// A report row is a course's cohort or a programme; a municipality the
 	// region table does not know has no region ("").
@@ -57,7 +60,8 @@ var closedSets = map[reflect.Type]map[string][]string{
 }
 
 var (
-	roles          = []string{accounts.RoleLearner, accounts.RoleAuthor, accounts.RoleTeam}
+	mentoringModes = []string{mentoring.Individual, mentoring.Group}
+	roles          = []string{accounts.RoleLearner, accounts.RoleAuthor, accounts.RoleTeam, accounts.RoleMentor}
 	courseStatuses = []string{catalogue.StatusDraft, catalogue.StatusPublished, catalogue.StatusArchived}
 	lessonKinds    = []string{catalogue.KindVideo, catalogue.KindReading, catalogue.KindInterview, catalogue.KindCaseStory, catalogue.KindClientConversation}
 	questionKinds  = []string{assessment.SingleChoice, assessment.MultipleChoice, assessment.TrueFalse}

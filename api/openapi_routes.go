@@ -11,6 +11,7 @@ import (
 	"mooc/certificates"
 	"mooc/cohorts"
 	"mooc/media"
+	"mooc/mentoring"
 	"mooc/programmes"
 	"mooc/surveys"
 )
@@ -224,8 +225,11 @@ var notes = map[string]routeNotes{
 	"POST /api/v1/programmes/:id/survey/answers": {
 		errs: []error{programmes.ErrNotFound, programmes.ErrNotParticipant, surveys.ErrNotFound, surveys.ErrNotCompleted, surveys.ErrAlreadyAnswered},
 	},
-	"GET /api/v1/courses/:id/survey/results":    {errs: []error{catalogue.ErrNotFound, catalogue.ErrForbidden, surveys.ErrNotFound}},
-	"GET /api/v1/programmes/:id/survey/results": {errs: []error{programmes.ErrNotFound, surveys.ErrNotFound}},
+	"GET /api/v1/courses/:id/survey/results":               {errs: []error{catalogue.ErrNotFound, catalogue.ErrForbidden, surveys.ErrNotFound}},
+	"GET /api/v1/programmes/:id/survey/results":            {errs: []error{programmes.ErrNotFound, surveys.ErrNotFound}},
+	"PUT /api/v1/programmes/:id/mentoring/:participant_id": {errs: []error{programmes.ErrNotFound, programmes.ErrNotParticipant, mentoring.ErrMentorFull}},
+	"POST /api/v1/programmes/:id/mentoring/sessions":       {errs: []error{programmes.ErrNotFound, mentoring.ErrForbidden, mentoring.ErrNotYourParticipant}},
+	"GET /api/v1/programmes/:id/mentoring":                 {errs: []error{programmes.ErrNotFound, mentoring.ErrForbidden}},
 }
 
 // objectNotes are the disk store's signed links, by method.

@@ -21,6 +21,7 @@ import (
 	"mooc/certificates"
 	"mooc/cohorts"
 	"mooc/media"
+	"mooc/mentoring"
 	"mooc/privacy"
 	"mooc/programmes"
 	"mooc/reports"
@@ -47,6 +48,7 @@ type Deps struct {
 	Reports      *reports.Service
 	Training     *training.Service
 	Surveys      *surveys.Service
+	Mentoring    *mentoring.Service
 	Privacy      *privacy.Service
 	Audit        *audit.Log
 	// Ready names the dependencies /readyz checks.
@@ -169,6 +171,7 @@ func New(d Deps) (*fiber.App, error) {
 	registerTraining(r, d.Training)
 	registerReportTargets(r, d.Reports)
 	registerSurveys(r, d.Surveys)
+	registerMentoring(r, d.Mentoring)
 
 	// The document describes itself and the docs page too.
 	spec := registerDocs(r)

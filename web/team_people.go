@@ -100,7 +100,7 @@ func (p *pages) teamPersonRefusal(c *fiber.Ctx, r *request, which string, err er
 
 func (p *pages) teamSetRoles(c *fiber.Ctx, r *request) error {
 	var roles []string
-	for _, role := range []string{accounts.RoleAuthor, accounts.RoleTeam} {
+	for _, role := range []string{accounts.RoleAuthor, accounts.RoleTeam, accounts.RoleMentor} {
 		if c.FormValue("role_"+role) == "yes" {
 			roles = append(roles, role)
 		}

@@ -13,6 +13,7 @@ import (
 	"mooc/certificates"
 	"mooc/cohorts"
 	"mooc/media"
+	"mooc/mentoring"
 	"mooc/privacy"
 	"mooc/programmes"
 	"mooc/reports"
@@ -33,6 +34,7 @@ type Deps struct {
 	Reports      *reports.Service
 	Training     *training.Service
 	Surveys      *surveys.Service
+	Mentoring    *mentoring.Service
 	// Media is the uploaded files, for the authors' pages.
 	Media *media.Service
 	// MediaOrigins are the origins videos and captions are played from
@@ -200,4 +202,5 @@ func (p *pages) routes(app *fiber.App) {
 	p.reportRoutes(get, post)
 	p.trainingRoutes(get, post)
 	p.surveyRoutes(get, post)
+	p.mentorRoutes(get, post)
 }

@@ -32,6 +32,7 @@ import (
 	"mooc/internal/demo"
 	"mooc/internal/page"
 	"mooc/media"
+	"mooc/mentoring"
 	"mooc/migrations"
 	"mooc/notify"
 	"mooc/notify/outbox"
@@ -77,6 +78,7 @@ type App struct {
 	Reports      *reports.Service
 	Training     *training.Service
 	Surveys      *surveys.Service
+	Mentoring    *mentoring.Service
 	Privacy      *privacy.Service
 	Audit        *audit.Log
 	Outbox       *outbox.Outbox
@@ -189,6 +191,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		PublicURL: cfg.PublicURL, Now: o.Now})
 	a.Reports = reports.New(a.DB).Clock(o.Now)
 	a.Surveys = surveys.New(surveys.Deps{DB: a.DB, Courses: a.Catalogue, Enrolments: a.Cohorts, Programmes: a.Programmes, Now: o.Now})
+	a.Mentoring = mentoring.New(mentoring.Deps{DB: a.DB, Programmes: a.Programmes, People: a.Accounts, Now: o.Now})
 	a.Privacy = privacy.New(privacy.Deps{DB: a.DB, Accounts: a.Accounts, Outbox: a.Outbox, Audit: a.Audit,
 		Holders:    []privacy.Holder{a.Cohorts, a.Assessment, a.Certificates, a.Programmes},
 		Forgetters: []privacy.Forgetter{a.Cohorts, a.Programmes}, Now: o.Now})
@@ -219,6 +222,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	pages, err := web.New(web.Deps{Log: a.Log, Accounts: a.Accounts, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
 		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Privacy: a.Privacy, Media: a.Media, Reports: a.Reports,
 		Training: a.Training, Surveys: a.Surveys,
+		Mentoring:    a.Mentoring,
 		MediaOrigins: mediaOrigins(cfg), RequestTimeout: cfg.RequestTimeout, Now: o.Now})
 	if err != nil {
 		return nil, err
@@ -228,7 +232,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if a.HTTP, err = api.New(api.Deps{
 		Log: a.Log, Accounts: a.Accounts, Media: a.Media, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
 		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Reports: a.Reports,
-		Privacy: a.Privacy, Audit: a.Audit, Training: a.Training, Surveys: a.Surveys,
+		Privacy: a.Privacy, Audit: a.Audit, Training: a.Training, Surveys: a.Surveys, Mentoring: a.Mentoring,
 		Ready:          map[string]api.Check{"database": a.DB.Ping, "object_storage": objects.Ping},
 		Disk:           disk,
 		ObjectsPath:    ObjectsPath,
