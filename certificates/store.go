@@ -3,6 +3,7 @@ package certificates
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -164,4 +165,23 @@ func (s store) claim(ctx context.Context, now, staleBefore time.Time) (jobRow, b
 
 func (s store) updateJob(ctx context.Context, id string, fields map[string]any) error {
 	return database.Translate(s.db.Conn(ctx).Model(&jobRow{}).Where("id = ?", id).Updates(fields).Error)
+}
+
+// search finds by code when code is set, else by a part of the holder's
+// name, letter case aside: PostgreSQL's ILIKE folds every letter, SQLite's
+// LOWER only ASCII ones.
+func (s store) search(ctx context.Context, code, name string, limit int) ([]certificateRow, error) {
+	q := s.db.Conn(ctx).Order("issued_at DESC, id").Limit(limit)
+	if code != "" {
+		q = q.Where("code = ?", code)
+	} else {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(name)) + "%"
+		op := "LIKE"
+		if s.db.Dialect() == database.Postgres {
+			op = "ILIKE"
+		}
+		q = q.Where("LOWER(holder_name) "+op+` ? ESCAPE '\'`, like)
+	}
+	var rows []certificateRow
+	return rows, database.Translate(q.Find(&rows).Error)
 }

@@ -18,20 +18,9 @@ func (s *Service) Search(ctx context.Context, query string, limit int) ([]Certif
 	if limit <= 0 || limit > 100 {
 		limit = 100
 	}
-	q := s.db.Conn(ctx).Order("issued_at DESC, id").Limit(limit)
-	if code := NormalizeCode(query); code != "" {
-		q = q.Where("code = ?", code)
-	} else {
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(query)) + "%"
-		op := "LIKE"
-		if s.db.Dialect() == database.Postgres {
-			op = "ILIKE" // LOWER folds ASCII only on SQLite; ILIKE every letter
-		}
-		q = q.Where("LOWER(holder_name) "+op+` ? ESCAPE '\'`, like)
-	}
-	var rows []certificateRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, database.Translate(err)
+	rows, err := s.store.search(ctx, NormalizeCode(query), query, limit)
+	if err != nil {
+		return nil, err
 	}
 	return s.views(rows), nil
 }
