@@ -52,6 +52,24 @@ type Config struct {
 	// YearlyTrainingHours is the hours of training a social worker needs
 	// in a calendar year, the required_hours of training records.
 	YearlyTrainingHours int
+	// Issuer is who issues certificates: named on every PDF, transcript
+	// and credential, with the keys that sign them.
+	Issuer Issuer
+}
+
+// Issuer is the issuing organisation and its keys. A file left empty is
+// generated once into DataDir and kept, so a single embedded process
+// signs the same way after a restart; replicas must be given the files.
+type Issuer struct {
+	Name string // MOOC_ISSUER_NAME, printed on PDFs and credentials
+	Logo string // MOOC_ISSUER_LOGO: a PNG file, optional
+	// SealCert and SealKey are PEM files of the X.509 seal that signs PDFs
+	// (PAdES); both or neither.
+	SealCert string
+	SealKey  string
+	// Key is a PEM Ed25519 private key file that signs verifiable
+	// credentials and status lists.
+	Key string
 }
 
 // SMTP is the mail relay; an empty Host means e-mails go to the log.
@@ -108,6 +126,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		PrivacyNoticeVersion: p.str("MOOC_PRIVACY_NOTICE_VERSION", "2026-12"),
 		LogLevel:             p.str("MOOC_LOG_LEVEL", "info"),
 		Demo:                 p.boolean("MOOC_DEMO", false),
+		Issuer: Issuer{
+			Name:     strings.TrimSpace(p.str("MOOC_ISSUER_NAME", "Sociālā darba e-mācības")),
+			Logo:     p.str("MOOC_ISSUER_LOGO", ""),
+			SealCert: p.str("MOOC_SEAL_CERT", ""),
+			SealKey:  p.str("MOOC_SEAL_KEY", ""),
+			Key:      p.str("MOOC_ISSUER_KEY", ""),
+		},
 		SMTP: SMTP{
 			Host:     p.str("MOOC_SMTP_HOST", ""),
 			Port:     int(p.int64("MOOC_SMTP_PORT", 587)),
@@ -209,6 +234,12 @@ func (p *parser) check(c Config) {
 	}
 	if c.YearlyTrainingHours <= 0 || c.YearlyTrainingHours > 1000 {
 		fail("MOOC_YEARLY_TRAINING_HOURS: must be a positive number of hours such as 24")
+	}
+	if c.Issuer.Name == "" || len([]rune(c.Issuer.Name)) > 120 {
+		fail("MOOC_ISSUER_NAME: must name the issuing organisation in at most 120 characters")
+	}
+	if (c.Issuer.SealCert == "") != (c.Issuer.SealKey == "") {
+		fail("MOOC_SEAL_CERT and MOOC_SEAL_KEY: set both or neither")
 	}
 	if len(c.PrivacyNoticeVersion) > 40 || strings.TrimSpace(c.PrivacyNoticeVersion) == "" {
 		fail("MOOC_PRIVACY_NOTICE_VERSION: must be a short version name such as 2026-12")
