@@ -393,6 +393,28 @@ func utcOrNil(t *time.Time) *time.Time {
 	return &u
 }
 
+// WithRole lists the open accounts given role itself (the team's
+// every-role shorthand of Principal.Has does not count), by name.
+func (s *Service) WithRole(ctx context.Context, role string) ([]User, error) {
+	rows, err := s.store.withRole(ctx, role)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	roles, err := s.store.roles(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	users := make([]User, len(rows))
+	for i, r := range rows {
+		users[i] = toUser(r, roles[r.ID])
+	}
+	return users, nil
+}
+
 // Users returns the users with the given ids (for lists and reports that
 // name people); unknown ids are left out.
 func (s *Service) Users(ctx context.Context, ids []string) (map[string]User, error) {

@@ -169,6 +169,14 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
+// withRole lists the open accounts holding role, by family and given name.
+func (s store) withRole(ctx context.Context, role string) ([]userRow, error) {
+	var rows []userRow
+	err := s.db.Conn(ctx).Where("closed_at IS NULL AND id IN (?)", s.db.Conn(ctx).Model(&roleRow{}).Select("user_id").Where("role = ?", role)).
+		Order("family_name, given_name, id").Find(&rows).Error
+	return rows, database.Translate(err)
+}
+
 func (s store) exists(ctx context.Context, email string) (bool, error) {
 	var n int64
 	err := s.db.Conn(ctx).Model(&userRow{}).Where("email = ?", email).Count(&n).Error

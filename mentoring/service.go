@@ -25,6 +25,8 @@ type Programmes interface {
 // People finds users with their roles and names.
 type People interface {
 	Users(ctx context.Context, ids []string) (map[string]accounts.User, error)
+	// WithRole lists the open accounts holding a role, by name.
+	WithRole(ctx context.Context, role string) ([]accounts.User, error)
 }
 
 // Deps is what the service is built with; every field is required but Now.

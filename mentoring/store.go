@@ -134,3 +134,30 @@ func (s store) programmesOf(ctx context.Context, mentorID string) ([]string, err
 		Group("programme_id").Order("MIN(assigned_at), programme_id").Pluck("programme_id", &ids).Error
 	return ids, database.Translate(err)
 }
+
+// sessions lists a programme's sessions, of one mentor when mentorID is
+// set, the latest held first.
+func (s store) sessions(ctx context.Context, programmeID, mentorID string) ([]sessionRow, error) {
+	q := s.db.Conn(ctx).Where("programme_id = ?", programmeID).Order("held_at DESC, id")
+	if mentorID != "" {
+		q = q.Where("mentor_id = ?", mentorID)
+	}
+	var rows []sessionRow
+	return rows, database.Translate(q.Find(&rows).Error)
+}
+
+// present lists who took part in each of the sessions.
+func (s store) present(ctx context.Context, sessionIDs []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(sessionIDs) == 0 {
+		return out, nil
+	}
+	var rows []sessionParticipantRow
+	if err := s.db.Conn(ctx).Where("session_id IN ?", sessionIDs).Order("session_id, participant_id").Find(&rows).Error; err != nil {
+		return nil, database.Translate(err)
+	}
+	for _, r := range rows {
+		out[r.SessionID] = append(out[r.SessionID], r.ParticipantID)
+	}
+	return out, nil
+}

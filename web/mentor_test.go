@@ -27,6 +27,8 @@ func mentorSite(t *testing.T, d database.Dialect) (*site, *clock, string, string
 	id := strings.TrimPrefix(prog, "/team/programmes/")
 	janis := s.teamApply(t, "janis@mooc.test", "Jānis", "Bērziņš", id, false)
 	girts := s.teamApply(t, "girts@mooc.test", "Ģirts", "Ķļaviņš", id, true)
+	// Seated, and left without a mentor for the team to assign.
+	s.teamApply(t, "maris@mooc.test", "Māris", "Ozols", id, false)
 	clk.Add(2 * time.Hour)
 	ctx := context.Background()
 	if _, err := s.App.Programmes.Allocate(ctx, id); err != nil {
@@ -45,9 +47,12 @@ func mentorSite(t *testing.T, d database.Dialect) (*site, *clock, string, string
 // the month's minutes grow; a refused form names its fields; the page is
 // no one else's. On both databases: the page lists the mentor's
 // programmes with a query of its own.
-func TestMentorPage(t *testing.T) {
+func TestMentorPage(t *testing.T) { onBothDialects(t, mentorPageOn) }
+
+// onBothDialects runs a test on the embedded SQLite and on PostgreSQL.
+func onBothDialects(t *testing.T, test func(*testing.T, database.Dialect)) {
 	for _, d := range []database.Dialect{database.SQLite, database.Postgres} {
-		t.Run(string(d), func(t *testing.T) { mentorPageOn(t, d) })
+		t.Run(string(d), func(t *testing.T) { test(t, d) })
 	}
 }
 
@@ -57,7 +62,7 @@ func mentorPageOn(t *testing.T, d database.Dialect) {
 	m.get("/mentor").expect(t, 200, "Kopienas sociālais darbs", "Jānis Bērziņš", "Ģirts Ķļaviņš", "individuāli", "grupā", "0 min", "mazāk par 2 stundām")
 	action := "/mentor/programmes/" + id + "/sessions"
 	refused := m.post(action, url.Values{"minutes": {"601"}}).expect(t, 422)
-	for _, field := range []string{`id="m-0-minutes-error"`, `id="m-0-held-error"`, `id="m-0-who-error"`} {
+	for _, field := range []string{`id="m-0-minutes-error"`, `id="m-0-held-error"`, `id="m-0-who-error"`, `href="#f-minutes"`, `id="f-minutes"`, `id="f-held_at"`} {
 		if !strings.Contains(refused.body, field) {
 			t.Errorf("the refused form has no %s", field)
 		}
@@ -103,3 +108,106 @@ func TestTeamGivesTheMentorRole(t *testing.T) {
 	team.get("/team/people/"+u.ID).expect(t, 200, `name="role_mentor" value="yes" checked`)
 	s.teamLogin(t, "anna@mooc.test").get("/mentor").expect(t, 200, "Jums vēl nav piešķirts neviens dalībnieks.")
 }
+
+// The team's mentoring page of a programme: every participant with a form
+// to assign their mentor (the mentors listed with their load), a refusal
+// past the limits and for a bad mode, sessions logged by the team and
+// seen by the mentor, and nobody else's page. On both databases: the
+// mentors with their role come from a query of their own.
+func TestTeamMentoringPage(t *testing.T) { onBothDialects(t, teamMentoringOn) }
+
+func teamMentoringOn(t *testing.T, d database.Dialect) {
+	s, clk, id, janis := mentorSite(t, d)
+	team := s.teamLogin(t, "komanda@mooc.test")
+	page := "/team/programmes/" + id + "/mentoring"
+	team.get("/team/programmes/"+id).expect(t, 200, `href="`+page+`"`)
+	team.get(page).expect(t, 200, "Māris Ozols", "mentors vēl nav piešķirts", "Anna Kalniņa (individuāli 1, grupā 1)", "Vēl nav reģistrēta neviena tikšanās.")
+	maris := userByEmail(t, s, "maris@mooc.test")
+	assign := page + "/" + maris
+	team.post(assign, url.Values{"mentor_id": {mentorID(t, s)}, "mode": {"individual"}}).expect(t, 422, "Mentoram vairs nav vietas")
+	team.post(assign, url.Values{"mentor_id": {mentorID(t, s)}, "mode": {"pāris"}}).expect(t, 422, `id="f-mode-error"`)
+	team.post(assign, url.Values{"mode": {"group"}}).expect(t, 422, `id="f-mentor_id-error"`)
+	team.post(assign, url.Values{"mentor_id": {mentorID(t, s)}, "mode": {"group"}}).expect(t, 303)
+	team.get(page).expect(t, 200, "Anna Kalniņa (individuāli 1, grupā 2)", "Māris Ozols</strong>: Anna Kalniņa, grupā")
+
+	_, peteris := s.teamPerson(t, "peteris@mooc.test", "Pēteris", "Zariņš", accounts.RoleMentor)
+	team.post(page+"/"+janis, url.Values{"mentor_id": {peteris.ID}, "mode": {"individual"}}).expect(t, 303)
+	held := clk.Now().Add(-2 * time.Hour).Format("2006-01-02T15:04")
+	sessions := page + "/sessions"
+	team.post(sessions, url.Values{"minutes": {"90"}, "held_at": {held}, "participant_ids": {janis, maris}}).expect(t, 422, "šim dalībniekam ir cits mentors")
+	team.post(sessions, url.Values{"minutes": {"90"}, "held_at": {held}, "participant_ids": {maris}}).expect(t, 303)
+	team.get(page).expect(t, 200, "Tikšanās (1), jaunākās vispirms", "90 min")
+
+	anna := s.teamLogin(t, "anna@mooc.test")
+	anna.get("/mentor").expect(t, 200, "Reģistrētās tikšanās", "Māris Ozols", "90 min")
+	anna.get(page).expect(t, 404)
+	anna.post(assign, url.Values{"mentor_id": {peteris.ID}, "mode": {"group"}}).expect(t, 404)
+	s.teamLogin(t, "maris@mooc.test").get(page).expect(t, 404)
+	// Pēteris sees Jānis only, and no session of Anna's.
+	s.teamLogin(t, "peteris@mooc.test").get("/mentor").expect(t, 200, "Jānis Bērziņš", "Vēl nav reģistrēta neviena tikšanās.")
+}
+
+// A person's mentoring is in their data export; closing their account
+// ends the mentoring, which frees the mentor's place, and the session
+// logged with them stays on the programme's record.
+func TestMentoringInPersonalData(t *testing.T) {
+	s, clk, id, _ := mentorSite(t, database.SQLite)
+	ctx := context.Background()
+	maris := userByEmail(t, s, "maris@mooc.test")
+	if _, err := s.App.Mentoring.Assign(ctx, id, maris, mentoring.Assignment{MentorID: mentorID(t, s), Mode: mentoring.Group}); err != nil {
+		t.Fatal(err)
+	}
+	held := clk.Now().Add(-time.Hour)
+	minutes := 45
+	team := s.teamLogin(t, "komanda@mooc.test")
+	page := "/team/programmes/" + id + "/mentoring"
+	team.post(page+"/sessions", url.Values{"minutes": {"45"}, "held_at": {held.Format("2006-01-02T15:04")}, "participant_ids": {maris}}).expect(t, 303)
+	export, err := s.App.Privacy.Export(ctx, accounts.Principal{UserID: maris, Roles: []string{accounts.RoleLearner}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := export["mentoring"].(map[string]any)
+	if !ok {
+		t.Fatalf("the export has no mentoring section: %v", export["mentoring"])
+	}
+	if got := fmt.Sprint(m["mentors"]); !strings.Contains(got, mentorID(t, s)) || !strings.Contains(got, "group") {
+		t.Errorf("mentors in the export = %s", got)
+	}
+	if got := fmt.Sprint(m["sessions_attended"]); !strings.Contains(got, fmt.Sprint(minutes)) {
+		t.Errorf("sessions in the export = %s", got)
+	}
+	if err := s.App.Privacy.Close(ctx, maris); err != nil {
+		t.Fatal(err)
+	}
+	team.get(page).expect(t, 200, "Anna Kalniņa (individuāli 1, grupā 1)", "Tikšanās (1), jaunākās vispirms", "<td>—</td>")
+}
+
+// The team's mentoring page, and a refused assignment, pass axe-core in
+// both languages at both widths.
+func TestTeamMentoringPageIsAccessible(t *testing.T) {
+	s, _, id, _ := mentorSite(t, database.SQLite)
+	team := s.teamLogin(t, "komanda@mooc.test")
+	maris := userByEmail(t, s, "maris@mooc.test")
+	b := browsertest.Start(t)
+	for _, lang := range []string{"lv", "en"} {
+		for _, width := range []int{1280, 375} {
+			tab := b.NewTab(t, browsertest.Viewport{Width: width, Height: 900, Mobile: width < 600})
+			tab.SetCookie(t, s.URL, team.cookie("mooc_session"))
+			st := tab.Navigate(t, s.URL+"/team/programmes/"+id+"/mentoring?lang="+lang)
+			checkPage(t, tab, fmt.Sprintf("team-mentoring-%s-%d", lang, width), st, 200)
+			st = tab.ClickNavigate(t, `form[action="/team/programmes/`+id+`/mentoring/`+maris+`"] button`)
+			checkPage(t, tab, fmt.Sprintf("team-mentoring-refused-%s-%d", lang, width), st, 422)
+		}
+	}
+}
+
+func userByEmail(t *testing.T, s *site, email string) string {
+	t.Helper()
+	users, _, err := s.App.Accounts.Search(context.Background(), email, 1, "")
+	if err != nil || len(users) != 1 {
+		t.Fatalf("no user %s: %v", email, err)
+	}
+	return users[0].ID
+}
+
+func mentorID(t *testing.T, s *site) string { return userByEmail(t, s, "anna@mooc.test") }

@@ -33,6 +33,9 @@ func (p *pages) teamRoutes(get, post routeFunc) {
 	post("/team/programmes/:id/applications/:application/accept", t(p.teamAccept))
 	post("/team/programmes/:id/attendance/:user", t(p.teamAttendance))
 	get("/team/programmes/:id/export", t(p.teamExportApplications))
+	get("/team/programmes/:id/mentoring", t(p.teamMentoring))
+	post("/team/programmes/:id/mentoring/sessions", t(p.teamLogSession)) // before :participant
+	post("/team/programmes/:id/mentoring/:participant", t(p.teamAssignMentor))
 
 	get("/team/certificates", t(p.teamCertificates))
 	post("/team/certificates/:code/revoke", t(p.teamRevoke))

@@ -193,8 +193,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Surveys = surveys.New(surveys.Deps{DB: a.DB, Courses: a.Catalogue, Enrolments: a.Cohorts, Programmes: a.Programmes, Now: o.Now})
 	a.Mentoring = mentoring.New(mentoring.Deps{DB: a.DB, Programmes: a.Programmes, People: a.Accounts, Now: o.Now})
 	a.Privacy = privacy.New(privacy.Deps{DB: a.DB, Accounts: a.Accounts, Outbox: a.Outbox, Audit: a.Audit,
-		Holders:    []privacy.Holder{a.Cohorts, a.Assessment, a.Certificates, a.Programmes},
-		Forgetters: []privacy.Forgetter{a.Cohorts, a.Programmes}, Now: o.Now})
+		Holders:    []privacy.Holder{a.Cohorts, a.Assessment, a.Certificates, a.Programmes, a.Mentoring},
+		Forgetters: []privacy.Forgetter{a.Cohorts, a.Programmes, a.Mentoring}, Now: o.Now})
 	if cfg.Demo {
 		now := time.Now
 		if o.Now != nil {
