@@ -139,6 +139,9 @@ func errorHandler(log *slog.Logger, notFoundPage fiber.Handler) fiber.ErrorHandl
 	}
 }
 
+// retryAfterUnavailable is the Retry-After of a 503, in seconds.
+const retryAfterUnavailable = "5"
+
 func toProblem(c *fiber.Ctx, log *slog.Logger, err error) problem {
 	m, extra, ok := classify(err)
 	if !ok {
@@ -151,6 +154,9 @@ func toProblem(c *fiber.Ctx, log *slog.Logger, err error) problem {
 	}
 	if m.status == 503 {
 		log.Warn("dependency unavailable", "request_id", requestID(c), "error", err)
+		// A dependency away is worth retrying soon; the storage probe asks
+		// again every second, so a few seconds is enough.
+		c.Set(fiber.HeaderRetryAfter, retryAfterUnavailable)
 	}
 	p := newProblem(m.status, m.code, m.detail)
 	if extra != nil {

@@ -42,6 +42,7 @@ type server struct {
 	clock    *testClock
 	diskDir  string          // where the disk store keeps objects, when it is the backend
 	s3       *media.S3Config // the bucket, when MinIO is the backend
+	outage   *testkit.Outage // between the platform and MinIO, when asked for
 
 	// The document the server serves, loaded on the first request that
 	// is held against it (conform).
@@ -54,10 +55,15 @@ type options struct {
 	registerLimit int
 	maxUpload     int64 // default 64 MiB
 	s3            bool
-	db            *database.DB // share a database between replicas
-	corsOrigins   []string
-	clock         *testClock // every service's clock; the real one when nil
-	metricsToken  string     // opens /metrics; closed without one
+	// outage puts a relay the test can take down between the platform and
+	// MinIO (s3 implied); outageAtStart takes it down before the platform
+	// starts.
+	outage, outageAtStart bool
+	db                    *database.DB // share a database between replicas
+	corsOrigins           []string
+	clock                 *testClock // every service's clock; the real one when nil
+	metricsToken          string     // opens /metrics; closed without one
+	logPerSecond          int        // request lines a second before the rest is summarised; 0: all
 }
 
 func newServer(t *testing.T, d database.Dialect, o options) *server {
@@ -81,14 +87,22 @@ func assemble(t testing.TB, d database.Dialect, o options) *server {
 		DataDir: t.TempDir(), TokenSecret: tokenSecret, TokenTTL: 12 * time.Hour, PublicURL: "http://mooc.test",
 		MaxUploadBytes: cmp.Or(o.maxUpload, 64<<20), RegisterLimit: o.registerLimit, CORSOrigins: o.corsOrigins,
 		TrustedProxies: []string{"0.0.0.0"}, // app.Test connects from 0.0.0.0; lets tests set X-Forwarded-For
-		MetricsToken:   o.metricsToken, PrivacyNoticeVersion: "2026-12",
+		MetricsToken:   o.metricsToken, PrivacyNoticeVersion: "2026-12", LogRequestsPerSecond: o.logPerSecond,
 	}
 	var s3 *media.S3Config
-	if o.s3 {
+	var outage *testkit.Outage
+	if o.s3 || o.outage || o.outageAtStart {
 		bucket := testenv.MinIO(t)
 		cfg.S3 = config.S3{Endpoint: bucket.Endpoint, AccessKey: bucket.AccessKey, SecretKey: bucket.SecretKey,
 			Bucket: bucket.Bucket, Secure: bucket.Secure, PublicURL: bucket.PublicURL}
 		s3 = &bucket
+		if o.outage || o.outageAtStart {
+			outage = testkit.NewOutage(t, bucket.Endpoint)
+			cfg.S3.Endpoint, cfg.S3.PublicURL = outage.Addr(), ""
+			if o.outageAtStart {
+				outage.Down()
+			}
+		}
 	}
 	opts := app.Options{Log: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test", DB: db, Hashing: &testkit.Hashing}
 	if o.clock != nil {
@@ -101,7 +115,7 @@ func assemble(t testing.TB, d database.Dialect, o options) *server {
 	platform.Start(app.CertificateJobs)
 	t.Cleanup(func() { _ = platform.Close() })
 	s := &server{app: platform.HTTP, platform: platform, db: db, objects: platform.Objects, users: platform.Accounts,
-		logs: logs, s3: s3, clock: o.clock}
+		logs: logs, s3: s3, outage: outage, clock: o.clock}
 	if s3 == nil {
 		s.diskDir = filepath.Join(cfg.DataDir, "objects")
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/subtle"
-	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -159,10 +158,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 }
 
 // observe is the outermost middleware: it renders errors (so the status it
-// logs and counts is the one sent), logs one JSON line per request, and
+// logs and counts is the one sent), logs the request (access_log.go), and
 // records metrics under the route pattern, never the raw path, so that ids
 // do not explode the label set.
-func observe(log *slog.Logger, m *metrics, handle fiber.ErrorHandler) fiber.Handler {
+func observe(access *accessLog, m *metrics, handle fiber.ErrorHandler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
 		if err := c.Next(); err != nil {
@@ -185,22 +184,7 @@ func observe(log *slog.Logger, m *metrics, handle fiber.ErrorHandler) fiber.Hand
 		statusText := strconv.Itoa(status)
 		m.requests.WithLabelValues(c.Method(), route, statusText).Inc()
 		m.latency.WithLabelValues(c.Method(), route, statusText).Observe(elapsed.Seconds())
-		level := slog.LevelInfo
-		if status >= 500 {
-			level = slog.LevelError
-		}
-		log.LogAttrs(c.UserContext(), level, "request",
-			slog.String("request_id", requestID(c)),
-			slog.String("method", c.Method()),
-			slog.String("route", route),
-			slog.String("path", c.Path()),
-			slog.Int("status", status),
-			slog.Duration("duration", elapsed),
-			slog.String("client", c.IP()),
-			// Who made the request, by id only: e-mail addresses and names
-			// stay out of the request log.
-			slog.String("user_id", me(c).UserID),
-		)
+		access.line(c, route, status, elapsed)
 		return nil
 	}
 }

@@ -65,7 +65,7 @@ var (
 	courseStatuses = []string{catalogue.StatusDraft, catalogue.StatusPublished, catalogue.StatusArchived}
 	lessonKinds    = []string{catalogue.KindVideo, catalogue.KindReading, catalogue.KindInterview, catalogue.KindCaseStory, catalogue.KindClientConversation}
 	questionKinds  = []string{assessment.SingleChoice, assessment.MultipleChoice, assessment.TrueFalse}
-	readinessWords = []string{"ok", "unavailable"}
+	readinessWords = []string{statusOK, statusDegraded, statusUnavailable}
 )
 
 // idKind says what a field named like an id holds when it is not always a

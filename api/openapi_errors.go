@@ -138,9 +138,16 @@ func problemResponse(status int, sp *statusProblems) map[string]any {
 		"description": titleOf(status) + ". " + strings.Join(lines, ". ") + ".",
 		"content":     map[string]any{"application/problem+json": map[string]any{"schema": schema}},
 	}
-	if status == fiber.StatusTooManyRequests {
+	switch status {
+	case fiber.StatusTooManyRequests:
 		r["headers"] = map[string]any{fiber.HeaderRetryAfter: map[string]any{
 			"description": "seconds until the limit lets another attempt through",
+			"required":    true,
+			"schema":      map[string]any{"type": "integer", "minimum": 0},
+		}}
+	case fiber.StatusServiceUnavailable:
+		r["headers"] = map[string]any{fiber.HeaderRetryAfter: map[string]any{
+			"description": "seconds after which the dependency that is away (the database, object storage) is worth asking again",
 			"required":    true,
 			"schema":      map[string]any{"type": "integer", "minimum": 0},
 		}}

@@ -21,10 +21,11 @@ func registerOperations(r *registry, d Deps, reg *prometheus.Registry) {
 	r.add("", op{method: "GET", path: "/healthz", summary: "The process is alive", tag: "operations", reply: readiness{}},
 		func(c *fiber.Ctx) error { return c.JSON(readiness{Status: "ok"}) })
 
-	r.add("", op{method: "GET", path: "/readyz", summary: "The database and object storage answer (503 otherwise)", tag: "operations", reply: readiness{}},
+	r.add("", op{method: "GET", path: "/readyz", summary: "The replica can serve: 503 only when the database does not answer; object storage trouble is \"degraded\" with 200", tag: "operations", reply: readiness{}},
 		func(c *fiber.Ctx) error {
-			out := ready(c.UserContext(), d.Ready)
-			if out.Status != "ok" {
+			out := ready(c.UserContext(), d.Ready, d.Degradable)
+			if out.Status == statusUnavailable {
+				c.Set(fiber.HeaderRetryAfter, retryAfterUnavailable)
 				c.Status(fiber.StatusServiceUnavailable)
 			}
 			return c.JSON(out)
@@ -38,28 +39,47 @@ func registerOperations(r *registry, d Deps, reg *prometheus.Registry) {
 	}
 }
 
+// The readiness statuses: of the whole reply and of each check.
+const (
+	statusOK          = "ok"
+	statusDegraded    = "degraded"    // a degradable dependency failed: some routes answer 503
+	statusUnavailable = "unavailable" // a required one failed: the replica cannot serve
+)
+
 // ready runs every check in parallel, each with its own short deadline, so a
-// hanging dependency makes /readyz answer 503 quickly rather than hang.
-func ready(ctx context.Context, checks map[string]Check) readiness {
-	out := readiness{Status: "ok", Checks: map[string]string{}}
+// hanging dependency makes /readyz answer quickly rather than hang.
+func ready(ctx context.Context, required, degradable map[string]Check) readiness {
+	out := readiness{Status: statusOK, Checks: map[string]string{}}
 	type result struct {
-		name string
-		err  error
+		name     string
+		required bool
+		err      error
 	}
-	results := make(chan result, len(checks))
-	for name, check := range checks {
-		go func() {
-			cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-			defer cancel()
-			results <- result{name, check(cctx)}
-		}()
+	results := make(chan result, len(required)+len(degradable))
+	run := func(name string, check Check, req bool) {
+		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		results <- result{name, req, check(cctx)}
 	}
-	for range checks {
+	for name, check := range required {
+		go run(name, check, true)
+	}
+	for name, check := range degradable {
+		go run(name, check, false)
+	}
+	for range len(required) + len(degradable) {
 		res := <-results
-		out.Checks[res.name] = "ok"
-		if res.err != nil {
-			out.Checks[res.name] = "unavailable"
-			out.Status = "unavailable"
+		switch {
+		case res.err == nil:
+			out.Checks[res.name] = statusOK
+		case res.required:
+			out.Checks[res.name] = statusUnavailable
+			out.Status = statusUnavailable
+		default:
+			out.Checks[res.name] = statusDegraded
+			if out.Status == statusOK {
+				out.Status = statusDegraded
+			}
 		}
 	}
 	return out

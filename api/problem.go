@@ -68,6 +68,7 @@ func writeProblem(c *fiber.Ctx, p problem) error {
 		}
 	}
 	c.Status(p.Status)
+	c.Locals(localProblemCode, p.Code)
 	c.Set(fiber.HeaderContentType, "application/problem+json")
 	body, err := c.App().Config().JSONEncoder(p)
 	if err != nil {

@@ -51,8 +51,18 @@ type Deps struct {
 	Mentoring    *mentoring.Service
 	Privacy      *privacy.Service
 	Audit        *audit.Log
-	// Ready names the dependencies /readyz checks.
-	Ready map[string]Check
+	// Ready names the dependencies without which no request can be served:
+	// /readyz answers 503 when one fails. Degradable names those only some
+	// routes need: their trouble is reported as "degraded" with 200, so a
+	// load balancer keeps the replica, and the routes needing them answer
+	// 503 unavailable with Retry-After.
+	Ready      map[string]Check
+	Degradable map[string]Check
+	// LogRequestsPerSecond is how many request lines a second the log
+	// takes at info before it summarises the rest (0: every request).
+	LogRequestsPerSecond int
+	// Now is the clock of the request log's seconds; time.Now when nil.
+	Now func() time.Time
 	// Disk is the disk object store, whose signed links the API serves
 	// itself; nil when objects live in MinIO, which serves its own links.
 	Disk *media.DiskStore
@@ -117,7 +127,7 @@ func New(d Deps) (*fiber.App, error) {
 
 	app.Use(assignRequestID)
 	app.Use(clientAddress(newProxies(d.TrustedProxies)))
-	app.Use(observe(d.Log, newMetrics(reg), handle))
+	app.Use(observe(newAccessLog(d.Log, d.LogRequestsPerSecond, d.Now), newMetrics(reg), handle))
 	app.Use(recover.New())
 	app.Use(helmet.New(helmet.Config{
 		// The docs and verify pages carry their own inline script and

@@ -46,7 +46,10 @@ type Config struct {
 	// newcomer's `make run` can go from registration to a certificate.
 	Demo     bool
 	LogLevel string
-	SMTP     SMTP
+	// LogRequestsPerSecond is how many request lines a second go to the
+	// info log before the rest of that second is summarised in one line.
+	LogRequestsPerSecond int
+	SMTP                 SMTP
 	// RequestTimeout bounds a request's work (file transfers aside).
 	RequestTimeout time.Duration
 	// YearlyTrainingHours is the hours of training a social worker needs
@@ -125,6 +128,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		MetricsAddr:          p.str("MOOC_METRICS_ADDR", ""),
 		PrivacyNoticeVersion: p.str("MOOC_PRIVACY_NOTICE_VERSION", "2026-12"),
 		LogLevel:             p.str("MOOC_LOG_LEVEL", "info"),
+		LogRequestsPerSecond: int(p.int64("MOOC_LOG_REQUESTS_PER_SECOND", 20)),
 		Demo:                 p.boolean("MOOC_DEMO", false),
 		Issuer: Issuer{
 			Name:     strings.TrimSpace(p.str("MOOC_ISSUER_NAME", "Sociālā darba e-mācības")),
@@ -271,6 +275,9 @@ func (p *parser) check(c Config) {
 		if _, _, err := net.ParseCIDR(proxy); err != nil && net.ParseIP(proxy) == nil {
 			fail("MOOC_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR range", proxy)
 		}
+	}
+	if c.LogRequestsPerSecond < 0 {
+		fail("MOOC_LOG_REQUESTS_PER_SECOND: must be 0 (every request) or more")
 	}
 	if c.DatabasePoolSize > 100 {
 		fail("MOOC_DATABASE_POOL_SIZE: must be at most 100")

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -29,6 +30,8 @@ type S3Config struct {
 	// "https://media.example.com".
 	PublicURL string
 	Region    string // default "us-east-1"
+	// Now is the clock of the health probe's memory; time.Now when nil.
+	Now func() time.Time
 }
 
 // S3Store keeps objects in one bucket of an S3-compatible service.
@@ -38,6 +41,12 @@ type S3Store struct {
 	// the network because its region is fixed.
 	presign *minio.Client
 	bucket  string
+	region  string
+
+	health      *health
+	bucketReady atomic.Bool
+	healthURL   string // MinIO's cluster health, which answers 503 without write quorum
+	http        *http.Client
 }
 
 var _ ObjectStore = (*S3Store)(nil)
@@ -47,7 +56,9 @@ var _ ObjectStore = (*S3Store)(nil)
 // reach 5 TiB. 16 MiB parts still allow objects up to ~156 GiB.
 const unknownSizePartSize = 16 << 20
 
-// NewS3Store connects to cfg.Endpoint and creates the bucket when missing.
+// NewS3Store connects to cfg.Endpoint and creates the bucket when missing;
+// when storage does not answer, the store is returned all the same and
+// creates the bucket once it does (see health).
 func NewS3Store(ctx context.Context, cfg S3Config) (*S3Store, error) {
 	if cfg.Endpoint == "" || cfg.Bucket == "" {
 		return nil, errors.New("media: S3 endpoint and bucket are required")
@@ -80,22 +91,26 @@ func NewS3Store(ctx context.Context, cfg S3Config) (*S3Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("media: S3 presign client: %w", err)
 	}
-	s := &S3Store{client: client, presign: presign, bucket: cfg.Bucket}
-
-	exists, err := client.BucketExists(ctx, cfg.Bucket)
-	if err != nil {
-		// At start-up any failure here means media cannot be served.
-		return nil, fmt.Errorf("%w: bucket %q on %s: %w", ErrStorageUnavailable, cfg.Bucket, host, err)
+	scheme := "http://"
+	if secure {
+		scheme = "https://"
 	}
-	if !exists {
-		err := client.MakeBucket(ctx, cfg.Bucket, minio.MakeBucketOptions{Region: cfg.Region})
-		// Another instance starting at the same time may win the race.
-		if err != nil && minio.ToErrorResponse(err).Code != minio.BucketAlreadyOwnedByYou {
-			return nil, s.mapErr(ctx, "make bucket", cfg.Bucket, err)
-		}
+	s := &S3Store{client: client, presign: presign, bucket: cfg.Bucket, region: cfg.Region,
+		healthURL: scheme + host + "/minio/health/cluster", http: &http.Client{Timeout: 2 * time.Second}}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
 	}
+	s.health = &health{probe: s.probe, now: now}
+	// Storage away at start-up is not a reason not to start: the probe
+	// goes on asking, and creates the bucket once storage answers.
+	_ = s.health.check(ctx)
 	return s, nil
 }
+
+// Available is the last word of the health probe (asked anew when it is
+// older than a second): nil, or ErrStorageUnavailable.
+func (s *S3Store) Available(ctx context.Context) error { return s.health.check(ctx) }
 
 // endpointHost accepts "host:port" or a URL with a scheme, because the
 // public address is naturally written as a URL in configuration.
@@ -263,6 +278,11 @@ func (s *S3Store) SignedURL(ctx context.Context, key string, ttl time.Duration) 
 	if ttl < time.Second || ttl > 7*24*time.Hour {
 		return "", fmt.Errorf("media: signed URL lifetime must be between 1s and 7 days, got %s", ttl)
 	}
+	// Signing needs no network, so without this a link would be handed
+	// out that cannot be played.
+	if err := s.health.check(ctx); err != nil {
+		return "", err
+	}
 	u, err := s.presign.PresignedGetObject(ctx, s.bucket, key, ttl, nil)
 	if err != nil {
 		return "", fmt.Errorf("media: presign %s: %w", key, err)
@@ -272,20 +292,17 @@ func (s *S3Store) SignedURL(ctx context.Context, key string, ttl time.Duration) 
 
 // Ping reports any failure, a timeout or refused credentials included, as
 // ErrStorageUnavailable: whatever the cause, the instance cannot serve media.
-func (s *S3Store) Ping(ctx context.Context) error {
-	ok, err := s.client.BucketExists(ctx, s.bucket)
-	if err != nil {
-		return fmt.Errorf("%w: ping bucket %q: %w", ErrStorageUnavailable, s.bucket, err)
-	}
-	if !ok {
-		return fmt.Errorf("%w: bucket %q does not exist", ErrStorageUnavailable, s.bucket)
-	}
-	return nil
-}
+func (s *S3Store) Ping(ctx context.Context) error { return s.health.check(ctx) }
 
 // mapErr sorts minio-go errors into what callers act on: missing object,
 // storage outage (503), cancellation, or anything else as is.
 func (s *S3Store) mapErr(ctx context.Context, op, key string, err error) error {
+	err = classify(ctx, op, key, err)
+	s.health.down(err)
+	return err
+}
+
+func classify(ctx context.Context, op, key string, err error) error {
 	var resp minio.ErrorResponse
 	if errors.As(err, &resp) {
 		switch {

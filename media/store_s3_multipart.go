@@ -63,6 +63,9 @@ func (s *S3Store) partURL(ctx context.Context, key, uploadID string, number int,
 	if size > 0 {
 		signed = http.Header{"Content-Length": {strconv.FormatInt(size, 10)}}
 	}
+	if err := s.health.check(ctx); err != nil { // a part URL that cannot take the part is no use
+		return "", err
+	}
 	u, err := s.presign.PresignHeader(ctx, "PUT", s.bucket, key, ttl, q, signed)
 	if err != nil {
 		return "", fmt.Errorf("media: presign part %d of %s: %w", number, key, err)

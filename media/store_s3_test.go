@@ -146,11 +146,23 @@ func closedAddr(t *testing.T) string {
 	return addr
 }
 
+// Against a closed port the store is built all the same (a replica starts
+// without storage), and every call that needs storage, a signed link
+// included, says it is unavailable.
 func TestS3StoreUnavailable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
 	defer cancel()
-	_, err := media.NewS3Store(ctx, media.S3Config{Endpoint: closedAddr(t), AccessKey: "k", SecretKey: "s", Bucket: "nowhere"})
-	if !errors.Is(err, media.ErrStorageUnavailable) {
-		t.Errorf("NewS3Store against a closed port = %v, want ErrStorageUnavailable", err)
+	s, err := media.NewS3Store(ctx, media.S3Config{Endpoint: closedAddr(t), AccessKey: "k", SecretKey: "s", Bucket: "nowhere"})
+	if err != nil {
+		t.Fatalf("NewS3Store against a closed port = %v, want a store that waits for storage", err)
+	}
+	if err := s.Ping(ctx); !errors.Is(err, media.ErrStorageUnavailable) {
+		t.Errorf("Ping = %v, want ErrStorageUnavailable", err)
+	}
+	if _, err := s.SignedURL(ctx, "p/lesson.mp4", time.Minute); !errors.Is(err, media.ErrStorageUnavailable) {
+		t.Errorf("SignedURL = %v, want ErrStorageUnavailable", err)
+	}
+	if _, err := s.Stat(ctx, "p/lesson.mp4"); !errors.Is(err, media.ErrStorageUnavailable) {
+		t.Errorf("Stat = %v, want ErrStorageUnavailable", err)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"runtime"
 	"testing"
+	"time"
 
 	"mooc/internal/database"
 	"mooc/internal/testenv"
@@ -70,4 +72,69 @@ func TestRefusesANewerSchema(t *testing.T) {
 			t.Fatalf("want ErrSchemaTooNew, got %v", err)
 		}
 	})
+}
+
+// Replicas starting together on PostgreSQL wait for the migration lock in
+// PostgreSQL itself: one held elsewhere keeps Up waiting, and Up goes on
+// as soon as it is released (goose's own locker polled every 5 s), while
+// three replicas migrating at once all end at the latest version.
+func TestReplicasWaitForTheMigrationLock(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.Empty(t, database.Postgres)
+	holder, err := db.SQL().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = holder.Close() }()
+	if _, err := holder.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrations.LockKey); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 3)
+	for range 3 {
+		go func() {
+			_, err := migrations.Up(ctx, db, quiet())
+			done <- err
+		}()
+	}
+	// Wait until all three are queued on the lock in PostgreSQL.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var waiting int
+		if err := holder.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+			AND ((classid::bigint << 32) | objid::bigint) = $1`, migrations.LockKey).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 3 replicas wait for the migration lock", waiting)
+		}
+		runtime.Gosched()
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("Up finished while the lock was held elsewhere: %v", err)
+	default:
+	}
+	released := time.Now()
+	if _, err := holder.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", migrations.LockKey); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Far below the 5 s a polling locker would take for the second and third.
+	if waited := time.Since(released); waited > 4*time.Second {
+		t.Errorf("the replicas took %s after the lock was released", waited)
+	}
+	var applied int
+	if err := db.Conn(ctx).Raw("SELECT COUNT(*) FROM goose_db_version WHERE version_id > 0").Scan(&applied).Error; err != nil {
+		t.Fatal(err)
+	}
+	if applied != migrations.Count() {
+		t.Fatalf("%d migrations recorded, %d embedded", applied, migrations.Count())
+	}
 }

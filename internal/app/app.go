@@ -147,6 +147,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		return nil, err
 	}
 	a.Objects = objects
+	if err := objects.Ping(ctx); err != nil {
+		// Starting all the same: the catalogue, tests and enrolment need no
+		// storage, and the store creates its bucket once storage answers.
+		a.Log.Warn("object storage unavailable at start-up; serving what needs none until it answers", "error", err)
+	}
 
 	a.Outbox = outbox.New(a.DB, o.Now)
 	a.Audit = audit.New(a.DB, o.Now)
@@ -233,18 +238,21 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Log: a.Log, Accounts: a.Accounts, Media: a.Media, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
 		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Reports: a.Reports,
 		Privacy: a.Privacy, Audit: a.Audit, Training: a.Training, Surveys: a.Surveys, Mentoring: a.Mentoring,
-		Ready:          map[string]api.Check{"database": a.DB.Ping, "object_storage": objects.Ping},
-		Disk:           disk,
-		ObjectsPath:    ObjectsPath,
-		MaxUploadBytes: cfg.MaxUploadBytes,
-		CORSOrigins:    cfg.CORSOrigins,
-		TrustedProxies: cfg.TrustedProxies,
-		MetricsToken:   cfg.MetricsToken,
-		Metrics:        reg,
-		Version:        o.Version,
-		RequestTimeout: cfg.RequestTimeout,
-		VerifyPage:     pages.Verify(),
-		NotFoundPage:   pages.NotFound(),
+		Ready:                map[string]api.Check{"database": a.DB.Ping},
+		Degradable:           map[string]api.Check{"object_storage": objects.Ping},
+		LogRequestsPerSecond: cfg.LogRequestsPerSecond,
+		Now:                  o.Now,
+		Disk:                 disk,
+		ObjectsPath:          ObjectsPath,
+		MaxUploadBytes:       cfg.MaxUploadBytes,
+		CORSOrigins:          cfg.CORSOrigins,
+		TrustedProxies:       cfg.TrustedProxies,
+		MetricsToken:         cfg.MetricsToken,
+		Metrics:              reg,
+		Version:              o.Version,
+		RequestTimeout:       cfg.RequestTimeout,
+		VerifyPage:           pages.Verify(),
+		NotFoundPage:         pages.NotFound(),
 	}); err != nil {
 		return nil, err
 	}
@@ -379,7 +387,7 @@ func openObjects(ctx context.Context, cfg config.Config, secret []byte, now func
 	if cfg.S3.Endpoint != "" {
 		s, err := media.NewS3Store(ctx, media.S3Config{
 			Endpoint: cfg.S3.Endpoint, AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey,
-			Bucket: cfg.S3.Bucket, Secure: cfg.S3.Secure, PublicURL: cfg.S3.PublicURL,
+			Bucket: cfg.S3.Bucket, Secure: cfg.S3.Secure, PublicURL: cfg.S3.PublicURL, Now: now,
 		})
 		return s, nil, err
 	}
