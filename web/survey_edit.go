@@ -126,7 +126,9 @@ func (p *pages) authorSaveSurvey(c *fiber.Ctx, r *request) error {
 	}
 	d := readDefinition(c)
 	if _, err := p.Surveys.SetCourseSurvey(r.ctx, r.principal, co.ID, d); err != nil {
-		return p.surveyRefused(c, r, courseOwner(co), d, err)
+		return p.surveyRefused(c, r, courseOwner(co), d, err, func() (surveys.Current, error) {
+			return p.Surveys.CourseSurvey(r.ctx, r.principal, co.ID)
+		})
 	}
 	return p.redirect(c, r, courseOwner(co).Edit, "survey.saved")
 }
@@ -151,7 +153,9 @@ func (p *pages) teamSaveSurvey(c *fiber.Ctx, r *request) error {
 	}
 	d := readDefinition(c)
 	if _, err := p.Surveys.SetProgrammeSurvey(r.ctx, pathParam(c, "id"), d); err != nil {
-		return p.surveyRefused(c, r, owner, d, err)
+		return p.surveyRefused(c, r, owner, d, err, func() (surveys.Current, error) {
+			return p.Surveys.ProgrammeSurvey(r.ctx, pathParam(c, "id"))
+		})
 	}
 	return p.redirect(c, r, owner.Edit, "survey.saved")
 }
@@ -159,12 +163,18 @@ func (p *pages) teamSaveSurvey(c *fiber.Ctx, r *request) error {
 // surveyRefused shows the form again as sent (in the order it was put
 // in, so that each field error names the row it is shown on), or the
 // survey as stored when it has responses.
-func (p *pages) surveyRefused(c *fiber.Ctx, r *request, owner surveyOwner, d surveys.Definition, err error) error {
+func (p *pages) surveyRefused(c *fiber.Ctx, r *request, owner surveyOwner, d surveys.Definition, err error, stored func() (surveys.Current, error)) error {
 	status, _ := statusOf(err)
 	if status >= 500 || status == fiber.StatusNotFound {
 		return err
 	}
-	pg := surveyEditPage{Owner: owner, Rows: editRows(d.Questions), Locked: errors.Is(err, surveys.ErrAnswered)}
+	pg := surveyEditPage{Owner: owner, Rows: editRows(d.Questions)}
+	if errors.Is(err, surveys.ErrAnswered) {
+		cur, serr := stored()
+		if pg, serr = editPage(owner, cur, serr); serr != nil {
+			return serr
+		}
+	}
 	return p.render(c, r, status, "survey_edit", r.loc.T("survey.edit.title"), pg, err)
 }
 

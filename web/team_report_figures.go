@@ -266,7 +266,7 @@ func (p *pages) reportSurveys(c *fiber.Ctx, r *request) error {
 			if q.Mean != nil {
 				value = int(*q.Mean * 100)
 			}
-			meanItems = append(meanItems, svgchart.Item{Label: s.Title + ": " + q.Text, Value: value, Text: meanText(l, q.Mean)})
+			meanItems = append(meanItems, svgchart.Item{Label: q.Text + " — " + s.Title, Value: value, Text: meanText(l, q.Mean)})
 		}
 	}
 	if len(rates) == 0 {
@@ -322,9 +322,9 @@ func (p *pages) reportSurveysDownload(c *fiber.Ctx, r *request) error {
 				continue
 			}
 			for _, q := range s.Means {
-				var mean any
+				var mean any // as text: the downloads write whole numbers and text only
 				if q.Mean != nil {
-					mean = *q.Mean
+					mean = strconv.FormatFloat(*q.Mean, 'f', 2, 64)
 				}
 				t.Rows = append(t.Rows, []any{kind(s), cmp.Or(s.CourseID, s.ProgrammeID), s.Title, s.Responses, q.ID, q.Text, mean})
 			}
