@@ -31,7 +31,13 @@ func (s *Service) EnrolmentForm(ctx context.Context, caller accounts.Principal, 
 	if err != nil {
 		return Form{}, err
 	}
-	row, err := s.store.survey(ctx, byCourse, e.CourseID, false)
+	return s.form(ctx, byCourse, e.CourseID, e.ID, e.Progress != nil && e.Progress.CertificateEligible)
+}
+
+// form is the survey of a course or programme as subjectID (an enrolment
+// or application) sees it.
+func (s *Service) form(ctx context.Context, column, ownerID, subjectID string, eligible bool) (Form, error) {
+	row, err := s.store.survey(ctx, column, ownerID, false)
 	if err != nil {
 		return Form{}, err
 	}
@@ -39,11 +45,11 @@ func (s *Service) EnrolmentForm(ctx context.Context, caller accounts.Principal, 
 	if err != nil {
 		return Form{}, err
 	}
-	answered, err := s.store.answered(ctx, row.ID, e.ID)
+	answered, err := s.store.answered(ctx, row.ID, subjectID)
 	if err != nil {
 		return Form{}, err
 	}
-	return Form{Questions: questions, Eligible: e.Progress != nil && e.Progress.CertificateEligible, Answered: answered}, nil
+	return Form{Questions: questions, Eligible: eligible, Answered: answered}, nil
 }
 
 // ProgrammeForm returns the programme's survey for the caller, a
@@ -55,19 +61,7 @@ func (s *Service) ProgrammeForm(ctx context.Context, caller accounts.Principal, 
 	if err != nil {
 		return Form{}, err
 	}
-	row, err := s.store.survey(ctx, byProgramme, programmeID, false)
-	if err != nil {
-		return Form{}, err
-	}
-	questions, err := row.questions()
-	if err != nil {
-		return Form{}, err
-	}
-	answered, err := s.store.answered(ctx, row.ID, p.ApplicationID)
-	if err != nil {
-		return Form{}, err
-	}
-	return Form{Questions: questions, Eligible: p.Completed, Answered: answered}, nil
+	return s.form(ctx, byProgramme, programmeID, p.ApplicationID, p.Completed)
 }
 
 // Current is a survey as its editors see it: its questions, and how many

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"mooc/certificates"
@@ -165,26 +166,28 @@ func (s store) markInvited(ctx context.Context, r invitationRow) (bool, error) {
 // the subjects of their survey markers.
 const subjectsOf = `(SELECT id FROM enrolments WHERE user_id = ? UNION SELECT id FROM applications WHERE user_id = ?)`
 
+// markersWithTitles reads the markers of table (as alias m) with their
+// survey's course or programme and its title.
+func (s store) markersWithTitles(ctx context.Context, table, columns string) *gorm.DB {
+	return s.db.Conn(ctx).Table(table+" AS m").
+		Select("m.survey_id, s.course_id, s.programme_id, COALESCE(co.title, p.title) AS title"+columns).
+		Joins("JOIN surveys AS s ON s.id = m.survey_id").
+		Joins("LEFT JOIN courses AS co ON co.id = s.course_id").
+		Joins("LEFT JOIN programmes AS p ON p.id = s.programme_id")
+}
+
 // invitationsOf lists the surveys the person was invited to, with when.
 func (s store) invitationsOf(ctx context.Context, userID string) ([]map[string]any, error) {
-	return database.Records(s.db.Conn(ctx).Table("survey_invitations AS i").
-		Select("i.survey_id, s.course_id, s.programme_id, COALESCE(co.title, p.title) AS title, i.invited_at").
-		Joins("JOIN surveys AS s ON s.id = i.survey_id").
-		Joins("LEFT JOIN courses AS co ON co.id = s.course_id").
-		Joins("LEFT JOIN programmes AS p ON p.id = s.programme_id").
-		Where("i.user_id = ?", userID).Order("i.invited_at, i.survey_id"))
+	return database.Records(s.markersWithTitles(ctx, "survey_invitations", ", m.invited_at").
+		Where("m.user_id = ?", userID).Order("m.invited_at, m.survey_id"))
 }
 
 // answeredBy lists the surveys the person answered; the markers hold no
 // time, and the answers are not the person's to export: nothing ties them
 // to anyone.
 func (s store) answeredBy(ctx context.Context, userID string) ([]map[string]any, error) {
-	return database.Records(s.db.Conn(ctx).Table("survey_answered AS a").
-		Select("a.survey_id, s.course_id, s.programme_id, COALESCE(co.title, p.title) AS title").
-		Joins("JOIN surveys AS s ON s.id = a.survey_id").
-		Joins("LEFT JOIN courses AS co ON co.id = s.course_id").
-		Joins("LEFT JOIN programmes AS p ON p.id = s.programme_id").
-		Where("a.subject_id IN "+subjectsOf, userID, userID).Order("title, a.survey_id"))
+	return database.Records(s.markersWithTitles(ctx, "survey_answered", "").
+		Where("m.subject_id IN "+subjectsOf, userID, userID).Order("title, m.survey_id"))
 }
 
 // forget deletes the markers that tie the person to surveys: their

@@ -18,15 +18,20 @@ import (
 	"mooc/surveys"
 )
 
-// surveyLearner registers a learner, enrols them in the site's cohort and
-// completes the course through the pages (every lesson, the final test);
-// it returns their browser and their course page.
-func (s *site) surveyLearner(t *testing.T, clk *clock, email string) (*browser, string) {
+// surveyEnrolled registers a learner and enrols them in the site's
+// cohort; it returns their browser and their course page.
+func (s *site) surveyEnrolled(t *testing.T, email string) (*browser, string) {
 	t.Helper()
 	b := newBrowser(t, s.URL)
 	b.post("/register", url.Values{"email": {email}, "password": {"zaļš kalns dzied rītā"}, "given_name": {"Anna"},
 		"family_name": {"Liepa"}, "municipality": {"Rīga"}}).expect(t, 303)
-	learn := b.post("/cohorts/"+s.Cohort.ID+"/enrol", nil).expect(t, 303).header.Get("Location")
+	return b, b.post("/cohorts/"+s.Cohort.ID+"/enrol", nil).expect(t, 303).header.Get("Location")
+}
+
+// completeCourse completes the course through the pages: every lesson
+// (the video watched on the clock), and the final test.
+func (s *site) completeCourse(t *testing.T, clk *clock, b *browser, learn string) {
+	t.Helper()
 	lessons := s.Course.Lessons()
 	progress := func(pos float64, done bool) {
 		req, _ := http.NewRequest("POST", s.URL+learn+"/lessons/"+lessons[0].ID+"/progress",
@@ -43,7 +48,45 @@ func (s *site) surveyLearner(t *testing.T, clk *clock, email string) (*browser, 
 	}
 	at := b.post(learn+"/tests/"+s.Course.Tests[0].ID+"/attempts", nil).expect(t, 303).header.Get("Location")
 	b.post(at, s.rightAnswers(t, b.get(at).body)).expect(t, 303)
+}
+
+// surveyLearner is a learner of the site's cohort who completed the
+// course.
+func (s *site) surveyLearner(t *testing.T, clk *clock, email string) (*browser, string) {
+	t.Helper()
+	b, learn := s.surveyEnrolled(t, email)
+	s.completeCourse(t, clk, b, learn)
 	return b, learn
+}
+
+// surveyProgramme is a programme of the team's with a survey of a scale
+// and a text question, its seats given out twelve days on (the clock
+// moved) to Jānis and Ģirts; it returns its team page and Jānis.
+func (s *site) surveyProgramme(t *testing.T, clk *clock, team *browser) (string, accounts.User) {
+	t.Helper()
+	prog := teamLocation(t, team.post("/team/programmes", teamProgrammeForm(s.teamMethodology(t), "Stiprumu pieeja", clk.Now(), "5")).expect(t, 303))
+	id := strings.TrimPrefix(prog, "/team/programmes/")
+	team.post(prog+"/survey", url.Values{"rows": {"2"}, "text.0": {"Cik noderīgas bija mācības?"}, "kind.0": {"scale"},
+		"text.1": {"Ko ieteiktu?"}, "kind.1": {"text"}}).expect(t, 303)
+	janis := s.teamApply(t, "janis@mooc.test", "Jānis", "Bērziņš", id, false)
+	s.teamApply(t, "girts@mooc.test", "Ģirts", "Ķļaviņš", id, true)
+	clk.Add(12 * 24 * time.Hour)
+	if _, err := s.App.Programmes.Allocate(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	return prog, janis
+}
+
+// courseSurvey sets the site's course a survey of a scale question
+// ("noderigums") and a text question ("ieteikumi").
+func (s *site) courseSurvey(t *testing.T) {
+	t.Helper()
+	team := accounts.Principal{Roles: []string{accounts.RoleTeam}}
+	if _, err := s.App.Surveys.SetCourseSurvey(context.Background(), team, s.Course.ID, surveys.Definition{Questions: []surveys.Question{
+		{ID: "noderigums", Kind: surveys.Scale, Text: "Cik noderīgs bija kurss?"}, {ID: "ieteikumi", Kind: surveys.Text, Text: "Ko jūs mainītu?"},
+	}}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 var hiddenID = regexp.MustCompile(`name="id\.(\d+)" value="([^"]*)"`)
@@ -149,12 +192,7 @@ func surveyResultsOn(t *testing.T, d database.Dialect) {
 	clk := &clock{now: time.Now().UTC().Truncate(time.Second)}
 	s := startSite(t, siteOptions{dialect: d, now: clk.Now})
 	ctx := context.Background()
-	teamP := accounts.Principal{Roles: []string{accounts.RoleTeam}}
-	if _, err := s.App.Surveys.SetCourseSurvey(ctx, teamP, s.Course.ID, surveys.Definition{Questions: []surveys.Question{
-		{ID: "noderigums", Kind: surveys.Scale, Text: "Cik noderīgs bija kurss?"}, {ID: "ieteikumi", Kind: surveys.Text, Text: "Ko jūs mainītu?"},
-	}}); err != nil {
-		t.Fatal(err)
-	}
+	s.courseSurvey(t)
 	team, _ := s.teamPerson(t, "komanda@mooc.test", "Līga", "Ozoliņa", accounts.RoleTeam)
 	results := "/author/courses/" + s.Course.ID + "/survey/results"
 	texts := []string{"Vairāk piemēru", "Īsākus video", "Labs kurss", "Ar prieku", "Darba lapas"}
@@ -173,9 +211,11 @@ func surveyResultsOn(t *testing.T, d database.Dialect) {
 	}
 	page := team.get(results).expect(t, 200, "5 atbildes", "Vidējais vērtējums:", "3,40", "Ko jūs mainītu?")
 	// Alphabetical (Latvian letters by code point), not the order given.
-	at := func(s string) int { return strings.Index(page.body, s) }
-	if !(at("Ar prieku") < at("Darba lapas") && at("Darba lapas") < at("Labs kurss") && at("Labs kurss") < at("Vairāk piemēru") && at("Vairāk piemēru") < at("Īsākus video")) {
-		t.Errorf("the texts are not in alphabetical order:\n%s", page.body)
+	order := []string{"Ar prieku", "Darba lapas", "Labs kurss", "Vairāk piemēru", "Īsākus video"}
+	for i := 1; i < len(order); i++ {
+		if strings.Index(page.body, order[i-1]) > strings.Index(page.body, order[i]) {
+			t.Errorf("%q comes after %q: the texts are not in alphabetical order", order[i-1], order[i])
+		}
 	}
 	if strings.Contains(page.body, "Anna") || strings.Contains(page.body, "anna.") {
 		t.Error("the results name a person")
@@ -211,17 +251,9 @@ func TestProgrammeSurveyPage(t *testing.T) {
 	clk := &clock{now: time.Now().UTC().Truncate(time.Minute)}
 	s := startSite(t, siteOptions{dialect: database.SQLite, now: clk.Now})
 	team, _ := s.teamPerson(t, "komanda@mooc.test", "Līga", "Ozoliņa", accounts.RoleTeam)
-	prog := teamLocation(t, team.post("/team/programmes", teamProgrammeForm(s.teamMethodology(t), "Stiprumu pieeja", clk.Now(), "5")).expect(t, 303))
+	prog, janis := s.surveyProgramme(t, clk, team)
 	id := strings.TrimPrefix(prog, "/team/programmes/")
-	team.post(prog+"/survey", url.Values{"rows": {"2"}, "text.0": {"Cik noderīgas bija mācības?"}, "kind.0": {"scale"},
-		"text.1": {"Ko ieteiktu?"}, "kind.1": {"text"}}).expect(t, 303)
-	janis := s.teamApply(t, "janis@mooc.test", "Jānis", "Bērziņš", id, false)
-	s.teamApply(t, "girts@mooc.test", "Ģirts", "Ķļaviņš", id, true)
 	ctx := context.Background()
-	clk.Add(12 * 24 * time.Hour)
-	if _, err := s.App.Programmes.Allocate(ctx, id); err != nil {
-		t.Fatal(err)
-	}
 	page := "/programmes/" + id + "/survey"
 	girts := s.teamLogin(t, "girts@mooc.test")
 	girts.get("/programmes/"+id).expect(t, 200, `href="`+page+`"`)
@@ -231,6 +263,11 @@ func TestProgrammeSurveyPage(t *testing.T) {
 	if att, err := s.App.Programmes.RecordAttendance(ctx, id, janis.ID, programmes.AttendanceUpdate{Hours: &hours}); err != nil || att.CertificateCode == "" {
 		t.Fatalf("attendance: %+v %v", att, err)
 	}
+	// The certificate's holder alone is invited, by e-mail, to the page.
+	if n, err := s.App.Surveys.InviteCompleted(ctx); n != 1 || err != nil {
+		t.Fatalf("invited %d, %v", n, err)
+	}
+	s.mailLink(t, "janis@mooc.test", page)
 	j := s.teamLogin(t, "janis@mooc.test")
 	form := j.get(page).expect(t, 200, "Cik noderīgas bija mācības?", "anonīmas", "<fieldset")
 	ids := regexp.MustCompile(`name="q\.([^"]+)"`).FindAllStringSubmatch(form.body, -1)
@@ -264,12 +301,7 @@ func TestSurveyPagesAreAccessible(t *testing.T) {
 	clk := &clock{now: time.Now().UTC().Truncate(time.Second)}
 	s := startSite(t, siteOptions{dialect: database.SQLite, now: clk.Now})
 	ctx := context.Background()
-	teamP := accounts.Principal{Roles: []string{accounts.RoleTeam}}
-	if _, err := s.App.Surveys.SetCourseSurvey(ctx, teamP, s.Course.ID, surveys.Definition{Questions: []surveys.Question{
-		{ID: "noderigums", Kind: surveys.Scale, Text: "Cik noderīgs bija kurss?"}, {ID: "ieteikumi", Kind: surveys.Text, Text: "Ko jūs mainītu?"},
-	}}); err != nil {
-		t.Fatal(err)
-	}
+	s.courseSurvey(t)
 	for i := range 5 {
 		b, learn := s.surveyLearner(t, clk, fmt.Sprintf("anna.%d@mooc.test", i))
 		b.post(learn+"/survey", url.Values{"q.noderigums": {fmt.Sprint(i%5 + 1)}, "q.ieteikumi": {fmt.Sprintf("Ieteikums %d", i)}}).expect(t, 303)
@@ -277,15 +309,8 @@ func TestSurveyPagesAreAccessible(t *testing.T) {
 	team, _ := s.teamPerson(t, "komanda@mooc.test", "Līga", "Ozoliņa", accounts.RoleTeam)
 	author := authorUser(t, s, "autore@mooc.test", accounts.RoleAuthor)
 	draft := authorCourse(t, s, author, "Sarunas ar klientu")
-	prog := teamLocation(t, team.post("/team/programmes", teamProgrammeForm(s.teamMethodology(t), "Stiprumu pieeja", clk.Now(), "5")).expect(t, 303))
+	prog, janis := s.surveyProgramme(t, clk, team)
 	id := strings.TrimPrefix(prog, "/team/programmes/")
-	team.post(prog+"/survey", url.Values{"rows": {"2"}, "text.0": {"Cik noderīgas bija mācības?"}, "kind.0": {"scale"},
-		"text.1": {"Ko ieteiktu?"}, "kind.1": {"text"}}).expect(t, 303)
-	janis := s.teamApply(t, "janis@mooc.test", "Jānis", "Bērziņš", id, false)
-	clk.Add(12 * 24 * time.Hour)
-	if _, err := s.App.Programmes.Allocate(ctx, id); err != nil {
-		t.Fatal(err)
-	}
 	hours := 87
 	if _, err := s.App.Programmes.RecordAttendance(ctx, id, janis.ID, programmes.AttendanceUpdate{Hours: &hours}); err != nil {
 		t.Fatal(err)
