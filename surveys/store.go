@@ -169,8 +169,8 @@ const subjectsOf = `(SELECT id FROM enrolments WHERE user_id = ? UNION SELECT id
 // markersWithTitles reads the markers of table (as alias m) with their
 // survey's course or programme and its title.
 func (s store) markersWithTitles(ctx context.Context, table, columns string) *gorm.DB {
-	return s.db.Conn(ctx).Table(table+" AS m").
-		Select("m.survey_id, s.course_id, s.programme_id, COALESCE(co.title, p.title) AS title"+columns).
+	return s.db.Conn(ctx).Table(table + " AS m").
+		Select("m.survey_id, s.course_id, s.programme_id, COALESCE(co.title, p.title) AS title" + columns).
 		Joins("JOIN surveys AS s ON s.id = m.survey_id").
 		Joins("LEFT JOIN courses AS co ON co.id = s.course_id").
 		Joins("LEFT JOIN programmes AS p ON p.id = s.programme_id")
