@@ -15,8 +15,9 @@ type Summary struct {
 	Title       string
 	Asked       int
 	Responses   int
-	// Rate is Responses as a whole percent of Asked (at most 100); nil
-	// when no one was asked yet.
+	// Rate is Responses as a whole percent of Asked, at most 100 (a
+	// closed account takes its markers, not its response, so Asked may
+	// fall below Responses); nil when no one was asked yet.
 	Rate  *int
 	Means []QuestionMean
 }
