@@ -15,6 +15,7 @@ type programmeSurveyPage struct {
 	Programme programmes.Programme
 	Form      surveys.Form
 	Values    map[string]string
+	none      bool // the programme has no survey
 }
 
 // Scales are the values of a scale question.
@@ -25,20 +26,30 @@ func (pg programmeSurveyPage) Action() string    { return "/programmes/" + pg.Pr
 func (pg programmeSurveyPage) BackPath() string  { return "/programmes/" + pg.Programme.ID }
 func (pg programmeSurveyPage) BackTitle() string { return pg.Programme.Title }
 func (programmeSurveyPage) Language() string     { return "lv" }
-func (programmeSurveyPage) NotYet() string       { return "survey.programme.not_yet" }
+func (pg programmeSurveyPage) NotYet() string {
+	if pg.none {
+		return "survey.programme.none"
+	}
+	return "survey.programme.not_yet"
+}
 
 // programmeSurveyOf reads the page; to anyone who holds no seat in the
-// programme it does not exist.
+// programme it does not exist. A participant of a programme without a
+// survey (the programme's page links every participant here) is told so.
 func (p *pages) programmeSurveyOf(r *request, id string) (programmeSurveyPage, error) {
 	pr, err := p.Programmes.Programme(r.ctx, id)
 	if err != nil {
 		return programmeSurveyPage{}, err
 	}
 	form, err := p.Surveys.ProgrammeForm(r.ctx, r.principal, pr.ID)
-	if errors.Is(err, programmes.ErrNotParticipant) {
+	pg := programmeSurveyPage{Programme: pr, Form: form, Values: map[string]string{}}
+	switch {
+	case errors.Is(err, programmes.ErrNotParticipant):
 		err = programmes.ErrNotFound
+	case errors.Is(err, surveys.ErrNotFound):
+		pg.none, err = true, nil
 	}
-	return programmeSurveyPage{Programme: pr, Form: form, Values: map[string]string{}}, err
+	return pg, err
 }
 
 func (p *pages) programmeSurveyForm(c *fiber.Ctx, r *request) error {
