@@ -1,13 +1,20 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/mail"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"mooc/config"
+	"mooc/internal/app"
 	"mooc/internal/database"
 	"mooc/internal/testenv"
 	"mooc/internal/testkit"
@@ -282,4 +289,114 @@ func (s *server) rowsMentioning(table, value string) int {
 		}
 	}
 	return n
+}
+
+// A learner whose certificate is issued, of a course with a survey, is
+// invited by one e-mail through a real SMTP relay, however often and by
+// however many replicas the inviter runs; one who answered before it ran
+// is not; the data export lists the invitation and the answered survey,
+// and closing the account removes both markers but not the response.
+func TestSurveyInvitationMailedOnce(t *testing.T) {
+	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		relay := testkit.StartRelay(t)
+		clk := newClock(time.Now().UTC().Truncate(time.Second))
+		logs := &syncWriter{}
+		cfg := config.Config{DataDir: t.TempDir(), TokenSecret: tokenSecret, TokenTTL: time.Hour, PublicURL: "http://mooc.test",
+			MaxUploadBytes: 64 << 20, TrustedProxies: []string{"0.0.0.0"},
+			SMTP: config.SMTP{Host: relay.Host, Port: relay.Port, From: "E-mācības <noreply@example.lv>"}}
+		platform, err := app.New(context.Background(), cfg, app.Options{Log: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test",
+			DB: db, Hashing: &testkit.Hashing, Now: clk.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = platform.Close() })
+		srv := &server{t: t, app: platform.HTTP, platform: platform, db: db, objects: platform.Objects, users: platform.Accounts, logs: logs, clock: clk}
+		c := catalogueOn(t, srv, map[string]string{"title": "Krīzes intervence", "direction": "crisis"})
+		course := c.buildCourse(c.author)
+		c.do(request{method: "POST", path: "/api/v1/courses/" + course.ID + "/publish", token: c.author}).expect(t, 200)
+		s := &school{catalogue: c, published: c.get(c.author, course.ID)}
+		s.do(request{method: "PUT", path: "/api/v1/courses/" + course.ID + "/survey", token: s.author, body: surveyQuestions}).expect(t, 200)
+		cohort := s.cohort(200, 30*24*time.Hour)
+		ids, tokens := s.completedLearners(cohort.ID, 2)
+		for i := range ids {
+			s.do(request{method: "POST", path: "/api/v1/enrolments/" + ids[i] + "/certificate", token: tokens[i]}).expect(t, 201)
+		}
+		// The second answers before any invitation.
+		s.do(request{method: "POST", path: "/api/v1/enrolments/" + ids[1] + "/survey", token: tokens[1], body: surveyAnswer(4, "Labi")}).expect(t, 201)
+		ctx := context.Background()
+		if err := db.Conn(ctx).Exec("DELETE FROM outbox").Error; err != nil { // only the invitations from here on
+			t.Fatal(err)
+		}
+
+		// Two replicas at once, and again: one invitation.
+		counts := make(chan int, 2)
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n, err := platform.Surveys.InviteCompleted(ctx)
+				if err != nil {
+					t.Error(err)
+				}
+				counts <- n
+			}()
+		}
+		wg.Wait()
+		close(counts)
+		total := 0
+		for n := range counts {
+			total += n
+		}
+		if again, err := platform.Surveys.InviteCompleted(ctx); total != 1 || again != 0 || err != nil {
+			t.Fatalf("invited %d, then %d (%v)", total, again, err)
+		}
+		if n, err := platform.Mail.SendDue(ctx); err != nil || n != 1 {
+			t.Fatalf("sent %d, %v; log:\n%s", n, err, logs)
+		}
+		if n, _ := platform.Mail.SendDue(ctx); n != 0 {
+			t.Fatalf("sent %d more", n)
+		}
+		_, rcpt, data := relay.Sent()
+		if len(data) != 1 {
+			t.Fatalf("%d e-mails", len(data))
+		}
+		msg, err := mail.ReadMessage(bytes.NewReader(data[0]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(msg.Body)
+		subject, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+		plain := string(body)
+		if !strings.Contains(subject, "atsauksme") || !strings.Contains(plain, "http://mooc.test/learn/"+ids[0]+"/survey") ||
+			!strings.Contains(plain, "anonīma") || !strings.Contains(rcpt[0], "@example.lv") {
+			t.Fatalf("to %v, %q:\n%s", rcpt, subject, plain)
+		}
+
+		// The export: the invitation with its time, and the survey answered,
+		// never the answers.
+		var export map[string]any
+		s.do(request{method: "GET", path: "/api/v1/me/data", token: tokens[0]}).expect(t, 200).json(t, &export)
+		invited, _ := export["survey_invitations"].([]any)
+		if len(invited) != 1 || !strings.Contains(fmt.Sprint(invited[0]), course.ID) || !strings.Contains(fmt.Sprint(invited[0]), "invited_at") {
+			t.Fatalf("invitations in the export: %v", export["survey_invitations"])
+		}
+		s.do(request{method: "GET", path: "/api/v1/me/data", token: tokens[1]}).expect(t, 200).json(t, &export)
+		answered, _ := export["surveys_answered"].([]any)
+		if len(answered) != 1 || strings.Contains(fmt.Sprint(export), "Labi") {
+			t.Fatalf("answered in the export: %v", export["surveys_answered"])
+		}
+
+		// Closing the accounts: the markers go, the response stays, and no
+		// one is invited again.
+		for _, token := range tokens {
+			s.do(request{method: "DELETE", path: "/api/v1/me", token: token, body: map[string]string{"password": testkit.Password}}).expect(t, 204)
+		}
+		if a, i, r := s.rowCount("survey_answered"), s.rowCount("survey_invitations"), s.rowCount("survey_responses"); a != 0 || i != 0 || r != 1 {
+			t.Fatalf("after closing: %d answered markers, %d invitations, %d responses", a, i, r)
+		}
+		if n, err := platform.Surveys.InviteCompleted(ctx); n != 0 || err != nil {
+			t.Fatalf("invited %d closed accounts (%v)", n, err)
+		}
+	})
 }

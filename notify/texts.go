@@ -45,6 +45,9 @@ func text(template, name, publicURL string, p map[string]string) (subject, body 
 		return "Kurss, par kuru interesējāties, ir atvērts", hello +
 			fmt.Sprintf("Jūs lūdzāt paziņot, kad sāksies kurss „%s”. Pieteikšanās jaunajai grupai (%s) ir atvērta un noslēgsies %s; kurss sākas %s.", p["course"], p["cohort"], p["closes"], p["starts"]) +
 			"\n\nŠis ir vienreizējs paziņojums: par nākamajām šī kursa grupām jums vairs neziņosim, ja vien to atkal nepalūgsiet kursa lapā." + bye, true
+	case "survey_invitation":
+		return "Jūsu atsauksme par „" + p["title"] + "”", hello +
+			fmt.Sprintf("Paldies, ka pabeidzāt „%s”! Lūdzam atbildēt uz dažiem jautājumiem par mācībām: tas aizņems pāris minūšu, un jūsu atsauksme palīdzēs mācības uzlabot. Aptauja ir anonīma (atbildes netiek saistītas ar jūsu vārdu), un atbildēt var vienu reizi:\n\n%s", p["title"], p["link"]) + bye, true
 	case "verify_email":
 		return "Apstipriniet savu e-pasta adresi", hello +
 			"Paldies par reģistrāciju sociālā darba speciālistu mācību platformā! Lai apstiprinātu, ka šī e-pasta adrese ir jūsu, atveriet šo saiti:\n\n" +

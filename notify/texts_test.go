@@ -21,6 +21,7 @@ var templates = map[string]map[string]string{
 	"cohort_open_interest": {"course": "Krīzes intervence", "cohort": "2026. gada pavasaris", "closes": "2026. gada 1. martā", "starts": "2026. gada 2. martā"},
 	"verify_email":         {"link": "https://mooc.example.lv/verify-email?token=dGVzdC10b2tlbg"},
 	"password_reset":       {"link": "https://mooc.example.lv/reset-password?token=dGVzdC10b2tlbg"},
+	"survey_invitation":    {"title": "Krīzes intervence", "link": "https://mooc.example.lv/learn/0b6f2d64-3c1e-4f7e-9a53-7d2a4c8e1f00/survey"},
 }
 
 // Words that agree with the gender of the person addressed, which the texts

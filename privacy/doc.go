@@ -10,5 +10,7 @@
 // attendance and certificates still point somewhere; certificates keep
 // the holder's name as printed, because the programme must keep them and
 // an employer must still be able to verify one; the audit log keeps its
-// entries, which name people by id only.
+// entries, which name people by id only; feedback survey responses stay
+// in the results, since they never named anyone (the markers that tied
+// the person to a survey go).
 package privacy

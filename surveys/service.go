@@ -16,6 +16,7 @@ import (
 	"mooc/cohorts"
 	"mooc/internal/clock"
 	"mooc/internal/database"
+	"mooc/notify/outbox"
 	"mooc/programmes"
 )
 
@@ -43,7 +44,11 @@ type Deps struct {
 	Courses    Courses
 	Enrolments Enrolments
 	Programmes Programmes
-	Now        func() time.Time // the clock; time.Now when nil
+	// Outbox queues the invitations to answer (InviteCompleted).
+	Outbox *outbox.Outbox
+	// PublicURL is the base of the links in the invitations.
+	PublicURL string
+	Now       func() time.Time // the clock; time.Now when nil
 }
 
 // Service is the feedback surveys domain.
@@ -53,12 +58,15 @@ type Service struct {
 	courses    Courses
 	enrolments Enrolments
 	programmes Programmes
+	outbox     *outbox.Outbox
+	publicURL  string
 	now        func() time.Time
 }
 
 // New builds the service.
 func New(d Deps) *Service {
-	return &Service{db: d.DB, store: store{d.DB}, courses: d.Courses, enrolments: d.Enrolments, programmes: d.Programmes, now: clock.Or(d.Now)}
+	return &Service{db: d.DB, store: store{d.DB}, courses: d.Courses, enrolments: d.Enrolments, programmes: d.Programmes,
+		outbox: d.Outbox, publicURL: d.PublicURL, now: clock.Or(d.Now)}
 }
 
 const (

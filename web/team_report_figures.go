@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -8,6 +9,7 @@ import (
 	"mooc/api"
 	"mooc/internal/svgchart"
 	"mooc/reports"
+	"mooc/surveys"
 )
 
 // peoplePage is /team/reports/people: the funders' figure.
@@ -204,3 +206,131 @@ func (p *pages) reportCohortDownload(c *fiber.Ctx, r *request) error {
 func (completionsPage) Kind() string  { return "completions" }
 func (peoplePage) Kind() string       { return "people" }
 func (cohortReportPage) Kind() string { return "cohort" }
+
+// surveysReportPage is /team/reports/surveys: the feedback surveys beside
+// the reports, each survey's response rate and its scale questions' means
+// (surveys.Overview), means left out under surveys.MinResponses
+// responses. Responses carry no time, so the figures are not by period.
+type surveysReportPage struct {
+	Nav     reportNav
+	Min     int
+	Figures []reportFigure
+}
+
+func (surveysReportPage) Kind() string { return "surveys" }
+
+// surveyResultsPath is where a survey's own results page is.
+func surveyResultsPath(s surveys.Summary) string {
+	if s.ProgrammeID != "" {
+		return "/team/programmes/" + s.ProgrammeID + "/survey/results"
+	}
+	return "/author/courses/" + s.CourseID + "/survey/results"
+}
+
+func surveyKind(s surveys.Summary) string {
+	if s.ProgrammeID != "" {
+		return "report.kind.programme"
+	}
+	return "report.kind.course"
+}
+
+func (p *pages) reportSurveys(c *fiber.Ctx, r *request) error {
+	all, err := p.Surveys.Overview(r.ctx)
+	if err != nil {
+		return err
+	}
+	l := r.loc
+	rate := reportFigure{ID: "fig-survey-rate", Caption: l.T("survey.report.rate"), Note: l.T("survey.report.rate_note"),
+		Head: []string{l.T("survey.report.col.survey"), l.T("survey.report.col.kind"), l.T("survey.report.col.asked"),
+			l.T("survey.report.col.responses"), l.T("survey.report.col.rate")}}
+	rate.download("/team/reports/surveys/download", "rate", "")
+	means := reportFigure{ID: "fig-survey-means", Caption: l.T("survey.report.means"), Note: l.T("survey.report.means_note", surveys.MinResponses),
+		Head: []string{l.T("survey.report.col.question"), l.T("survey.report.col.survey"), l.T("survey.report.col.mean")}}
+	means.download("/team/reports/surveys/download", "means", "")
+	var rates, meanItems []svgchart.Item
+	for _, s := range all {
+		share, text := "—", l.T("survey.report.not_asked", s.Responses)
+		if s.Rate != nil {
+			share, text = strconv.Itoa(*s.Rate)+" %", l.T("report.share_of", s.Responses, *s.Rate)
+		}
+		rate.Rows = append(rate.Rows, []reportCell{{Text: s.Title, Link: surveyResultsPath(s)}, {Text: l.T(surveyKind(s))},
+			num(s.Asked), num(s.Responses), {Text: share, Num: true}})
+		rates = append(rates, svgchart.Item{Label: s.Title, Value: orZero(s.Rate), Text: text})
+		if s.Suppressed() {
+			means.Rows = append(means.Rows, []reportCell{{Text: l.T("survey.report.too_few", s.Responses)}, {Text: s.Title, Link: surveyResultsPath(s)}, {Text: "—", Num: true}})
+			continue
+		}
+		for _, q := range s.Means {
+			means.Rows = append(means.Rows, []reportCell{{Text: q.Text}, {Text: s.Title, Link: surveyResultsPath(s)}, {Text: meanText(l, q.Mean), Num: true}})
+			value := 0
+			if q.Mean != nil {
+				value = int(*q.Mean * 100)
+			}
+			meanItems = append(meanItems, svgchart.Item{Label: q.Text + " — " + s.Title, Value: value, Text: meanText(l, q.Mean)})
+		}
+	}
+	if len(rates) == 0 {
+		rate.Empty, means.Empty = l.T("survey.report.none"), l.T("survey.report.none")
+	} else {
+		rate.Chart = svgchart.Horizontal(svgchart.Chart{ID: rate.ID, Title: rate.Caption, Desc: l.T("survey.report.desc.rate"), Items: rates})
+		if len(meanItems) > 0 {
+			means.Chart = svgchart.Horizontal(svgchart.Chart{ID: means.ID, Title: means.Caption, Desc: l.T("survey.report.desc.means"), Items: meanItems})
+		}
+	}
+	page := surveysReportPage{Nav: navOf("surveys", reportPeriod{}), Min: surveys.MinResponses, Figures: []reportFigure{rate, means}}
+	return p.render(c, r, fiber.StatusOK, "team_reports", l.T("survey.report.title"), page, nil)
+}
+
+func orZero(n *int) int {
+	if n == nil {
+		return 0
+	}
+	return *n
+}
+
+func (p *pages) reportSurveysDownload(c *fiber.Ctx, r *request) error {
+	all, err := p.Surveys.Overview(r.ctx)
+	if err != nil {
+		return err
+	}
+	kind := func(s surveys.Summary) string {
+		if s.ProgrammeID != "" {
+			return "programme"
+		}
+		return "course"
+	}
+	var t api.Table
+	switch c.Query("figure") {
+	case "rate":
+		t = api.Table{File: "survey-response-rate", Sheet: "Atsaucība", Columns: []api.TableColumn{
+			{CSV: "kind", Title: "Veids"}, {CSV: "id", Title: "ID"}, {CSV: "title", Title: "Nosaukums"},
+			{CSV: "asked", Title: "Uzaicināti"}, {CSV: "responses", Title: "Atbildes"}, {CSV: "rate_percent", Title: "Atsaucība, %"}}}
+		for _, s := range all {
+			var rate any
+			if s.Rate != nil {
+				rate = *s.Rate
+			}
+			t.Rows = append(t.Rows, []any{kind(s), cmp.Or(s.CourseID, s.ProgrammeID), s.Title, s.Asked, s.Responses, rate})
+		}
+	case "means":
+		t = api.Table{File: "survey-means", Sheet: "Vidējie vērtējumi", Columns: []api.TableColumn{
+			{CSV: "kind", Title: "Veids"}, {CSV: "id", Title: "ID"}, {CSV: "title", Title: "Nosaukums"}, {CSV: "responses", Title: "Atbildes"},
+			{CSV: "question_id", Title: "Jautājuma ID"}, {CSV: "question", Title: "Jautājums"}, {CSV: "mean", Title: "Vidējais"}}}
+		for _, s := range all {
+			if s.Suppressed() { // the count alone
+				t.Rows = append(t.Rows, []any{kind(s), cmp.Or(s.CourseID, s.ProgrammeID), s.Title, s.Responses, nil, nil, nil})
+				continue
+			}
+			for _, q := range s.Means {
+				var mean any // as text: the downloads write whole numbers and text only
+				if q.Mean != nil {
+					mean = strconv.FormatFloat(*q.Mean, 'f', 2, 64)
+				}
+				t.Rows = append(t.Rows, []any{kind(s), cmp.Or(s.CourseID, s.ProgrammeID), s.Title, s.Responses, q.ID, q.Text, mean})
+			}
+		}
+	default:
+		return p.refuse(c, r, fiber.StatusNotFound, "error.not_found")
+	}
+	return api.SendTable(c, c.Query("format") == "xlsx", t)
+}

@@ -33,6 +33,8 @@ func (p *pages) reportRoutes(get, post routeFunc) {
 	get("/team/reports/cohorts/:id/download", p.withRole(accounts.RoleTeam, p.reportCohortDownload))
 	get("/team/reports/targets", p.withRole(accounts.RoleTeam, p.reportTargets))
 	post("/team/reports/targets", p.withRole(accounts.RoleTeam, p.reportSetTarget))
+	get("/team/reports/surveys", p.withRole(accounts.RoleTeam, p.reportSurveys))
+	get("/team/reports/surveys/download", p.withRole(accounts.RoleTeam, p.reportSurveysDownload))
 }
 
 var errNoReports = errors.New("web: the pages were built without the reports service (Deps.Reports)")
@@ -143,12 +145,13 @@ func (f *reportFigure) download(base, figure, query string) {
 // reportNav is the reports' own navigation, the period carried from one
 // page to the other.
 type reportNav struct {
-	Current                      string
-	Completions, People, Targets string
+	Current                               string
+	Completions, People, Targets, Surveys string
 }
 
 func navOf(current string, period reportPeriod) reportNav {
-	n := reportNav{Current: current, Completions: "/team/reports", People: "/team/reports/people", Targets: "/team/reports/targets"}
+	n := reportNav{Current: current, Completions: "/team/reports", People: "/team/reports/people", Targets: "/team/reports/targets",
+		Surveys: "/team/reports/surveys"}
 	if q := period.query(); q != "" {
 		n.Completions, n.People = n.Completions+"?"+q, n.People+"?"+q
 	}

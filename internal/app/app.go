@@ -195,11 +195,12 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Training = training.New(training.Deps{DB: a.DB, People: a.Accounts, RequiredHours: cfg.YearlyTrainingHours,
 		PublicURL: cfg.PublicURL, Now: o.Now})
 	a.Reports = reports.New(a.DB).Clock(o.Now)
-	a.Surveys = surveys.New(surveys.Deps{DB: a.DB, Courses: a.Catalogue, Enrolments: a.Cohorts, Programmes: a.Programmes, Now: o.Now})
+	a.Surveys = surveys.New(surveys.Deps{DB: a.DB, Courses: a.Catalogue, Enrolments: a.Cohorts, Programmes: a.Programmes,
+		Outbox: a.Outbox, PublicURL: cfg.PublicURL, Now: o.Now})
 	a.Mentoring = mentoring.New(mentoring.Deps{DB: a.DB, Programmes: a.Programmes, People: a.Accounts, Now: o.Now})
 	a.Privacy = privacy.New(privacy.Deps{DB: a.DB, Accounts: a.Accounts, Outbox: a.Outbox, Audit: a.Audit,
-		Holders:    []privacy.Holder{a.Cohorts, a.Assessment, a.Certificates, a.Programmes, a.Mentoring},
-		Forgetters: []privacy.Forgetter{a.Cohorts, a.Programmes, a.Mentoring}, Now: o.Now})
+		Holders:    []privacy.Holder{a.Cohorts, a.Assessment, a.Certificates, a.Programmes, a.Mentoring, a.Surveys},
+		Forgetters: []privacy.Forgetter{a.Cohorts, a.Programmes, a.Mentoring, a.Surveys}, Now: o.Now})
 	if cfg.Demo {
 		now := time.Now
 		if o.Now != nil {
@@ -289,6 +290,7 @@ const (
 	UploadSweeper                      // removal of abandoned resumable uploads
 	SessionRefresher                   // this replica's copy of ended sessions
 	ThrottlePruner                     // removal of the throttle's ended windows
+	SurveyInviter                      // e-mails inviting those who completed to answer the survey
 )
 
 // Start runs the given background workers (all when none is named) until
@@ -296,7 +298,7 @@ const (
 // replica or another.
 func (a *App) Start(workers ...Worker) {
 	if len(workers) == 0 {
-		workers = []Worker{CertificateJobs, MailSender, CohortAnnouncer, UploadSweeper, SessionRefresher, ThrottlePruner}
+		workers = []Worker{CertificateJobs, MailSender, CohortAnnouncer, UploadSweeper, SessionRefresher, ThrottlePruner, SurveyInviter}
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -334,6 +336,10 @@ func (a *App) worker(w Worker) func(context.Context) {
 	case ThrottlePruner:
 		return func(ctx context.Context) {
 			a.Accounts.RunThrottlePruner(ctx, 10*time.Minute, func(err error) { a.Log.Warn("throttle not pruned", "error", err) })
+		}
+	case SurveyInviter:
+		return func(ctx context.Context) {
+			a.Surveys.RunInviter(ctx, time.Minute, func(err error) { a.Log.Error("survey invitations", "error", err) })
 		}
 	}
 	panic(fmt.Sprintf("app: unknown worker %d", w))
