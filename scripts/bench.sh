@@ -13,7 +13,8 @@
 #      minio-go PutObject; course outline reads and the course page beside a
 #      bare Fiber handler (issues 3 and 16); an enrolment burst beside pgbench (issue 4); final test
 #      submissions beside a bare Fiber handler (issue 5); a bulk certificate
-#      issue beside certificates.Render (issue 6); the completions report
+#      issue, sealed, beside certificates.Render alone and with the seal
+#      (issues 6 and 19); the completions report
 #      beside its bare SQL (issue 7); a soak of mixed traffic (issue 8);
 #   4. stops the server, runs the Go micro-benchmarks (go test -bench);
 #   5. runs every fuzz target for 60 s (scripts/fuzz.sh);
