@@ -3,6 +3,9 @@ package certificates
 import (
 	"bytes"
 	"fmt"
+	"image"
+	"image/draw"
+	"image/png"
 	"os"
 
 	"github.com/jung-kurt/gofpdf"
@@ -18,23 +21,45 @@ type Issuer struct {
 }
 
 // LoadIssuer reads the issuer's logo file, when one is named. Whether it
-// is a PNG at all is checked with the configuration; here, that gofpdf
-// can draw it: it reads PNGs its own way (no interlacing, 8 bits a channel
-// at most), and a logo it refused would fail every certificate.
+// is a PNG at all is checked with the configuration; here it is laid on
+// white, as the page is, and written again as an opaque 8-bit PNG:
+// gofpdf splits a transparent PNG's alpha channel out and compresses both
+// parts anew for every document, which would take longer than the rest
+// of the page, and refuses 16-bit and interlaced ones outright.
 func LoadIssuer(name, logoFile string) (Issuer, error) {
 	i := Issuer{Name: name}
 	if logoFile == "" {
 		return i, nil
 	}
-	logo, err := os.ReadFile(logoFile)
+	raw, err := os.ReadFile(logoFile)
 	if err != nil {
 		return Issuer{}, fmt.Errorf("MOOC_ISSUER_LOGO: %w", err)
 	}
-	if err := drawable(logo); err != nil {
+	logo, err := opaquePNG(raw)
+	if err == nil {
+		err = drawable(logo)
+	}
+	if err != nil {
 		return Issuer{}, fmt.Errorf("MOOC_ISSUER_LOGO: %s cannot be drawn: %w", logoFile, err)
 	}
 	i.Logo = logo
 	return i, nil
+}
+
+// opaquePNG lays a PNG on white and encodes it without transparency.
+func opaquePNG(raw []byte) ([]byte, error) {
+	img, err := png.Decode(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	flat := image.NewRGBA(img.Bounds())
+	draw.Draw(flat, flat.Bounds(), image.White, image.Point{}, draw.Src)
+	draw.Draw(flat, flat.Bounds(), img, img.Bounds().Min, draw.Over)
+	var out bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&out, flat); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
 }
 
 func drawable(logo []byte) (err error) {

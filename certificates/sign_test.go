@@ -118,6 +118,21 @@ func testLogo(t testing.TB) []byte {
 	return buf.Bytes()
 }
 
+// issuerWithLogo is the test issuer with testLogo, loaded as the platform
+// loads it.
+func issuerWithLogo(t testing.TB) Issuer {
+	t.Helper()
+	logoFile := filepath.Join(t.TempDir(), "logo.png")
+	if err := os.WriteFile(logoFile, testLogo(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	issuer, err := LoadIssuer(testIssuer, logoFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return issuer
+}
+
 // imageSizes lists the sizes of a PDF's images, as pdfimages -list reads
 // them.
 func imageSizes(t *testing.T, pdf []byte) []string {
@@ -135,14 +150,7 @@ func imageSizes(t *testing.T, pdf []byte) []string {
 // letters, in the code page's fonts and in the UTF-8 ones, with the logo
 // when there is one.
 func TestIssuerOnThePDFs(t *testing.T) {
-	logoFile := filepath.Join(t.TempDir(), "logo.png")
-	if err := os.WriteFile(logoFile, testLogo(t), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	issuer, err := LoadIssuer(testIssuer, logoFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	issuer := issuerWithLogo(t)
 	cyrillic := courseDocument()
 	cyrillic.HolderName = "Анна Петрова" // not in the code page: the UTF-8 fonts
 	for name, d := range map[string]Document{"code page": courseDocument(), "utf-8": cyrillic} {
@@ -205,7 +213,7 @@ func BenchmarkSeal(b *testing.B) {
 			d := courseDocument()
 			d.Issuer = Issuer{Name: testIssuer}
 			if c.logo {
-				d.Issuer.Logo = testLogo(b)
+				d.Issuer = issuerWithLogo(b)
 			}
 			b.ReportAllocs()
 			for b.Loop() {
