@@ -37,8 +37,11 @@ type SealConfig struct {
 	// generated once into DataDir and kept.
 	CertFile, KeyFile string
 	DataDir           string
-	IssuerName        string // the generated seal's subject
-	Now               func() time.Time
+	// IssuerName is the generated seal's subject. A seal once generated is
+	// kept when the name changes later; removing seal.pem has a new one
+	// made, and PDFs signed before stay valid (each carries its certificate).
+	IssuerName string
+	Now        func() time.Time
 }
 
 // generatedSealFile holds the generated seal, key and certificate in one
