@@ -202,9 +202,21 @@ func TestSealedTranscript(t *testing.T) {
 }
 
 // Rendering alone against rendering and sealing, the issuer printed, with
-// and without a logo (BENCHMARKS.md, "Signed certificates").
+// and without a logo, and the seal's signature alone (BENCHMARKS.md,
+// "Signed certificates").
 func BenchmarkSeal(b *testing.B) {
 	seal := testSeal(b)
+	b.Run("seal", func(b *testing.B) {
+		d := courseDocument()
+		d.Issuer = Issuer{Name: testIssuer}
+		pdf := render(b, d)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := seal.Sign(pdf, d.IssuedAt); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	for _, c := range []struct {
 		name       string
 		logo, seal bool
