@@ -196,6 +196,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err != nil {
 		return nil, err
 	}
+	a.Log.Info("PDF seal ready", "subject", seal.Certificate().Subject.String(), "issuer", seal.Certificate().Issuer.String(),
+		"not_after", seal.Certificate().NotAfter.UTC().Format(time.DateOnly))
 	a.Certificates = certificates.New(certificates.Deps{DB: a.DB, Objects: objects, Enrolments: a.Cohorts, Holders: a.Accounts,
 		Outbox: a.Outbox, PublicURL: cfg.PublicURL, Issuer: issuer, Seal: seal, Audit: a.Audit, Log: a.Log, Now: o.Now})
 	a.Programmes = programmes.New(programmes.Deps{DB: a.DB, Methodologies: a.Catalogue, Certificates: a.Certificates,
