@@ -143,7 +143,7 @@ func (r *report) markdown() string {
 	}
 	if c := r.Certs; c != nil {
 		fmt.Fprintf(&b, "\nCertificates (load average %s at their start): job %s, %d issued, %d existing, %d not eligible, %d failed; %s from the POST to the poll that saw it done "+
-			"(%s between the job's own created_at and finished_at). Server CPU %.1f s, %.0f ms per certificate; `certificates.Render` alone: %d pages in %s, %.0f ms CPU per page, PDF of %s; rendered and sealed: %s, %.1f ms CPU per page, PDF of %s. "+
+			"(%s between the job's own created_at and finished_at). Server CPU %.1f s, %.1f ms per certificate; `certificates.Render` alone: %d pages in %s, %.1f ms CPU per page, PDF of %s; rendered and sealed: %s, %.1f ms CPU per page, PDF of %s. "+
 			"Every certificate the platform stores is sealed (a PAdES signature by the seal of MOOC_SEAL_CERT, here one generated into the data directory). "+
 			"Lesson progress was written with SQL (`lesson_progress` rows, as `PUT …/progress` writes them); the passed final tests are the submissions' own, over HTTP.\n",
 			c.Load, c.Status, c.Issued, c.Existing, c.NotEligible, c.Failed, seconds(c.Seconds), seconds(c.JobSeconds),
