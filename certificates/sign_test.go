@@ -161,6 +161,10 @@ func TestIssuerOnThePDFs(t *testing.T) {
 			if sizes := imageSizes(t, pdf); !strings.Contains(strings.Join(sizes, " "), "300x120") {
 				t.Errorf("no logo among the images %v", sizes)
 			}
+			// Laid on white at start-up: no soft mask to compress anew per page.
+			if list := runTool(t, "pdfimages", "-list", writePDF(t, pdf)); strings.Contains(list, "smask") {
+				t.Errorf("the logo kept its alpha channel:\n%s", list)
+			}
 		})
 	}
 	tr := transcript(2)
