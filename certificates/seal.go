@@ -17,6 +17,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"mooc/internal/clock"
 )
 
 // Seal is the issuer's electronic seal: the X.509 certificate and private
@@ -56,10 +58,7 @@ const generatedSealYears = 30
 // OpenSeal loads the configured seal, or the generated one, generating it
 // on first start. Errors name the variable or the file at fault.
 func OpenSeal(c SealConfig) (*Seal, error) {
-	now := time.Now
-	if c.Now != nil {
-		now = c.Now
-	}
+	now := clock.Or(c.Now)
 	if c.CertFile != "" || c.KeyFile != "" {
 		certPEM, err := os.ReadFile(c.CertFile)
 		if err != nil {

@@ -6,44 +6,12 @@ import (
 	"image/color"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"mooc/internal/testkit"
 )
-
-// pdfsig is what poppler's pdfsig says of a PDF's signatures. It exits
-// non-zero for a signature that does not verify, so its exit status is
-// not a failure here: the callers read what it says.
-func pdfsig(t testing.TB, pdf []byte) string {
-	t.Helper()
-	out, err := exec.Command(popplerTool(t, "pdfsig"), writePDF(t, pdf)).CombinedOutput()
-	if _, exited := err.(*exec.ExitError); err != nil && !exited {
-		t.Fatalf("pdfsig: %v", err)
-	}
-	return string(out)
-}
-
-// assertSignedWhole checks that pdfsig finds one valid signature by the
-// seal of commonName covering the whole file. The certificate itself is
-// not trusted by this machine's store (a self-signed seal never is), which
-// pdfsig reports on a line of its own.
-func assertSignedWhole(t testing.TB, out, commonName string) {
-	t.Helper()
-	for _, want := range []string{
-		"Signature #1:", "Signer Certificate Common Name: " + commonName + "\n", "Signing Hash Algorithm: SHA-256",
-		"Total document signed", "Signature Validation: Signature is Valid.",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("pdfsig does not say %q:\n%s", want, out)
-		}
-	}
-	if strings.Contains(out, "Signature #2") {
-		t.Errorf("more than one signature:\n%s", out)
-	}
-}
 
 func sealedCertificate(t testing.TB, s *Seal) []byte {
 	t.Helper()
@@ -63,7 +31,7 @@ func sealedCertificate(t testing.TB, s *Seal) []byte {
 func TestSealedCertificateVerifies(t *testing.T) {
 	seal := testSeal(t)
 	pdf := sealedCertificate(t, seal)
-	assertSignedWhole(t, pdfsig(t, pdf), testIssuer)
+	testkit.AssertSealed(t, pdf, testIssuer)
 	// The claimed time is the issue's; the CMS states the system clock's,
 	// which pdfsig shows.
 	if !bytes.Contains(pdf, []byte("/M (D:20261123140500+00'00')")) {
@@ -74,13 +42,13 @@ func TestSealedCertificateVerifies(t *testing.T) {
 	changed := bytes.Clone(pdf)
 	at := bytes.Index(changed, []byte("stream\n")) + 20
 	changed[at] ^= 0x01
-	if out := pdfsig(t, changed); !strings.Contains(out, "Signature Validation: Digest Mismatch.") ||
+	if out := testkit.PDFSig(t, changed); !strings.Contains(out, "Signature Validation: Digest Mismatch.") ||
 		strings.Contains(out, "Signature is Valid") {
 		t.Errorf("a changed byte is not reported:\n%s", out)
 	}
 
 	appended := append(bytes.Clone(pdf), []byte("1 0 obj\n<< >>\nendobj\n%%EOF\n")...)
-	if out := pdfsig(t, appended); !strings.Contains(out, "Not total document signed") {
+	if out := testkit.PDFSig(t, appended); !strings.Contains(out, "Not total document signed") {
 		t.Errorf("appended bytes are not reported:\n%s", out)
 	}
 }
@@ -197,8 +165,7 @@ func TestSealedTranscript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := pdfsig(t, pdf)
-	assertSignedWhole(t, out, testIssuer)
+	testkit.AssertSealed(t, pdf, testIssuer)
 	if !bytes.Contains(pdf, []byte("/M (D:20270301100000+00'00')")) {
 		t.Error("the transcript's signature does not claim its issue time")
 	}
