@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"mooc/internal/testkit"
 )
@@ -53,20 +54,35 @@ func TestSealedCertificateVerifies(t *testing.T) {
 	}
 }
 
-// Signing keeps what was drawn: the text reads the same before and after.
+// Signing keeps what was drawn: the text reads the same before and after,
+// in the code page's fonts and in the UTF-8 ones, on the certificate, the
+// revoked one and the transcript.
 func TestSealKeepsThePage(t *testing.T) {
-	d := courseDocument()
-	d.Issuer = Issuer{Name: testIssuer}
-	plain := render(t, d)
-	sealed, err := testSeal(t).Sign(plain, d.IssuedAt)
+	seal := testSeal(t)
+	cyrillic, revoked := courseDocument(), courseDocument()
+	cyrillic.HolderName = "Анна Петрова"
+	revokedAt := revoked.IssuedAt.AddDate(0, 1, 0)
+	revoked.RevokedAt, revoked.RevocationReason = &revokedAt, "Izsniegts kļūdas dēļ"
+	transcriptPDF, err := RenderTranscript(transcript(2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(sealed, plain) {
-		t.Error("the sealed PDF does not start with the rendered one: signing must only append")
-	}
-	if a, b := testkit.PDFText(t, plain), testkit.PDFText(t, sealed); a != b {
-		t.Errorf("the text changed in signing:\n%s\n---\n%s", a, b)
+	for name, plain := range map[string][]byte{
+		"code page": render(t, courseDocument()), "utf-8": render(t, cyrillic), "revoked": render(t, revoked), "transcript": transcriptPDF,
+	} {
+		t.Run(name, func(t *testing.T) {
+			sealed, err := seal.Sign(plain, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.HasPrefix(sealed, plain) {
+				t.Error("the sealed PDF does not start with the rendered one: signing must only append")
+			}
+			if a, b := testkit.PDFText(t, plain), testkit.PDFText(t, sealed); a != b {
+				t.Errorf("the text changed in signing:\n%s\n---\n%s", a, b)
+			}
+			testkit.AssertSealed(t, sealed, testIssuer)
+		})
 	}
 }
 
