@@ -49,7 +49,7 @@ func newBulkEnv(t testing.TB, db *database.DB) *bulkEnv {
 	running := cohorts.New(cohorts.Deps{DB: db, Courses: catalogue.New(catalogue.Deps{DB: db, Media: files, Tests: results}),
 		Files: files, Tests: results, Audience: people, Outbox: queue})
 	svc := New(Deps{DB: db, Objects: objects, Enrolments: running, Holders: people, Outbox: queue,
-		PublicURL: "https://mooc.example.lv", Log: log})
+		PublicURL: "https://mooc.example.lv", Issuer: Issuer{Name: testIssuer}, Seal: testSeal(t), Log: log})
 	ctx, stop := context.WithCancel(context.Background())
 	stopped := make(chan struct{})
 	go func() { defer close(stopped); svc.RunJobs(ctx, time.Minute) }()

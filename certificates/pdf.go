@@ -31,6 +31,8 @@ type Document struct {
 	// the date and the reason across it.
 	RevokedAt        *time.Time
 	RevocationReason string
+	// Issuer is printed above the heading; the service sets it.
+	Issuer Issuer
 }
 
 // Page geometry in millimetres, A4 landscape.
@@ -248,7 +250,7 @@ func renderIn(d Document, cp *codePage) (out []byte, err error) {
 		return nil, fmt.Errorf("certificates: render: unknown kind %q", d.Kind)
 	}
 	holder, title, methodology := printable(d.HolderName), printable(d.Title), printable(d.MethodologyTitle)
-	code, verifyURL := printable(d.Code), strings.TrimSpace(d.VerifyURL)
+	code, verifyURL, issuer := printable(d.Code), strings.TrimSpace(d.VerifyURL), printable(d.Issuer.Name)
 	link := printable(verifyURL)
 	revokedOn, reason := "", ""
 	if d.RevokedAt != nil {
@@ -294,7 +296,7 @@ func renderIn(d Document, cp *codePage) (out []byte, err error) {
 	f.SetCellMargin(0)
 	f.SetAutoPageBreak(false, 0)
 	p := &certPage{f: f, cp: cp}
-	if cp == nil || !cp.encodes(holder, title, methodology, code, link, revokedOn, reason) {
+	if cp == nil || !cp.encodes(holder, title, methodology, code, link, revokedOn, reason, issuer) {
 		p.cp = nil
 	}
 	addPDFFonts(f, p.cp)
@@ -305,6 +307,8 @@ func renderIn(d Document, cp *codePage) (out []byte, err error) {
 	f.Rect(10, 10, pageW-20, pageH-20, "D")
 	f.SetLineWidth(0.3)
 	f.Rect(13, 13, pageW-26, pageH-26, "D")
+	// Between the frame and the heading.
+	p.issuerHeader(issuer, d.Issuer.Logo, 20, pageW-20, 15.5, 25.5)
 
 	textW := pageW - 2*pdfMarginX
 

@@ -45,6 +45,8 @@ type Deps struct {
 	Holders    Holders
 	Outbox     *outbox.Outbox
 	PublicURL  string     // base of verify links
+	Issuer     Issuer     // printed on every PDF
+	Seal       *Seal      // signs every PDF
 	Audit      *audit.Log // revocations; nil logs nothing
 	Log        *slog.Logger
 	Now        func() time.Time // the clock; time.Now when nil
@@ -59,6 +61,8 @@ type Service struct {
 	holders    Holders
 	outbox     *outbox.Outbox
 	publicURL  string
+	issuer     Issuer
+	seal       *Seal
 	audit      *audit.Log
 	now        func() time.Time
 	log        *slog.Logger
@@ -69,7 +73,7 @@ type Service struct {
 func New(d Deps) *Service {
 	now := clock.Or(d.Now)
 	return &Service{db: d.DB, store: store{d.DB}, objects: d.Objects, enrolments: d.Enrolments, holders: d.Holders,
-		outbox: d.Outbox, publicURL: d.PublicURL, audit: d.Audit, now: now, log: d.Log, wake: make(chan struct{}, 1)}
+		outbox: d.Outbox, publicURL: d.PublicURL, issuer: d.Issuer, seal: d.Seal, audit: d.Audit, now: now, log: d.Log, wake: make(chan struct{}, 1)}
 }
 
 // IssueForEnrolment issues the certificate of the caller's completed
@@ -169,9 +173,9 @@ func (s *Service) storePDF(ctx context.Context, g Grant, holderName string) (cer
 		row.CompletedAt = &completed
 	}
 	row.PDFKey = "certificates/" + row.Code + ".pdf"
-	pdf, err := Render(s.document(row))
+	pdf, err := s.sealed(s.document(row), now)
 	if err != nil {
-		return certificateRow{}, fmt.Errorf("certificates: render: %w", err)
+		return certificateRow{}, err
 	}
 	if _, err := s.objects.Put(ctx, row.PDFKey, bytes.NewReader(pdf), int64(len(pdf)), "application/pdf"); err != nil {
 		return certificateRow{}, err
@@ -212,12 +216,32 @@ func (s *Service) document(c certificateRow) Document {
 	d := Document{
 		Code: c.Code, HolderName: c.HolderName, Kind: c.Kind, Title: c.Title, MethodologyTitle: c.MethodologyTitle,
 		Hours: c.Hours, From: c.PeriodFrom.UTC(), To: c.PeriodTo.UTC(), IssuedAt: c.IssuedAt.UTC(), VerifyURL: s.verifyURL(c.Code),
-		RevokedAt: utc(c.RevokedAt), RevocationReason: c.RevocationReason,
+		RevokedAt: utc(c.RevokedAt), RevocationReason: c.RevocationReason, Issuer: s.issuer,
 	}
 	if c.CompletedAt != nil {
 		d.CompletedAt = c.CompletedAt.UTC()
 	}
 	return d
+}
+
+// sealed renders a certificate and signs it with the seal.
+func (s *Service) sealed(d Document, at time.Time) ([]byte, error) {
+	pdf, err := Render(d)
+	if err != nil {
+		return nil, fmt.Errorf("certificates: render: %w", err)
+	}
+	return s.seal.Sign(pdf, at)
+}
+
+// TranscriptPDF draws a transcript with the issuer on it and signs it with
+// the seal, as of the transcript's issue date.
+func (s *Service) TranscriptPDF(t Transcript) ([]byte, error) {
+	t.Issuer = s.issuer
+	pdf, err := RenderTranscript(t)
+	if err != nil {
+		return nil, err
+	}
+	return s.seal.Sign(pdf, t.IssuedAt)
 }
 
 // PDF opens the PDF of a certificate for its holder or the team: the one
@@ -233,9 +257,9 @@ func (s *Service) PDF(ctx context.Context, caller accounts.Principal, code strin
 		return nil, 0, ErrNotFound
 	}
 	if c.RevokedAt != nil {
-		pdf, err := Render(s.document(c))
+		pdf, err := s.sealed(s.document(c), s.now())
 		if err != nil {
-			return nil, 0, fmt.Errorf("certificates: render: %w", err)
+			return nil, 0, err
 		}
 		return io.NopCloser(bytes.NewReader(pdf)), int64(len(pdf)), nil
 	}

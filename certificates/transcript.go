@@ -25,6 +25,7 @@ type Transcript struct {
 	Hours         int // the total
 	RequiredHours int // the yearly requirement
 	IssuedAt      time.Time
+	Issuer        Issuer // printed above the heading
 }
 
 // TranscriptItem is one completed course or programme.
@@ -71,7 +72,8 @@ func renderTranscriptIn(t Transcript, cp *codePage) (out []byte, err error) {
 	}
 	// Each item is a few lines kept together on one page.
 	var items [][]line
-	texts := []string{holder}
+	issuer := printable(t.Issuer.Name)
+	texts := []string{holder, issuer}
 	for i, it := range t.Items {
 		title, code, link := printable(it.Title), printable(it.Code), printable(strings.TrimSpace(it.VerifyURL))
 		kind, hours, done := "e-mācību kurss", lv.Hours(it.Hours), "apgūts "
@@ -110,6 +112,8 @@ func renderTranscriptIn(t Transcript, cp *codePage) (out []byte, err error) {
 	addPDFFonts(f, p.cp)
 	f.AddPage()
 	textW := transcriptW - 2*transcriptMargin
+	// Above the heading.
+	p.issuerHeader(issuer, t.Issuer.Logo, transcriptMargin, transcriptW-transcriptMargin, 9, 21)
 
 	// draw writes text wrapped to the text width from y, returning where
 	// it ends.

@@ -3,9 +3,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"image/png"
 	"net"
 	"net/mail"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -59,6 +61,9 @@ type Config struct {
 	// and credential, with the keys that sign them.
 	Issuer Issuer
 }
+
+// DefaultIssuerName is MOOC_ISSUER_NAME unless configured.
+const DefaultIssuerName = "Sociālā darba e-mācības"
 
 // Issuer is the issuing organisation and its keys. A file left empty is
 // generated once into DataDir and kept, so a single embedded process
@@ -131,7 +136,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		LogRequestsPerSecond: int(p.int64("MOOC_LOG_REQUESTS_PER_SECOND", 20)),
 		Demo:                 p.boolean("MOOC_DEMO", false),
 		Issuer: Issuer{
-			Name:     strings.TrimSpace(p.str("MOOC_ISSUER_NAME", "Sociālā darba e-mācības")),
+			Name:     strings.TrimSpace(p.str("MOOC_ISSUER_NAME", DefaultIssuerName)),
 			Logo:     p.str("MOOC_ISSUER_LOGO", ""),
 			SealCert: p.str("MOOC_SEAL_CERT", ""),
 			SealKey:  p.str("MOOC_SEAL_KEY", ""),
@@ -242,6 +247,11 @@ func (p *parser) check(c Config) {
 	if c.Issuer.Name == "" || len([]rune(c.Issuer.Name)) > 120 {
 		fail("MOOC_ISSUER_NAME: must name the issuing organisation in at most 120 characters")
 	}
+	if c.Issuer.Logo != "" {
+		if err := pngFile(c.Issuer.Logo); err != nil {
+			fail("MOOC_ISSUER_LOGO: %v", err)
+		}
+	}
 	if (c.Issuer.SealCert == "") != (c.Issuer.SealKey == "") {
 		fail("MOOC_SEAL_CERT and MOOC_SEAL_KEY: set both or neither")
 	}
@@ -293,6 +303,33 @@ func (p *parser) check(c Config) {
 	default:
 		fail("MOOC_LOG_LEVEL: %q is not one of debug, info, warn, error", c.LogLevel)
 	}
+}
+
+// maxLogoBytes bounds the issuer's logo, which is drawn into every PDF.
+const maxLogoBytes = 1 << 20
+
+// pngFile checks that a file is a PNG image of a size fit for a PDF.
+func pngFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if info.Size() > maxLogoBytes {
+		return fmt.Errorf("%s is larger than %d bytes", path, maxLogoBytes)
+	}
+	img, err := png.DecodeConfig(f)
+	if err != nil {
+		return fmt.Errorf("%s is not a PNG image: %w", path, err)
+	}
+	if img.Width > 4000 || img.Height > 4000 {
+		return fmt.Errorf("%s is %d×%d pixels, more than 4000 on a side", path, img.Width, img.Height)
+	}
+	return nil
 }
 
 func validPort(port string) bool {

@@ -1,6 +1,11 @@
 package config
 
 import (
+	"bytes"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -96,5 +101,31 @@ func TestYearlyTrainingHours(t *testing.T) {
 		if _, err := FromEnv(env(map[string]string{"MOOC_YEARLY_TRAINING_HOURS": bad})); err == nil || !strings.Contains(err.Error(), "MOOC_YEARLY_TRAINING_HOURS") {
 			t.Errorf("%q: want an error naming it, got %v", bad, err)
 		}
+	}
+}
+
+// The logo is checked at start-up: a file that is not a PNG fails there,
+// naming the variable, rather than on every certificate.
+func TestIssuerLogoMustBePNG(t *testing.T) {
+	dir := t.TempDir()
+	notPNG := filepath.Join(dir, "logo.png")
+	if err := os.WriteFile(notPNG, []byte("GIF89a not a png"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 40, 20))); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "good.png")
+	if err := os.WriteFile(good, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{notPNG, filepath.Join(dir, "missing.png")} {
+		if _, err := FromEnv(env(map[string]string{"MOOC_ISSUER_LOGO": bad})); err == nil || !strings.Contains(err.Error(), "MOOC_ISSUER_LOGO") {
+			t.Errorf("logo %s: want an error naming MOOC_ISSUER_LOGO, got %v", bad, err)
+		}
+	}
+	if c, err := FromEnv(env(map[string]string{"MOOC_ISSUER_LOGO": good})); err != nil || c.Issuer.Logo != good {
+		t.Fatalf("a PNG logo: %v, %+v", err, c.Issuer)
 	}
 }

@@ -13,7 +13,8 @@
 #      minio-go PutObject; course outline reads and the course page beside a
 #      bare Fiber handler (issues 3 and 16); an enrolment burst beside pgbench (issue 4); final test
 #      submissions beside a bare Fiber handler (issue 5); a bulk certificate
-#      issue beside certificates.Render (issue 6); the completions report
+#      issue, sealed, beside certificates.Render alone and with the seal
+#      (issues 6 and 19); the completions report
 #      beside its bare SQL (issue 7); a soak of mixed traffic (issue 8);
 #   4. stops the server, runs the Go micro-benchmarks (go test -bench);
 #   5. runs every fuzz target for 60 s (scripts/fuzz.sh);
@@ -368,9 +369,12 @@ the same instant; a request's latency runs from the release to the last byte of 
    \`PUT …/progress\` writes them); then the team starts the bulk issue
    (\`POST /api/v1/cohorts/{id}/certificates\`) and polls \`GET /api/v1/certificate-jobs/{id}\` every
    50 ms until it is done. The rate is the certificates issued over the time from the POST to the
-   poll that saw the job done. Reference: \`certificates.Render\` of the same 200 pages in the load
-   tool, with as many workers as the job (2 × GOMAXPROCS), right after the job; the ratio is the
-   platform's wall time per certificate over Render's. Target: ≥ 100 certificates/s.
+   poll that saw the job done; every certificate is sealed (issue 19: a PAdES signature by the
+   server's seal, here one it generated into its data directory). Reference: \`certificates.Render\`
+   of the same 200 pages in the load tool, with as many workers as the job (2 × GOMAXPROCS), right
+   after the job, alone and then each page signed with a seal of the tool's (\`Seal.Sign\`); the
+   ratio is the platform's wall time per certificate over Render's alone. Target: ≥ 100 sealed
+   certificates/s.
 6. **Completions report** (issue 7): a history written with COPY in one transaction: 10,000
    learners, 50 cohorts of 200 that ended over the past year, their 10,000 enrolments, a quarter
    of them completed (every lesson, a passed final attempt) and the rest part-way (some with a

@@ -11,5 +11,6 @@
 // certificate's date, the day it was completed; an in-person programme
 // counts the hours its participant attended, on the day its certificate
 // was issued, when the team's attendance record confirmed it. The PDF is
-// drawn by the certificates package, with the same embedded fonts.
+// drawn and sealed by the certificates package (Deps.Transcripts), with
+// the same embedded fonts, the issuer and the issuer's seal.
 package training

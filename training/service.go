@@ -19,12 +19,19 @@ type People interface {
 	Users(ctx context.Context, ids []string) (map[string]accounts.User, error)
 }
 
+// Transcripts draws and seals the transcript PDF (the certificates
+// domain, which prints the issuer on it and signs it).
+type Transcripts interface {
+	TranscriptPDF(t certificates.Transcript) ([]byte, error)
+}
+
 // Deps is what the service is built with; every field is required but Now.
 type Deps struct {
 	DB            *database.DB
 	People        People
 	RequiredHours int    // MOOC_YEARLY_TRAINING_HOURS; zero: DefaultRequiredHours
 	PublicURL     string // base of the verify links on the transcript
+	Transcripts   Transcripts
 	Now           func() time.Time
 }
 
@@ -37,12 +44,14 @@ type Service struct {
 	people    People
 	required  int
 	publicURL string
+	pdfs      Transcripts
 	now       func() time.Time
 }
 
 // New builds the service.
 func New(d Deps) *Service {
-	return &Service{store: store{d.DB}, people: d.People, required: cmp.Or(d.RequiredHours, DefaultRequiredHours), publicURL: d.PublicURL, now: clock.Or(d.Now)}
+	return &Service{store: store{d.DB}, people: d.People, required: cmp.Or(d.RequiredHours, DefaultRequiredHours), publicURL: d.PublicURL,
+		pdfs: d.Transcripts, now: clock.Or(d.Now)}
 }
 
 // Mine is the caller's record of the year asked for (see ParseYear).
@@ -89,7 +98,7 @@ func (s *Service) Of(ctx context.Context, userID, year string) (Record, error) {
 	return rec, nil
 }
 
-// PDF is the record as a Latvian transcript (izziņa), dated now.
+// PDF is the record as a Latvian transcript (izziņa), dated now, sealed.
 func (s *Service) PDF(rec Record) ([]byte, error) {
 	t := certificates.Transcript{HolderName: rec.Person, Year: rec.Year, Hours: rec.Hours, RequiredHours: rec.RequiredHours,
 		IssuedAt: s.now().UTC()}
@@ -97,5 +106,5 @@ func (s *Service) PDF(rec Record) ([]byte, error) {
 		t.Items = append(t.Items, certificates.TranscriptItem{InPerson: it.Kind == InPerson, Title: it.Title, Hours: it.Hours,
 			Date: it.CompletedAt, Code: it.CertificateCode, VerifyURL: it.VerifyURL})
 	}
-	return certificates.RenderTranscript(t)
+	return s.pdfs.TranscriptPDF(t)
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -188,12 +189,26 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Catalogue = catalogue.New(catalogue.Deps{DB: a.DB, Media: a.Media, Tests: records, Banks: banks,
 		Cohorts: courseCohorts{a.Cohorts}, Now: o.Now, Outlines: outlines})
 	a.Assessment = assessment.New(assessment.Deps{DB: a.DB, Courses: a.Catalogue, Seats: a.Cohorts, Now: o.Now})
+	// A configuration built in code rather than loaded may leave the
+	// issuer unnamed; the PDFs and the generated seal name one all the same.
+	issuerName := cmp.Or(cfg.Issuer.Name, config.DefaultIssuerName)
+	issuer, err := certificates.LoadIssuer(issuerName, cfg.Issuer.Logo)
+	if err != nil {
+		return nil, err
+	}
+	seal, err := certificates.OpenSeal(certificates.SealConfig{CertFile: cfg.Issuer.SealCert, KeyFile: cfg.Issuer.SealKey,
+		DataDir: cfg.DataDir, IssuerName: issuerName, Now: o.Now})
+	if err != nil {
+		return nil, err
+	}
+	a.Log.Info("PDF seal ready", "subject", seal.Certificate().Subject.String(), "issuer", seal.Certificate().Issuer.String(),
+		"not_after", seal.Certificate().NotAfter.UTC().Format(time.DateOnly))
 	a.Certificates = certificates.New(certificates.Deps{DB: a.DB, Objects: objects, Enrolments: a.Cohorts, Holders: a.Accounts,
-		Outbox: a.Outbox, PublicURL: cfg.PublicURL, Audit: a.Audit, Log: a.Log, Now: o.Now})
+		Outbox: a.Outbox, PublicURL: cfg.PublicURL, Issuer: issuer, Seal: seal, Audit: a.Audit, Log: a.Log, Now: o.Now})
 	a.Programmes = programmes.New(programmes.Deps{DB: a.DB, Methodologies: a.Catalogue, Certificates: a.Certificates,
 		People: a.Accounts, Outbox: a.Outbox, Audit: a.Audit, Now: o.Now})
 	a.Training = training.New(training.Deps{DB: a.DB, People: a.Accounts, RequiredHours: cfg.YearlyTrainingHours,
-		PublicURL: cfg.PublicURL, Now: o.Now})
+		PublicURL: cfg.PublicURL, Transcripts: a.Certificates, Now: o.Now})
 	a.Reports = reports.New(a.DB).Clock(o.Now)
 	a.Surveys = surveys.New(surveys.Deps{DB: a.DB, Courses: a.Catalogue, Enrolments: a.Cohorts, Programmes: a.Programmes,
 		Outbox: a.Outbox, PublicURL: cfg.PublicURL, Now: o.Now})

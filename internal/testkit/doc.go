@@ -1,5 +1,6 @@
 // Package testkit holds the helpers that the tests of several packages
 // share: cheap password hashing, signing people up through the accounts
-// service, and reading a PDF back as text. Only _test.go files import it;
-// the service itself never does.
+// service, reading a PDF back as text and checking its signatures
+// (pdfsig.go). Only _test.go files import it; the service itself never
+// does.
 package testkit

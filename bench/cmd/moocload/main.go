@@ -18,8 +18,9 @@
 //     seats; beside it pgbench running the same statements. Issue 4.
 //   - submissions: learners in a cohort's last week submit their final
 //     test attempts at one instant; beside it a bare Fiber handler. Issue 5.
-//   - certificates: the same learners' certificates as one bulk job;
-//     beside it certificates.Render of the same pages. Issue 6.
+//   - certificates: the same learners' certificates as one bulk job, each
+//     sealed; beside it certificates.Render of the same pages, alone and
+//     signed with a seal of the tool's. Issues 6 and 19.
 //   - report: GET /api/v1/reports/completions over a history written with
 //     SQL; beside it the report's bare SQL over pgx. Issue 7.
 //   - soak: mixed traffic for -soak, sampling the server's RSS and p99

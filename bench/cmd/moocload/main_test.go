@@ -140,7 +140,7 @@ func TestReportTableOfIssues4To8(t *testing.T) {
 		"| 2,500 req/s | 4,000 tps (pgbench, 40 clients", "| 62 % | ≥ 50 % of reference | **pass** |",
 		"1,800 waitlisted with positions 1..1,800",
 		"p50 60.0 ms, p99 140.0 ms; 0 errors, 200 passed", "p99 ≤ 100.0 ms, no errors | **FAIL** |",
-		"| 50 certificates/s (200 issued in 4.00 s, 0 failed)", "≥ 100/s | **FAIL** |",
+		"| 50 certificates/s (200 issued in 4.00 s, 0 failed)", "≥ 100/s, sealed | **FAIL** |",
 		"p50 120.0 ms, p99 150.0 ms | p50 90.0 ms, p99 100.0 ms", "p99 < 500.0 ms | **pass** |",
 		"80 MiB → 82 MiB (first → last of 2 samples; highest 82 MiB)", "**pass** (stable)",
 		"| extra | did not complete: pgbench: could not open … on … with … |",

@@ -80,8 +80,8 @@ func (r *report) markdown() string {
 			ms(sub.Ref.P50ms), ms(sub.Ref.P99ms), ratio(sub.Burst.P99ms, sub.Ref.P99ms), ms(msOf(targetSubmitP99)), verdict(sub.pass()))
 	}
 	if c := r.Certs; c != nil {
-		fmt.Fprintf(&b, "| Certificates (issue 6): bulk issue for a %d-learner cohort (`POST /api/v1/cohorts/{id}/certificates`, job polled every 50 ms) | %.0f certificates/s (%d issued in %s, %d failed) | %.0f pages/s (`certificates.Render` alone, %d workers, in the load tool) | %.1f× the time per certificate | ≥ %.0f/s | %s |\n",
-			c.Learners, c.PerSecond, c.Issued, seconds(c.Seconds), c.Failed, c.Render.PerSecond, c.Render.Workers, c.Ratio, targetCertsPerSec, verdict(c.pass()))
+		fmt.Fprintf(&b, "| Certificates (issue 6): bulk issue for a %d-learner cohort (`POST /api/v1/cohorts/{id}/certificates`, job polled every 50 ms) | %.0f certificates/s (%d issued in %s, %d failed) | %.0f pages/s (`certificates.Render` alone, %d workers, in the load tool); %.0f pages/s rendered and sealed (`Render` + `Seal.Sign`, issue 19) | %.1f× the time per certificate of Render alone | ≥ %.0f/s, sealed | %s |\n",
+			c.Learners, c.PerSecond, c.Issued, seconds(c.Seconds), c.Failed, c.Render.PerSecond, c.Render.Workers, c.Sealed.PerSecond, c.Ratio, targetCertsPerSec, verdict(c.pass()))
 	}
 	if c := r.Report; c != nil {
 		fmt.Fprintf(&b, "| Completions report (issue 7): `GET /api/v1/reports/completions`, %s enrolments, %s certificates, %d cohorts; %d sequential requests | p50 %s, p99 %s | p50 %s, p99 %s (the report's three queries, bare, over pgx) | p99 %.1f× | p99 < %s | %s |\n",
@@ -143,10 +143,12 @@ func (r *report) markdown() string {
 	}
 	if c := r.Certs; c != nil {
 		fmt.Fprintf(&b, "\nCertificates (load average %s at their start): job %s, %d issued, %d existing, %d not eligible, %d failed; %s from the POST to the poll that saw it done "+
-			"(%s between the job's own created_at and finished_at). Server CPU %.1f s, %.0f ms per certificate; `certificates.Render` alone: %d pages in %s, %.0f ms CPU per page, PDF of %s. "+
+			"(%s between the job's own created_at and finished_at). Server CPU %.1f s, %.1f ms per certificate; `certificates.Render` alone: %d pages in %s, %.1f ms CPU per page, PDF of %s; rendered and sealed: %s, %.1f ms CPU per page, PDF of %s. "+
+			"Every certificate the platform stores is sealed (a PAdES signature by the seal of MOOC_SEAL_CERT, here one generated into the data directory). "+
 			"Lesson progress was written with SQL (`lesson_progress` rows, as `PUT …/progress` writes them); the passed final tests are the submissions' own, over HTTP.\n",
 			c.Load, c.Status, c.Issued, c.Existing, c.NotEligible, c.Failed, seconds(c.Seconds), seconds(c.JobSeconds),
-			c.ServerCPU, 1000*ratio(c.ServerCPU, float64(c.Issued)), c.Render.N, seconds(c.Render.Seconds), 1000*ratio(c.Render.CPUSeconds, float64(c.Render.N)), size(int64(c.Render.Bytes)))
+			c.ServerCPU, 1000*ratio(c.ServerCPU, float64(c.Issued)), c.Render.N, seconds(c.Render.Seconds), 1000*ratio(c.Render.CPUSeconds, float64(c.Render.N)), size(int64(c.Render.Bytes)),
+			seconds(c.Sealed.Seconds), 1000*ratio(c.Sealed.CPUSeconds, float64(c.Sealed.N)), size(int64(c.Sealed.Bytes)))
 	}
 	if c := r.Report; c != nil {
 		fmt.Fprintf(&b, "\nCompletions report (load average %s at its start): written with COPY in %s — %d cohorts, %s enrolments (%s completed), %s lesson progress rows, %s final test attempts, %s certificates, %d programmes with %d participants; then ANALYZE. "+
