@@ -1,7 +1,6 @@
 package credentials
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,8 +22,7 @@ func (s *Service) Verify(ctx context.Context, raw []byte) (Verdict, error) {
 		return invalid(ReasonTooLarge, "the credential is larger than 64 KiB"), nil
 	}
 	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&doc); err != nil || doc == nil || dec.More() {
+	if !json.Valid(raw) || json.Unmarshal(raw, &doc) != nil || doc == nil {
 		return invalid(ReasonNotJSON, "the text is not a JSON object"), nil
 	}
 	types, _ := doc["type"].([]any)
