@@ -228,7 +228,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		PublicURL: cfg.PublicURL, Log: a.Log, Now: o.Now})
 
 	pages, err := web.New(web.Deps{Log: a.Log, Accounts: a.Accounts, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
-		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Privacy: a.Privacy, Media: a.Media, Reports: a.Reports,
+		Assessment: a.Assessment, Certificates: a.Certificates, Credentials: a.Credentials, Programmes: a.Programmes, Privacy: a.Privacy, Media: a.Media, Reports: a.Reports,
 		Training: a.Training, Surveys: a.Surveys,
 		Mentoring:    a.Mentoring,
 		MediaOrigins: mediaOrigins(cfg), RequestTimeout: cfg.RequestTimeout, Now: o.Now})
