@@ -53,7 +53,7 @@ func TestCredentialPages(t *testing.T) {
 		code := holderWithCertificate(t, s, b, "janis@mooc.test")
 
 		b.get("/certificates/"+code).expect(t, 200, `href="/certificates/`+code+`/credential"`, "Lejupielādēt maciņam (JSON)")
-		dl := b.get("/certificates/" + code + "/credential").expect(t, 200)
+		dl := b.get("/certificates/"+code+"/credential").expect(t, 200)
 		if dl.header.Get("Content-Type") != "application/ld+json" || !strings.HasPrefix(dl.header.Get("Content-Disposition"), "attachment;") {
 			t.Fatalf("download headers %v", dl.header)
 		}
@@ -86,7 +86,7 @@ func TestCredentialPageIsAccessible(t *testing.T) {
 	s := startSite(t, siteOptions{dialect: database.SQLite})
 	h := newBrowser(t, s.URL)
 	code := holderWithCertificate(t, s, h, "janis@mooc.test")
-	credential := h.get("/certificates/" + code + "/credential").expect(t, 200).body
+	credential := h.get("/certificates/"+code+"/credential").expect(t, 200).body
 	pasteJS, _ := json.Marshal(credential)
 	br := browsertest.Start(t)
 	for _, lang := range []string{"lv", "en"} {
