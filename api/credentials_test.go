@@ -160,6 +160,17 @@ func TestCredentials(t *testing.T) {
 			!strings.HasPrefix(entry["statusListCredential"].(string), "http://mooc.test/credentials/status/") {
 			t.Fatalf("status %v", entry)
 		}
+		// The holder's list links to it.
+		var mine struct {
+			Items []struct {
+				Code          string `json:"code"`
+				CredentialURL string `json:"credential_url"`
+			} `json:"items"`
+		}
+		s.do(request{method: "GET", path: "/api/v1/me/certificates", token: cc.learner}).expect(t, 200).json(t, &mine)
+		if len(mine.Items) != 1 || mine.Items[0].CredentialURL != "http://mooc.test/api/v1/certificates/"+cert.Code+"/credential" {
+			t.Fatalf("my certificates %+v", mine.Items)
+		}
 		// The same bytes at every download, for the team too.
 		again := s.do(request{method: "GET", path: "/api/v1/certificates/" + cert.Code + "/credential", token: s.team}).expect(t, 200)
 		if !bytes.Equal(again.body, cc.raw) {
@@ -198,6 +209,8 @@ func TestCredentials(t *testing.T) {
 			{"another issuer", "application/json", other, credentials.ReasonOtherIssuer},
 			{"a broken proof", "application/json", broken, credentials.ReasonBadProof},
 			{"the DID document", "application/json", []byte(mustJSON(t, didDoc)), credentials.ReasonNotCredential},
+			{"a credential of a hundred objects", "application/json", bytes.Replace(cc.raw, []byte(`"credentialSubject": {`),
+				[]byte(`"credentialSubject": {"extra": [`+strings.Repeat(`{},`, 99)+`{}],`), 1), credentials.ReasonNotCredential},
 		} {
 			if v := s.verifyPasted(c.body, c.contentType); v.Valid || v.Reason != c.reason || v.Detail == "" {
 				t.Errorf("%s: %+v, want reason %s", c.name, v, c.reason)

@@ -52,3 +52,9 @@ func facts(c certificateRow) Facts {
 		Hours: c.Hours, IssuedAt: c.IssuedAt.UTC(), RevokedAt: utc(c.RevokedAt), RevocationReason: c.RevocationReason,
 	}
 }
+
+// credentialURL is where the holder downloads the certificate as a
+// verifiable credential (GET /api/v1/certificates/{code}/credential).
+func (s *Service) credentialURL(code string) string {
+	return s.publicURL + "/api/v1/certificates/" + code + "/credential"
+}

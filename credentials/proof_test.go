@@ -11,7 +11,7 @@ import (
 	"mooc/certificates"
 )
 
-func testService(t *testing.T, publicURL string) *Service {
+func testService(t testing.TB, publicURL string) *Service {
 	t.Helper()
 	_, key, err := ed25519.GenerateKey(nil)
 	if err != nil {
@@ -20,7 +20,9 @@ func testService(t *testing.T, publicURL string) *Service {
 	return New(Deps{PublicURL: publicURL, IssuerName: "Sociālā darba e-mācības", Key: key})
 }
 
-func signedCredential(t *testing.T, s *Service) map[string]any {
+func signedCredential(t *testing.T, s *Service) map[string]any { return signedCredentialTB(t, s) }
+
+func signedCredentialTB(t testing.TB, s *Service) map[string]any {
 	t.Helper()
 	f := certificates.Facts{ID: "0b0c6f51-7f0a-4d8e-9d63-6a8f2b1f3e11", Code: "ABCDEFGHJKLM", HolderName: "Ērika Ķēniņa-Šņore",
 		Kind: "course", Title: "Darbs ar ģimenēm krīzē", MethodologyTitle: "Krīzes intervence", Hours: 12,
