@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"mooc/certificates"
 	"mooc/credentials"
 )
 
@@ -21,15 +20,14 @@ func registerCredentials(r *registry, svc *credentials.Service) {
 	r.add(BasePath, op{method: "GET", path: "/certificates/:code/credential", summary: "The certificate as an Open Badges 3.0 verifiable credential, signed eddsa-rdfc-2022 (its holder or the team), to keep in a wallet", tag: "credentials",
 		access: signedIn, raw: credentials.MediaCredential},
 		func(c *fiber.Ctx) error {
-			code := codeParam(c)
-			b, err := svc.Credential(c.UserContext(), me(c), code)
+			d, err := svc.Credential(c.UserContext(), me(c), codeParam(c))
 			if err != nil {
 				return err
 			}
 			c.Set(fiber.HeaderContentType, credentials.MediaCredential)
-			c.Set(fiber.HeaderContentDisposition, `attachment; filename="apliecinajums-`+certificates.NormalizeCode(code)+`.json"`)
+			c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+d.Name+`"`)
 			c.Set(fiber.HeaderCacheControl, "private, no-store")
-			return c.Send(b)
+			return c.Send(d.Body)
 		})
 
 	r.add(BasePath, op{method: "POST", path: "/credentials/verify", summary: "Is this pasted credential a valid certificate of this platform? Always 200 with valid and, when not, the reason (anyone; at most 64 KiB)", tag: "credentials",

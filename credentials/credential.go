@@ -18,28 +18,35 @@ import (
 // achievement id.
 var achievementSpace = uuid.MustParse("6f1d7a0c-3b7e-4a55-9f0e-1c2b5e8d9a41")
 
+// Download is a credential as a file to keep (in a wallet).
+type Download struct {
+	Name string // apliecinajums-<code>.json
+	Body []byte
+}
+
 // Credential is the certificate with the given code as a signed Open
 // Badges 3.0 OpenBadgeCredential (JSON), for its holder or the team. The
 // proof's date is the issue date, so the credential is the same bytes at
 // every download. Errors: certificates.ErrNotFound.
-func (s *Service) Credential(ctx context.Context, caller accounts.Principal, code string) ([]byte, error) {
+func (s *Service) Credential(ctx context.Context, caller accounts.Principal, code string) (Download, error) {
 	f, err := s.certs.Facts(ctx, caller, code)
 	if err != nil {
-		return nil, err
+		return Download{}, err
 	}
 	slot, err := s.slot(ctx, f.ID)
 	if err != nil {
-		return nil, err
+		return Download{}, err
 	}
 	doc, err := generic(s.credential(f, slot))
 	if err != nil {
-		return nil, err
+		return Download{}, err
 	}
 	m, _ := doc.(map[string]any)
 	if err := s.signer.sign(m, f.IssuedAt); err != nil {
-		return nil, err
+		return Download{}, err
 	}
-	return json.MarshalIndent(m, "", "  ")
+	b, err := json.MarshalIndent(m, "", "  ")
+	return Download{Name: "apliecinajums-" + f.Code + ".json", Body: b}, err
 }
 
 // credential is the unsigned credential of a certificate. Every term in it

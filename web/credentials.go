@@ -3,7 +3,6 @@ package web
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"mooc/certificates"
 	"mooc/credentials"
 )
 
@@ -16,15 +15,20 @@ func (p *pages) credentialRoutes(get, post routeFunc) {
 // certificateCredential is the holder's download of the certificate as a
 // verifiable credential, a file to add to a wallet.
 func (p *pages) certificateCredential(c *fiber.Ctx, r *request) error {
-	code := pathParam(c, "code")
-	b, err := p.Credentials.Credential(r.ctx, r.principal, code)
+	d, err := p.Credentials.Credential(r.ctx, r.principal, pathParam(c, "code"))
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, credentials.MediaCredential)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="apliecinajums-`+certificates.NormalizeCode(code)+`.json"`)
+	return sendAttachment(c, credentials.MediaCredential, d.Name, d.Body)
+}
+
+// sendAttachment sends a file of the person's own to be saved, never
+// kept by a cache on the way.
+func sendAttachment(c *fiber.Ctx, mediaType, name string, body []byte) error {
+	c.Set(fiber.HeaderContentType, mediaType)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	return c.Send(b)
+	return c.Send(body)
 }
 
 // credentialCheck is the page that checks a pasted credential: the form,
