@@ -209,6 +209,8 @@ func TestCredentials(t *testing.T) {
 			{"another issuer", "application/json", other, credentials.ReasonOtherIssuer},
 			{"a broken proof", "application/json", broken, credentials.ReasonBadProof},
 			{"the DID document", "application/json", []byte(mustJSON(t, didDoc)), credentials.ReasonNotCredential},
+			{"a term added that no context defines", "application/json", bytes.Replace(cc.raw, []byte(`"credentialSubject": {`),
+				[]byte(`"credentialSubject": {"grade": "izcili",`), 1), credentials.ReasonBadProof},
 			{"a credential of a hundred objects", "application/json", bytes.Replace(cc.raw, []byte(`"credentialSubject": {`),
 				[]byte(`"credentialSubject": {"extra": [`+strings.Repeat(`{},`, 99)+`{}],`), 1), credentials.ReasonNotCredential},
 		} {

@@ -71,15 +71,21 @@ func (embeddedLoader) LoadDocument(u string) (*ld.RemoteDocument, error) {
 
 // canonical is the RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD
 // document, in safe mode: a term no context defines is an error rather
-// than silently dropped, so nothing in a document goes unsigned.
+// than silently dropped, so nothing in a document goes unsigned. The
+// document is turned into RDF here rather than inside Normalize, which
+// does it without safe mode.
 func canonical(doc any) ([]byte, error) {
 	opts := ld.NewJsonLdOptions("")
-	opts.Algorithm = ld.AlgorithmURDNA2015
-	opts.Format = "application/n-quads"
 	opts.ProcessingMode = ld.JsonLd_1_1
 	opts.DocumentLoader = embeddedLoader{}
 	opts.SafeMode = true
-	out, err := ld.NewJsonLdProcessor().Normalize(doc, opts)
+	dataset, err := ld.NewJsonLdProcessor().ToRDF(doc, opts)
+	if err != nil {
+		return nil, err
+	}
+	opts.Algorithm = ld.AlgorithmURDNA2015
+	opts.Format = "application/n-quads"
+	out, err := ld.NewJsonLdApi().Normalize(dataset.(*ld.RDFDataset), opts)
 	if err != nil {
 		return nil, err
 	}

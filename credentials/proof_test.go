@@ -69,3 +69,37 @@ func TestProofRoundTrip(t *testing.T) {
 		t.Fatal("an edited credential verified")
 	}
 }
+
+// An in-person programme's credential is a Certificate of academic hours.
+func TestProgrammeAchievement(t *testing.T) {
+	s := testService(t, "http://localhost:8080")
+	doc := s.credential(certificates.Facts{ID: "9d1c6f51-7f0a-4d8e-9d63-6a8f2b1f3e11", Code: "ABCDEFGHJKLM", HolderName: "Anna Kalniņa",
+		Kind: "programme", Title: "Krīzes intervence: klātienes mācības", Hours: 91, IssuedAt: time.Now()}, 3)
+	a := doc["credentialSubject"].(map[string]any)["achievement"].(map[string]any)
+	if a["achievementType"] != "Certificate" || !strings.Contains(a["criteria"].(map[string]any)["narrative"].(string), "91 akadēmiskā stunda") {
+		t.Fatalf("achievement %v", a)
+	}
+	if _, ok := a["description"]; ok {
+		t.Fatal("a description without a methodology")
+	}
+	if st := doc["credentialStatus"].(map[string]any); st["statusListIndex"] != "3" || st["statusListCredential"] != "http://localhost:8080/credentials/status/1" {
+		t.Fatalf("status %v", st)
+	}
+}
+
+// A term no context defines is not silently left out of what is signed:
+// a credential with one added does not verify.
+func TestUndefinedTermFails(t *testing.T) {
+	s := testService(t, "http://localhost:8080")
+	m := signedCredential(t, s)
+	m["credentialSubject"].(map[string]any)["grade"] = "izcili"
+	if err := verifyProof(m, s.pub, s.signer.keyID); err == nil {
+		t.Fatal("a credential with an undefined term verified")
+	}
+	m = signedCredential(t, s)
+	m["@context"] = append(m["@context"].([]any), map[string]any{"@vocab": "https://example.org/#"})
+	m["credentialSubject"].(map[string]any)["grade"] = "izcili"
+	if err := verifyProof(m, s.pub, s.signer.keyID); err == nil {
+		t.Fatal("a credential with a term of an added context verified")
+	}
+}

@@ -26,7 +26,9 @@ func (s *Service) Verify(ctx context.Context, raw []byte) (Verdict, error) {
 		return invalid(ReasonNotJSON, "the text is not a JSON object"), nil
 	}
 	types, _ := doc["type"].([]any)
-	if !slices.Contains(types, any("VerifiableCredential")) || !slices.Contains(types, any("OpenBadgeCredential")) {
+	contexts, _ := doc["@context"].([]any)
+	if !slices.Equal(contexts, []any{ContextCredentials, ContextOpenBadges}) ||
+		!slices.Contains(types, any("VerifiableCredential")) || !slices.Contains(types, any("OpenBadgeCredential")) {
 		return invalid(ReasonNotCredential, "the JSON is not an OpenBadgeCredential"), nil
 	}
 	if objects(doc) > maxObjects {
