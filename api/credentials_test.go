@@ -7,9 +7,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +15,7 @@ import (
 	"mooc/credentials"
 	"mooc/internal/database"
 	"mooc/internal/testenv"
+	vcverify "mooc/tools/vc-verify"
 )
 
 // credentialOf is a learner's certified enrolment with its credential.
@@ -289,54 +287,26 @@ func TestCredentialSlotsConcurrent(t *testing.T) {
 	})
 }
 
-// vcVerifier runs the third-party verifier of tools/vc-verify (Digital
-// Bazaar's VC libraries) on a credential, offline: the contexts, the DID
-// document and the status lists are handed to it.
-type vcVerdict struct {
-	Verified bool     `json:"verified"`
-	Errors   []string `json:"errors"`
-	Revoked  *bool    `json:"revoked"`
-}
-
-func (s *server) thirdPartyVerify(credential []byte) vcVerdict {
+// thirdPartyVerify runs the third-party verifier (tools/vc-verify) on a
+// credential with what the server serves: the DID document and the status
+// list, and the contexts the credentials package embeds.
+func (s *server) thirdPartyVerify(credential []byte) vcverify.Verdict {
 	s.t.Helper()
-	script, err := testenv.NpmInstalled(filepath.Join("..", "tools", "vc-verify"), "verify.mjs")
-	if err != nil {
-		s.t.Fatal(err)
+	var doc struct {
+		Status struct {
+			List string `json:"statusListCredential"`
+		} `json:"credentialStatus"`
 	}
-	var doc map[string]any
 	if err := json.Unmarshal(credential, &doc); err != nil {
 		s.t.Fatal(err)
 	}
 	var didDoc any
 	s.do(request{method: "GET", path: "/.well-known/did.json"}).expect(s.t, 200).json(s.t, &didDoc)
-	lists := map[string]any{}
-	if entry, ok := doc["credentialStatus"].(map[string]any); ok {
-		var list any
-		listURL := entry["statusListCredential"].(string)
-		s.do(request{method: "GET", path: localPath(s.t, listURL)}).expect(s.t, 200).json(s.t, &list)
-		lists[listURL] = list
-	}
-	contexts := map[string]any{}
-	for u, b := range credentials.Contexts() {
-		var c any
-		if err := json.Unmarshal(b, &c); err != nil {
-			s.t.Fatal(err)
-		}
-		contexts[u] = c
-	}
-	in := filepath.Join(s.t.TempDir(), "input.json")
-	if err := os.WriteFile(in, []byte(mustJSON(s.t, map[string]any{"credential": json.RawMessage(credential), "didDocument": didDoc,
-		"contexts": contexts, "statusLists": lists})), 0o600); err != nil {
-		s.t.Fatal(err)
-	}
-	out, err := exec.Command("node", script, in).Output()
+	list := s.do(request{method: "GET", path: localPath(s.t, doc.Status.List)}).expect(s.t, 200).body
+	v, err := vcverify.Verify(vcverify.Input{Credential: credential, DIDDocument: didDoc, Contexts: vcverify.Contexts(credentials.Contexts()),
+		StatusLists: map[string]json.RawMessage{doc.Status.List: list}})
 	if err != nil {
-		s.t.Fatalf("node %s: %v: %s", script, err, out)
-	}
-	var v vcVerdict
-	if err := json.Unmarshal(out, &v); err != nil {
-		s.t.Fatalf("verifier said %q: %v", out, err)
+		s.t.Fatal(err)
 	}
 	return v
 }

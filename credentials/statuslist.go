@@ -26,7 +26,17 @@ func (s *Service) StatusList(ctx context.Context, n int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	encoded, err := encodeList(revoked, from)
+	m, err := s.statusList(n, revoked)
+	if err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(m, "", "  ")
+}
+
+// statusList is the signed credential of list n whose revoked slots are
+// given.
+func (s *Service) statusList(n int64, revoked []int64) (map[string]any, error) {
+	encoded, err := encodeList(revoked, (n-1)*ListSize)
 	if err != nil {
 		return nil, err
 	}
@@ -45,10 +55,7 @@ func (s *Service) StatusList(ctx context.Context, n int64) ([]byte, error) {
 		return nil, err
 	}
 	m, _ := doc.(map[string]any)
-	if err := s.signer.sign(m, s.now()); err != nil {
-		return nil, err
-	}
-	return json.MarshalIndent(m, "", "  ")
+	return m, s.signer.sign(m, s.now())
 }
 
 // encodeList is the encodedList of a list whose first slot is from: the
