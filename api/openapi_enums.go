@@ -33,6 +33,8 @@ var closedSets = map[reflect.Type]map[string][]string{
 	},
 	reflect.TypeFor[catalogue.Lesson](): {"kind": lessonKinds},
 
+	reflect.TypeFor[credentials.Verdict](): {"reason": credentials.Reasons},
+
 	reflect.TypeFor[cohorts.Enrolment](): {"status": {cohorts.Enrolled, cohorts.Waitlisted, cohorts.Withdrawn}},
 
 	reflect.TypeFor[assessment.Question]():       {"kind": questionKinds},

@@ -13,16 +13,11 @@ const ListSize = 131072
 // MaxPasted is the largest credential Verify reads.
 const MaxPasted = 64 << 10
 
-// Media types of what this package serves.
-const (
-	MediaCredential = "application/ld+json"
-	MediaDID        = "application/did+ld+json"
-)
+// MediaCredential is the media type of a credential and a status list.
+const MediaCredential = "application/ld+json"
 
-var (
-	// ErrUnknownList: no status list has that number.
-	ErrUnknownList = errors.New("credentials: no such status list")
-)
+// ErrUnknownList: no status list has that number.
+var ErrUnknownList = errors.New("credentials: no such status list")
 
 // Why a pasted credential is not valid (Verdict.Reason).
 const (
@@ -34,6 +29,9 @@ const (
 	ReasonUnknownStatus = "unknown_status"   // no status entry, or one naming no certificate of ours
 	ReasonRevoked       = "revoked"          // the certificate was revoked
 )
+
+// Reasons are every Reason a Verdict may give.
+var Reasons = []string{ReasonTooLarge, ReasonNotJSON, ReasonNotCredential, ReasonOtherIssuer, ReasonBadProof, ReasonUnknownStatus, ReasonRevoked}
 
 // Verdict is what Verify says of a pasted credential. The certificate's
 // fields are given once the proof holds.
