@@ -472,6 +472,13 @@ func accessMatrix(f *matrixFixtures) []accessRow {
 		{route: "GET /verify/{code}", what: "L1's certificate", want: "200 200 200 200 200 200", req: matrixCall("/verify/" + f.certificate.Code)},
 		{route: "POST /api/v1/cohorts/{id}/certificates", what: "L1's cohort", want: "401 403 403 403 403 202", req: matrixCall(cohort + "/certificates")},
 		{route: "GET /api/v1/certificate-jobs/{id}", want: "401 403 403 403 403 200", req: matrixCall(v1 + "/certificate-jobs/" + f.job)},
+		{route: "GET /api/v1/certificates/{code}/credential", what: "L1's certificate", want: "401 200 404 404 404 200", req: matrixCall(cert + "/credential")},
+		{route: "GET /api/v1/certificates/{code}/credential", what: "an unknown code", want: "401 404 404 404 404 404", req: matrixCall(v1 + "/certificates/2345-6789-ABCD/credential")},
+		{route: "POST /api/v1/credentials/verify", what: "a pasted text that is no credential", want: "200 200 200 200 200 200",
+			req: matrixSend(v1+"/credentials/verify", map[string]any{"type": []string{"VerifiableCredential"}})},
+		{route: "GET /.well-known/did.json", want: "200 200 200 200 200 200", req: matrixCall("/.well-known/did.json")},
+		{route: "GET /credentials/status/{list}", what: "the list of L1's credential", want: "200 200 200 200 200 200", req: matrixCall("/credentials/status/1")},
+		{route: "GET /credentials/status/{list}", what: "an unknown list", want: "404 404 404 404 404 404", req: matrixCall("/credentials/status/7")},
 		{route: "POST /api/v1/certificates/{code}/revoke", what: "L1's certificate", want: "401 403 403 403 403 200",
 			req: matrixSend(cert+"/revoke", map[string]string{"reason": "Pārbaude"})},
 

@@ -14,6 +14,7 @@ import (
 	"mooc/catalogue"
 	"mooc/certificates"
 	"mooc/cohorts"
+	"mooc/credentials"
 	"mooc/internal/database"
 	"mooc/internal/page"
 	"mooc/internal/validation"
@@ -66,6 +67,7 @@ var errorTable = []mapping{
 	{assessment.ErrAttemptSubmitted, 409, "attempt_submitted", "this attempt was already submitted"},
 	{assessment.ErrAttemptExpired, 422, "attempt_expired", "the time for this attempt ran out"},
 	{certificates.ErrNotFound, 404, "not_found", "no such certificate"},
+	{credentials.ErrUnknownList, 404, "not_found", "no such status list"},
 	{programmes.ErrNotFound, 404, "not_found", "no such programme or application"},
 	{programmes.ErrApplicationsClosed, 422, "applications_closed", "applications for this programme are not open now"},
 	{programmes.ErrAlreadyApplied, 409, "already_applied", "you have applied for this programme already"},

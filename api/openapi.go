@@ -73,6 +73,7 @@ var tags = []map[string]string{
 	{"name": "catalogue", "description": "methodologies, courses and their lessons, publishing, interest in a course's next cohort"},
 	{"name": "certificates", "description": "issuing, PDFs, verification and revocation of certificates"},
 	{"name": "cohorts", "description": "cohorts of online courses and enrolment"},
+	{"name": "credentials", "description": "certificates as verifiable credentials (Open Badges 3.0), the issuer's DID document, status lists, checking a pasted credential"},
 	{"name": "learning", "description": "a learner's enrolments, lessons, playback and progress"},
 	{"name": "media", "description": "uploads of videos, readings and captions, and the disk store's signed links"},
 	{"name": "operations", "description": "health, readiness, metrics and this document"},

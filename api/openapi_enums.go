@@ -9,6 +9,7 @@ import (
 	"mooc/catalogue"
 	"mooc/certificates"
 	"mooc/cohorts"
+	"mooc/credentials"
 	"mooc/media"
 	"mooc/mentoring"
 	"mooc/programmes"
@@ -31,6 +32,8 @@ var closedSets = map[reflect.Type]map[string][]string{
 		"language": {"lv", "en"}, // catalogue.NewCourse allows these two
 	},
 	reflect.TypeFor[catalogue.Lesson](): {"kind": lessonKinds},
+
+	reflect.TypeFor[credentials.Verdict](): {"reason": credentials.Reasons},
 
 	reflect.TypeFor[cohorts.Enrolment](): {"status": {cohorts.Enrolled, cohorts.Waitlisted, cohorts.Withdrawn}},
 
@@ -90,6 +93,9 @@ var notUUID = map[reflect.Type]map[string]idKind{
 	reflect.TypeFor[surveys.Question]():       {"id": anyText},
 	reflect.TypeFor[surveys.Answer]():         {"question_id": anyText},
 	reflect.TypeFor[surveys.QuestionResult](): {"id": anyText},
+	// A DID and its key are URIs (did:web:…, did:key:…#…).
+	reflect.TypeFor[credentials.DIDDocument]():        {"id": anyText},
+	reflect.TypeFor[credentials.VerificationMethod](): {"id": anyText},
 }
 
 // lenient are request fields whose `validate` tag says required but whose

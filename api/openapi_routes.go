@@ -10,6 +10,7 @@ import (
 	"mooc/catalogue"
 	"mooc/certificates"
 	"mooc/cohorts"
+	"mooc/credentials"
 	"mooc/media"
 	"mooc/mentoring"
 	"mooc/programmes"
@@ -189,6 +190,18 @@ var notes = map[string]routeNotes{
 		headers: map[int]map[string]any{fiber.StatusAccepted: {fiber.HeaderLocation: header("the job, to follow its progress", true)}},
 	},
 	"GET /api/v1/certificate-jobs/:id": {errs: []error{certificates.ErrNotFound}},
+	"GET /api/v1/certificates/:code/credential": {
+		errs:    []error{certificates.ErrNotFound},
+		content: map[int]map[string]any{fiber.StatusOK: {credentials.MediaCredential: ldObject("an OpenBadgeCredential with its proof")}},
+	},
+	"POST /api/v1/credentials/verify": {
+		// Anything is taken, JSON or not: what is wrong with it is the reply.
+		body: map[string]any{"*/*": map[string]any{"schema": map[string]any{"description": "the credential, as pasted"}}},
+	},
+	"GET /credentials/status/:list": {
+		errs:    []error{credentials.ErrUnknownList},
+		content: map[int]map[string]any{fiber.StatusOK: {credentials.MediaCredential: ldObject("a BitstringStatusListCredential with its proof")}},
+	},
 
 	"GET /api/v1/programmes/:id":                    {errs: []error{programmes.ErrNotFound}},
 	"PATCH /api/v1/programmes/:id":                  {errs: []error{programmes.ErrNotFound, programmes.ErrGroupBelowAccepted}},
@@ -260,4 +273,10 @@ var objectNotes = map[string]routeNotes{
 
 func header(description string, required bool) map[string]any {
 	return map[string]any{"description": description, "required": required, "schema": map[string]any{"type": "string"}}
+}
+
+// ldObject is the content of a JSON-LD reply: an object whose shape its
+// contexts define.
+func ldObject(description string) map[string]any {
+	return map[string]any{"schema": map[string]any{"type": "object", "description": description}}
 }

@@ -20,6 +20,7 @@ import (
 	"mooc/catalogue"
 	"mooc/certificates"
 	"mooc/cohorts"
+	"mooc/credentials"
 	"mooc/media"
 	"mooc/mentoring"
 	"mooc/privacy"
@@ -86,6 +87,9 @@ type Deps struct {
 	// NotFoundPage answers a GET of a path no route takes outside /api/v1
 	// (package web's page); nil: problem+json like every other 404.
 	NotFoundPage fiber.Handler
+	// Credentials serves the certificates as verifiable credentials, the
+	// DID document and the status lists; nil leaves those routes out.
+	Credentials *credentials.Service
 }
 
 // New builds the Fiber application with every route of the service.
@@ -176,6 +180,7 @@ func New(d Deps) (*fiber.App, error) {
 	registerCohorts(r, d.Cohorts, d.Accounts)
 	registerAssessment(r, d.Assessment)
 	registerCertificates(r, d.Certificates, d.VerifyPage)
+	registerCredentials(r, d.Credentials)
 	registerProgrammes(r, d.Programmes)
 	registerReports(r, d.Reports)
 	registerTraining(r, d.Training)

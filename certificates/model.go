@@ -25,6 +25,7 @@ type Certificate struct {
 	IssuedAt         time.Time  `json:"issued_at"`
 	PDFURL           string     `json:"pdf_url"`
 	VerifyURL        string     `json:"verify_url"`
+	CredentialURL    string     `json:"credential_url"` // the verifiable credential, for a wallet
 	RevokedAt        *time.Time `json:"revoked_at,omitempty"`
 	RevocationReason string     `json:"revocation_reason,omitempty"`
 	UserID           string     `json:"-"`

@@ -344,7 +344,7 @@ func (s *Service) view(c certificateRow) Certificate {
 	return Certificate{
 		ID: c.ID, Code: c.Code, HolderName: c.HolderName, Kind: c.Kind, CourseTitle: c.Title, MethodologyTitle: c.MethodologyTitle,
 		Hours: c.Hours, From: c.PeriodFrom.UTC(), To: c.PeriodTo.UTC(), CompletedAt: utc(c.CompletedAt), IssuedAt: c.IssuedAt.UTC(),
-		PDFURL: s.publicURL + "/api/v1/certificates/" + c.Code + "/pdf", VerifyURL: s.verifyURL(c.Code),
+		PDFURL: s.publicURL + "/api/v1/certificates/" + c.Code + "/pdf", VerifyURL: s.verifyURL(c.Code), CredentialURL: s.credentialURL(c.Code),
 		RevokedAt: utc(c.RevokedAt), RevocationReason: c.RevocationReason, UserID: c.UserID,
 	}
 }

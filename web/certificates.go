@@ -21,6 +21,8 @@ func (p *pages) myCertificates(c *fiber.Ctx, r *request) error {
 type certificatePage struct {
 	certificates.Certificate
 	PDF string // this site's download of the PDF
+	// Credential is this site's download of the verifiable credential.
+	Credential string
 }
 
 func (p *pages) certificate(c *fiber.Ctx, r *request) error {
@@ -32,7 +34,8 @@ func (p *pages) certificate(c *fiber.Ctx, r *request) error {
 	for _, cert := range mine {
 		if cert.Code == code {
 			return p.render(c, r, fiber.StatusOK, "certificate", cert.CourseTitle,
-				certificatePage{Certificate: cert, PDF: "/certificates/" + url.PathEscape(cert.Code) + "/pdf"}, nil)
+				certificatePage{Certificate: cert, PDF: "/certificates/" + url.PathEscape(cert.Code) + "/pdf",
+					Credential: "/certificates/" + url.PathEscape(cert.Code) + "/credential"}, nil)
 		}
 	}
 	return certificates.ErrNotFound

@@ -1,6 +1,7 @@
 // Package web is the platform's pages for people: the catalogue, accounts,
 // a learner's course, lessons, tests and certificates, the in-person
-// programmes and the public verification page. It is an adapter like
+// programmes and the public verification pages (of a code, and of a
+// pasted verifiable credential). It is an adapter like
 // package api, beside it on the same Fiber app: each handler reads the
 // request, calls the same domain services the JSON API calls, and renders
 // an embedded html/template with a typed page struct. No rule lives here;

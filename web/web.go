@@ -12,6 +12,7 @@ import (
 	"mooc/catalogue"
 	"mooc/certificates"
 	"mooc/cohorts"
+	"mooc/credentials"
 	"mooc/media"
 	"mooc/mentoring"
 	"mooc/privacy"
@@ -29,6 +30,7 @@ type Deps struct {
 	Cohorts      *cohorts.Service
 	Assessment   *assessment.Service
 	Certificates *certificates.Service
+	Credentials  *credentials.Service
 	Programmes   *programmes.Service
 	Privacy      *privacy.Service
 	Reports      *reports.Service
@@ -203,4 +205,5 @@ func (p *pages) routes(app *fiber.App) {
 	p.trainingRoutes(get, post)
 	p.surveyRoutes(get, post)
 	p.mentorRoutes(get, post)
+	p.credentialRoutes(get, post)
 }

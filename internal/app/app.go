@@ -29,6 +29,7 @@ import (
 	"mooc/certificates"
 	"mooc/cohorts"
 	"mooc/config"
+	"mooc/credentials"
 	"mooc/internal/database"
 	"mooc/internal/demo"
 	"mooc/internal/page"
@@ -75,6 +76,7 @@ type App struct {
 	Cohorts      *cohorts.Service
 	Assessment   *assessment.Service
 	Certificates *certificates.Service
+	Credentials  *credentials.Service
 	Programmes   *programmes.Service
 	Reports      *reports.Service
 	Training     *training.Service
@@ -205,6 +207,12 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		"not_after", seal.Certificate().NotAfter.UTC().Format(time.DateOnly))
 	a.Certificates = certificates.New(certificates.Deps{DB: a.DB, Objects: objects, Enrolments: a.Cohorts, Holders: a.Accounts,
 		Outbox: a.Outbox, PublicURL: cfg.PublicURL, Issuer: issuer, Seal: seal, Audit: a.Audit, Log: a.Log, Now: o.Now})
+	issuerKey, err := credentials.LoadKey(cfg.Issuer.Key, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a.Credentials = credentials.New(credentials.Deps{DB: a.DB, Certificates: a.Certificates, PublicURL: cfg.PublicURL,
+		IssuerName: issuerName, Key: issuerKey, Now: o.Now})
 	a.Programmes = programmes.New(programmes.Deps{DB: a.DB, Methodologies: a.Catalogue, Certificates: a.Certificates,
 		People: a.Accounts, Outbox: a.Outbox, Audit: a.Audit, Now: o.Now})
 	a.Training = training.New(training.Deps{DB: a.DB, People: a.Accounts, RequiredHours: cfg.YearlyTrainingHours,
@@ -241,7 +249,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		PublicURL: cfg.PublicURL, Log: a.Log, Now: o.Now})
 
 	pages, err := web.New(web.Deps{Log: a.Log, Accounts: a.Accounts, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
-		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Privacy: a.Privacy, Media: a.Media, Reports: a.Reports,
+		Assessment: a.Assessment, Certificates: a.Certificates, Credentials: a.Credentials, Programmes: a.Programmes, Privacy: a.Privacy, Media: a.Media, Reports: a.Reports,
 		Training: a.Training, Surveys: a.Surveys,
 		Mentoring:    a.Mentoring,
 		MediaOrigins: mediaOrigins(cfg), RequestTimeout: cfg.RequestTimeout, Now: o.Now})
@@ -252,7 +260,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	if a.HTTP, err = api.New(api.Deps{
 		Log: a.Log, Accounts: a.Accounts, Media: a.Media, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
-		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Reports: a.Reports,
+		Assessment: a.Assessment, Certificates: a.Certificates, Credentials: a.Credentials, Programmes: a.Programmes, Reports: a.Reports,
 		Privacy: a.Privacy, Audit: a.Audit, Training: a.Training, Surveys: a.Surveys, Mentoring: a.Mentoring,
 		Ready:                map[string]api.Check{"database": a.DB.Ping},
 		Degradable:           map[string]api.Check{"object_storage": objects.Ping},
