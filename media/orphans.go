@@ -175,7 +175,7 @@ func (o *OrphanSweep) dropUnknown(ctx context.Context, owner KeyOwner, keys []st
 func (o *OrphanSweep) sweepUploads(ctx context.Context, cutoff time.Time, done *OrphansSwept) error {
 	var old []UploadInfo
 	var errs []error
-	for u, err := range o.objects.Uploads(ctx, "") {
+	for u, err := range o.objects.Uploads(ctx) {
 		if err != nil {
 			errs = append(errs, err)
 			break

@@ -90,9 +90,10 @@ type ObjectStore interface {
 	// LastModified; the other fields may be empty. The order is not
 	// specified. A failure is the last pair, with the error.
 	List(ctx context.Context, prefix string) iter.Seq2[ObjectInfo, error]
-	// Uploads streams the multipart uploads under prefix begun and neither
-	// completed nor aborted, the same way.
-	Uploads(ctx context.Context, prefix string) iter.Seq2[UploadInfo, error]
+	// Uploads streams every multipart upload begun and neither completed
+	// nor aborted, the same way. (MinIO lists the uploads of one whole key
+	// or of all, never of a prefix, so there is no prefix.)
+	Uploads(ctx context.Context) iter.Seq2[UploadInfo, error]
 }
 
 // MaxKeyLen keeps keys well inside both S3's 1024-byte limit and common

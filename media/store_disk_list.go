@@ -62,7 +62,7 @@ func (s *DiskStore) List(ctx context.Context, prefix string) iter.Seq2[ObjectInf
 }
 
 // Uploads reads the description of each upload folder under tmp/uploads.
-func (s *DiskStore) Uploads(ctx context.Context, prefix string) iter.Seq2[UploadInfo, error] {
+func (s *DiskStore) Uploads(ctx context.Context) iter.Seq2[UploadInfo, error] {
 	return func(yield func(UploadInfo, error) bool) {
 		entries, err := os.ReadDir(filepath.Join(s.tmp, "uploads"))
 		if errors.Is(err, fs.ErrNotExist) {
@@ -85,7 +85,7 @@ func (s *DiskStore) Uploads(ctx context.Context, prefix string) iter.Seq2[Upload
 				continue // being created, or aborted meanwhile
 			}
 			var u diskUpload
-			if json.Unmarshal(b, &u) != nil || !strings.HasPrefix(u.Key, prefix) {
+			if json.Unmarshal(b, &u) != nil {
 				continue
 			}
 			if !yield(UploadInfo{Key: u.Key, UploadID: e.Name(), Initiated: u.Created.UTC()}, nil) {

@@ -26,13 +26,13 @@ func (s *S3Store) List(ctx context.Context, prefix string) iter.Seq2[ObjectInfo,
 // Uploads pages through ListMultipartUploads. Its listing runs in a
 // goroutine of minio-go's until the channel is drained or the context
 // ends, so stopping early cancels it.
-func (s *S3Store) Uploads(ctx context.Context, prefix string) iter.Seq2[UploadInfo, error] {
+func (s *S3Store) Uploads(ctx context.Context) iter.Seq2[UploadInfo, error] {
 	return func(yield func(UploadInfo, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		for u := range s.client.ListIncompleteUploads(ctx, s.bucket, prefix, true) {
+		for u := range s.client.ListIncompleteUploads(ctx, s.bucket, "", true) {
 			if u.Err != nil {
-				yield(UploadInfo{}, s.mapErr(ctx, "list uploads", prefix, u.Err))
+				yield(UploadInfo{}, s.mapErr(ctx, "list uploads", "", u.Err))
 				return
 			}
 			if !yield(UploadInfo{Key: u.Key, UploadID: u.UploadID, Initiated: u.Initiated.UTC()}, nil) {
