@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,31 +16,15 @@ import (
 	"mooc/media"
 )
 
-// testClock is the replicas' shared clock, which a test moves.
-type testClock struct{ offset atomic.Int64 }
-
-func (c *testClock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
-func (c *testClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
-
-// gatedObjects holds every Put until the gate opens (a slow or hung
-// storage), saying when the first arrived.
+// gatedObjects holds every Put at a gate (a slow or hung storage).
 type gatedObjects struct {
 	media.ObjectStore
-	gate    chan struct{}
-	entered chan struct{}
-	once    sync.Once
+	gate *testkit.Gate
 }
 
-func newGatedObjects(under media.ObjectStore) *gatedObjects {
-	return &gatedObjects{ObjectStore: under, gate: make(chan struct{}), entered: make(chan struct{})}
-}
-
-func (g *gatedObjects) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (media.ObjectInfo, error) {
-	g.once.Do(func() { close(g.entered) })
-	select {
-	case <-g.gate:
-	case <-ctx.Done():
-		return media.ObjectInfo{}, ctx.Err()
+func (g gatedObjects) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (media.ObjectInfo, error) {
+	if err := g.gate.Wait(ctx); err != nil {
+		return media.ObjectInfo{}, err
 	}
 	return g.ObjectStore.Put(ctx, key, r, size, contentType)
 }
@@ -50,9 +32,9 @@ func (g *gatedObjects) Put(ctx context.Context, key string, r io.Reader, size in
 // replica is another process's certificates service over the same
 // database and storage, with its own name, a fast heartbeat and the
 // shared clock.
-func (e *bulkEnv) replica(name string, clk *testClock, logs *testkit.Logs, objects media.ObjectStore) *Service {
+func (e *bulkEnv) replica(name string, clk *testkit.Clock, logs *testkit.Logs, objects media.ObjectStore) *Service {
 	d := e.deps
-	d.Now = clk.now
+	d.Now = clk.Now
 	d.Log = logs.Logger()
 	d.Worker = lease.Worker{Replica: name, Heartbeat: 5 * time.Millisecond, Log: d.Log}
 	if objects != nil {
@@ -70,11 +52,26 @@ func run(svc *Service) (stop func()) {
 	return func() { cancel(); <-stopped }
 }
 
+// startHung starts a replica's job for the cohort with storage held at
+// gate, and returns once the replica is storing the first PDF.
+func (e *bulkEnv) startHung(t *testing.T, name string, clk *testkit.Clock, logs *testkit.Logs, cohortID string, gate *testkit.Gate) (*Service, Job, func()) {
+	t.Helper()
+	a := e.replica(name, clk, logs, gatedObjects{ObjectStore: e.objects, gate: gate})
+	stop := run(a)
+	j, err := a.StartBulk(context.Background(), e.team, cohortID)
+	if err != nil {
+		stop()
+		t.Fatal(err)
+	}
+	<-gate.Arrived()
+	return a, j, stop
+}
+
 // waitDone waits until a replica said it finished the job (just after
 // writing it done), and returns the job.
 func (e *bulkEnv) waitDone(t *testing.T, logs *testkit.Logs, id string) Job {
 	t.Helper()
-	waitFor(t, "the job to be finished", func() (int, bool) {
+	testkit.Eventually(t, "the job to be finished", func() (int, bool) {
 		n := 0
 		for _, r := range logs.Records(t, "job finished") {
 			if r["job"] == id {
@@ -91,22 +88,6 @@ func (e *bulkEnv) waitDone(t *testing.T, logs *testkit.Logs, id string) Job {
 		t.Fatalf("finished, but %+v", j)
 	}
 	return j
-}
-
-// waitFor polls cond until it holds, failing after a minute.
-func waitFor[T any](t *testing.T, what string, cond func() (T, bool)) T {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		v, ok := cond()
-		if ok {
-			return v
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waited a minute for %s: %+v", what, v)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
 }
 
 // assertLogged checks the records of msg: one per replica named, in that
@@ -134,9 +115,9 @@ func TestBulkJobOfADeadReplicaIsTakenOver(t *testing.T) {
 	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
 		e := newIdleBulkEnv(t, db)
 		ctx := context.Background()
-		clk, logs := &testClock{}, &testkit.Logs{}
+		clk, logs := &testkit.Clock{}, &testkit.Logs{}
 		cohortID, _ := e.cohort(t, e.learners(t, "dead", 3))
-		claimed := clk.now().UTC()
+		claimed := clk.Now().UTC()
 		j := jobRow{ID: uuid.NewString(), CohortID: cohortID, CreatedBy: e.team.UserID, Status: JobRunning,
 			ClaimedAt: &claimed, ClaimedBy: "replica-dead", CreatedAt: claimed}
 		if err := e.svc.store.insertJob(ctx, j); err != nil {
@@ -150,7 +131,7 @@ func TestBulkJobOfADeadReplicaIsTakenOver(t *testing.T) {
 
 		b := e.replica("replica-b", clk, logs, nil)
 		defer run(b)()
-		clk.advance(JobLease + time.Second)
+		clk.Advance(JobLease + time.Second)
 		done := e.waitDone(t, logs, j.ID)
 		if done.Issued != 3 || done.Failed != 0 {
 			t.Fatalf("job %+v", done)
@@ -179,23 +160,15 @@ func TestBulkJobOfADeadReplicaIsTakenOver(t *testing.T) {
 func TestBulkJobOfAStoppedReplicaIsTakenOver(t *testing.T) {
 	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
 		e := newIdleBulkEnv(t, db)
-		ctx := context.Background()
-		clk, logs := &testClock{}, &testkit.Logs{}
+		clk, logs := &testkit.Clock{}, &testkit.Logs{}
 		cohortID, _ := e.cohort(t, e.learners(t, "stopped", 4))
 
-		hung := newGatedObjects(e.objects)
-		a := e.replica("replica-a", clk, logs, hung)
-		stopA := run(a)
-		j, err := a.StartBulk(ctx, e.team, cohortID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		<-hung.entered // a is storing the first PDF
-		stopA()        // and dies: nothing released, the lease left to lapse
+		_, j, stopA := e.startHung(t, "replica-a", clk, logs, cohortID, testkit.NewGate())
+		stopA() // a dies: nothing released, the lease left to lapse
 
 		b := e.replica("replica-b", clk, logs, nil)
 		defer run(b)()
-		clk.advance(JobLease + time.Second)
+		clk.Advance(JobLease + time.Second)
 		done := e.waitDone(t, logs, j.ID)
 		if done.Issued != 4 || done.Failed != 0 || done.Existing != 0 {
 			t.Fatalf("job %+v", done)
@@ -213,20 +186,15 @@ func TestBulkJobLeaseIsRenewedWhileItRuns(t *testing.T) {
 	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
 		e := newIdleBulkEnv(t, db)
 		ctx := context.Background()
-		clk, logs := &testClock{}, &testkit.Logs{}
+		clk, logs := &testkit.Clock{}, &testkit.Logs{}
 		cohortID, _ := e.cohort(t, e.learners(t, "slow", 2))
 
-		slow := newGatedObjects(e.objects)
-		a := e.replica("replica-a", clk, logs, slow)
-		defer run(a)()
-		j, err := a.StartBulk(ctx, e.team, cohortID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		<-slow.entered
-		clk.advance(JobLease + 10*time.Second)
-		moved := clk.now().UTC()
-		waitFor(t, "a heartbeat after the clock moved", func() (*time.Time, bool) {
+		slow := testkit.NewGate()
+		_, j, stopA := e.startHung(t, "replica-a", clk, logs, cohortID, slow)
+		defer stopA()
+		clk.Advance(JobLease + 10*time.Second)
+		moved := clk.Now().UTC()
+		testkit.Eventually(t, "a heartbeat after the clock moved", func() (*time.Time, bool) {
 			row, err := e.svc.store.job(ctx, j.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -234,12 +202,12 @@ func TestBulkJobLeaseIsRenewedWhileItRuns(t *testing.T) {
 			return row.ClaimedAt, row.ClaimedAt != nil && !row.ClaimedAt.Before(moved)
 		})
 		b := e.replica("replica-b", clk, logs, nil)
-		now := clk.now().UTC()
+		now := clk.Now().UTC()
 		if taken, _, ok, err := b.store.claim(ctx, now, now.Add(-JobLease), "replica-b"); err != nil || ok {
 			t.Fatalf("replica-b claimed a job whose lease is renewed: %+v, %v", taken, err)
 		}
 
-		close(slow.gate)
+		slow.Open()
 		if done := e.waitDone(t, logs, j.ID); done.Issued != 2 {
 			t.Fatalf("job %+v", done)
 		}
@@ -257,13 +225,13 @@ func TestBulkJobIsDoneOnceByTwoReplicas(t *testing.T) {
 	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
 		e := newIdleBulkEnv(t, db)
 		ctx := context.Background()
-		clk, logs := &testClock{}, &testkit.Logs{}
+		clk, logs := &testkit.Clock{}, &testkit.Logs{}
 		cohortID, _ := e.cohort(t, e.learners(t, "twice", 6))
 		a, b := e.replica("replica-a", clk, logs, nil), e.replica("replica-b", clk, logs, nil)
 		defer run(a)()
 		defer run(b)()
 		// Queued as another replica's StartBulk would: both find it by polling.
-		j := jobRow{ID: uuid.NewString(), CohortID: cohortID, CreatedBy: e.team.UserID, Status: JobQueued, CreatedAt: clk.now().UTC()}
+		j := jobRow{ID: uuid.NewString(), CohortID: cohortID, CreatedBy: e.team.UserID, Status: JobQueued, CreatedAt: clk.Now().UTC()}
 		if err := e.svc.store.insertJob(ctx, j); err != nil {
 			t.Fatal(err)
 		}

@@ -350,12 +350,9 @@ func validReplicaID(id string) bool {
 	if id == "" || len(id) > maxReplicaIDLen {
 		return false
 	}
-	for _, c := range id {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
+	return strings.IndexFunc(id, func(c rune) bool {
+		return ('a' > c || c > 'z') && ('A' > c || c > 'Z') && ('0' > c || c > '9') && c != '.' && c != '_' && c != '-'
+	}) < 0
 }
 
 // maxLogoBytes bounds the issuer's logo, which is drawn into every PDF.

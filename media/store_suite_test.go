@@ -808,7 +808,10 @@ func listSuite(t *testing.T, s media.ObjectStore) {
 		t.Errorf("listed %v, want %v", got, want)
 	}
 	all := 0
-	for range s.List(ctx, "") {
+	for _, err := range s.List(ctx, "") {
+		if err != nil {
+			t.Fatalf("List: %v", err)
+		}
 		if all++; all == 2 { // stopping early is allowed
 			break
 		}

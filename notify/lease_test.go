@@ -18,37 +18,20 @@ import (
 	"mooc/notify/outbox"
 )
 
-// mailClock is the replicas' shared clock, which a test moves.
-type mailClock struct{ offset atomic.Int64 }
-
-func (c *mailClock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
-func (c *mailClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
-
 // relay counts what it accepted, by message; with a gate it holds every
-// message until the gate opens (a slow relay).
+// message there (a slow relay).
 type relay struct {
-	mu      sync.Mutex
-	sent    map[string]int
-	gate    chan struct{} // nil: no wait
-	entered chan struct{}
-	once    sync.Once
+	mu   sync.Mutex
+	sent map[string]int
+	gate *testkit.Gate // nil: no wait
 }
 
-func newRelay(slow bool) *relay {
-	r := &relay{sent: map[string]int{}, entered: make(chan struct{})}
-	if slow {
-		r.gate = make(chan struct{})
-	}
-	return r
-}
+func newRelay(gate *testkit.Gate) *relay { return &relay{sent: map[string]int{}, gate: gate} }
 
 func (r *relay) Send(ctx context.Context, m Mail) error {
-	r.once.Do(func() { close(r.entered) })
 	if r.gate != nil {
-		select {
-		case <-r.gate:
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := r.gate.Wait(ctx); err != nil {
+			return err
 		}
 	}
 	r.mu.Lock()
@@ -67,14 +50,14 @@ type mailEnv struct {
 	db     *database.DB
 	outbox *outbox.Outbox
 	people *accounts.Service
-	clk    *mailClock
+	clk    *testkit.Clock
 	logs   *testkit.Logs
 }
 
 func newMailEnv(t *testing.T, db *database.DB) *mailEnv {
 	t.Helper()
-	e := &mailEnv{db: db, clk: &mailClock{}, logs: &testkit.Logs{}}
-	e.outbox = outbox.New(db, e.clk.now)
+	e := &mailEnv{db: db, clk: &testkit.Clock{}, logs: &testkit.Logs{}}
+	e.outbox = outbox.New(db, e.clk.Now)
 	people, err := accounts.New(db, accounts.Options{TokenSecret: []byte("mail-lease-test-secret-0123456789abcdef"), Hashing: &testkit.Hashing})
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +70,7 @@ func newMailEnv(t *testing.T, db *database.DB) *mailEnv {
 func (e *mailEnv) sender(name string, mailer Mailer) *Sender {
 	log := e.logs.Logger()
 	return NewSender(SenderDeps{Outbox: e.outbox, Mailer: mailer, People: e.people, PublicURL: "https://mooc.example.lv",
-		Log: log, Now: e.clk.now, Worker: lease.Worker{Replica: name, Heartbeat: 5 * time.Millisecond, Log: log}})
+		Log: log, Now: e.clk.Now, Worker: lease.Worker{Replica: name, Heartbeat: 5 * time.Millisecond, Log: log}})
 }
 
 // queue queues n e-mails to new people and returns their ids.
@@ -117,16 +100,16 @@ func TestMailOfADeadReplicaIsTakenOver(t *testing.T) {
 		e := newMailEnv(t, db)
 		ctx := context.Background()
 		id := e.queue(t, 1)[0]
-		now := e.clk.now().UTC()
+		now := e.clk.Now().UTC()
 		if ok, err := e.outbox.Claim(ctx, id, "replica-dead", now, now.Add(lease.Term)); err != nil || !ok {
 			t.Fatalf("claim: %v, %v", ok, err)
 		}
-		mail := newRelay(false)
+		mail := newRelay(nil)
 		b := e.sender("replica-b", mail)
 		if n, err := b.SendDue(ctx); err != nil || n != 0 {
 			t.Fatalf("sent %d, %v while the lease holds", n, err)
 		}
-		e.clk.advance(lease.Term + time.Second)
+		e.clk.Advance(lease.Term + time.Second)
 		if n, err := b.SendDue(ctx); err != nil || n != 1 {
 			t.Fatalf("sent %d, %v after the lease lapsed", n, err)
 		}
@@ -150,7 +133,8 @@ func TestSlowRelayKeepsTheLease(t *testing.T) {
 		e := newMailEnv(t, db)
 		ctx := context.Background()
 		id := e.queue(t, 1)[0]
-		slow, other := newRelay(true), newRelay(false)
+		gate := testkit.NewGate()
+		slow, other := newRelay(gate), newRelay(nil)
 		a, b := e.sender("replica-a", slow), e.sender("replica-b", other)
 		sent := make(chan int, 1)
 		go func() {
@@ -160,27 +144,20 @@ func TestSlowRelayKeepsTheLease(t *testing.T) {
 			}
 			sent <- n
 		}()
-		<-slow.entered
-		e.clk.advance(lease.Term + 10*time.Second)
-		moved := e.clk.now().UTC()
-		deadline := time.Now().Add(time.Minute)
-		for {
+		<-gate.Arrived()
+		e.clk.Advance(lease.Term + 10*time.Second)
+		moved := e.clk.Now().UTC()
+		testkit.Eventually(t, "a renewal after the clock moved past the first lease", func() (outbox.Stored, bool) {
 			var m outbox.Stored
 			if err := db.Conn(ctx).Where("id = ?", id).Take(&m).Error; err != nil {
 				t.Fatal(err)
 			}
-			if m.ClaimedUntil != nil && m.ClaimedUntil.After(moved) {
-				break // renewed after the clock moved past the first lease
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the lease was not renewed: %+v", m)
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
+			return m, m.ClaimedUntil != nil && m.ClaimedUntil.After(moved)
+		})
 		if n, err := b.SendDue(ctx); err != nil || n != 0 || other.count(id) != 0 {
 			t.Fatalf("replica-b sent %d (%v) of a message being sent", n, err)
 		}
-		close(slow.gate)
+		gate.Open()
 		if n := <-sent; n != 1 || slow.count(id) != 1 {
 			t.Fatalf("replica-a sent %d, delivered %d", n, slow.count(id))
 		}
@@ -199,7 +176,7 @@ func TestTwoSendersSendEachMessageOnce(t *testing.T) {
 		e := newMailEnv(t, db)
 		ctx := context.Background()
 		ids := e.queue(t, 30)
-		mail := newRelay(false)
+		mail := newRelay(nil)
 		var wg sync.WaitGroup
 		var total atomic.Int64
 		for _, name := range []string{"replica-a", "replica-b"} {
