@@ -346,6 +346,7 @@ func (a *App) Start(workers ...Worker) {
 		ctx, a.stop = context.WithCancel(context.Background())
 		a.ctx = ctx
 	}
+	a.Log.Info("background workers started", "replica", a.replica.Name(), "workers", len(workers))
 	for _, w := range workers {
 		run := a.worker(w)
 		a.workers.Add(1)
