@@ -252,9 +252,8 @@ func (t jobTally) fields() map[string]any {
 }
 
 // recordBatch writes the rows of a batch's stored PDFs, their notices and
-// the job's progress in one transaction. Should that
-// fail, it records the certificates one by one, so that one bad row costs
-// no others.
+// the job's progress in one transaction. Should that fail, it records the
+// certificates one by one, so that one bad row costs no others.
 func (s *Service) recordBatch(ctx context.Context, jobID string, batch []outcome, t *jobTally, log *slog.Logger) {
 	next := *t
 	var rows []certificateRow

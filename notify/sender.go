@@ -114,7 +114,7 @@ func (s *Sender) send(ctx context.Context, m outbox.Stored) (bool, error) {
 	lost := work.Err() != nil && ctx.Err() == nil
 	release() // before the row is written, so no renewal follows it
 	switch {
-	case lost:
+	case err != nil && lost:
 		// Another replica holds the message now and sends it.
 		return false, nil
 	case err != nil:
@@ -122,6 +122,8 @@ func (s *Sender) send(ctx context.Context, m outbox.Stored) (bool, error) {
 		s.log.Warn("e-mail not sent", "replica", replica, "job", m.ID, "kind", mailKind, "attempt", m.Attempts+1, "error", err)
 		return false, s.outbox.Retry(ctx, m, err, s.now().UTC().Add(backoff))
 	}
+	// Delivered: marked sent even if the lease was lost meanwhile, so that
+	// a new holder's next renewal finds it sent and stops its delivery.
 	if err := s.outbox.Sent(ctx, m, s.now().UTC()); err != nil {
 		return false, err
 	}
