@@ -321,6 +321,10 @@ func (p *parser) check(c Config) {
 		// Younger objects may be ones whose rows are still being written.
 		fail("MOOC_ORPHAN_MIN_AGE: must be at least 1m")
 	}
+	if c.OrphanSweepEvery < time.Second {
+		// Each sweep lists the whole bucket.
+		fail("MOOC_ORPHAN_SWEEP_EVERY: must be at least 1s")
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

@@ -147,10 +147,13 @@ func TestReplicaAndOrphanSweep(t *testing.T) {
 	if err != nil || c.ReplicaID != "mooc-2" || c.OrphanMinAge != 2*time.Minute || c.OrphanSweepEvery != 15*time.Second {
 		t.Fatalf("configured: %q %v %v, %v", c.ReplicaID, c.OrphanMinAge, c.OrphanSweepEvery, err)
 	}
-	for name, bad := range map[string]string{"MOOC_REPLICA_ID": "a replica", "MOOC_ORPHAN_MIN_AGE": "30s", "MOOC_ORPHAN_SWEEP_EVERY": "often"} {
+	for name, bad := range map[string]string{"MOOC_REPLICA_ID": "a replica", "MOOC_ORPHAN_MIN_AGE": "30s", "MOOC_ORPHAN_SWEEP_EVERY": "10ms"} {
 		if _, err := FromEnv(env(map[string]string{name: bad})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%q: want an error naming it, got %v", name, bad, err)
 		}
+	}
+	if _, err := FromEnv(env(map[string]string{"MOOC_ORPHAN_SWEEP_EVERY": "often"})); err == nil {
+		t.Error("MOOC_ORPHAN_SWEEP_EVERY=often was accepted")
 	}
 	if _, err := FromEnv(env(map[string]string{"MOOC_REPLICA_ID": strings.Repeat("r", 65)})); err == nil {
 		t.Error("a 65-character replica id was accepted")
