@@ -27,6 +27,7 @@ import (
 type bulkEnv struct {
 	db      *database.DB
 	svc     *Service
+	deps    Deps // svc's, for more replicas
 	objects *keptObjects
 	people  *accounts.Service
 	results *finalResults
@@ -35,6 +36,17 @@ type bulkEnv struct {
 }
 
 func newBulkEnv(t testing.TB, db *database.DB) *bulkEnv {
+	t.Helper()
+	e := newIdleBulkEnv(t, db)
+	ctx, stop := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { defer close(stopped); e.svc.RunJobs(ctx, time.Minute) }()
+	t.Cleanup(func() { stop(); <-stopped })
+	return e
+}
+
+// newIdleBulkEnv is newBulkEnv without a job runner.
+func newIdleBulkEnv(t testing.TB, db *database.DB) *bulkEnv {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	people, err := accounts.New(db, accounts.Options{TokenSecret: []byte("bulk-test-secret-0123456789abcdef-0123456789"),
@@ -48,13 +60,10 @@ func newBulkEnv(t testing.TB, db *database.DB) *bulkEnv {
 	queue := outbox.New(db, nil)
 	running := cohorts.New(cohorts.Deps{DB: db, Courses: catalogue.New(catalogue.Deps{DB: db, Media: files, Tests: results}),
 		Files: files, Tests: results, Audience: people, Outbox: queue})
-	svc := New(Deps{DB: db, Objects: objects, Enrolments: running, Holders: people, Outbox: queue,
-		PublicURL: "https://mooc.example.lv", Issuer: Issuer{Name: testIssuer}, Seal: testSeal(t), Log: log})
-	ctx, stop := context.WithCancel(context.Background())
-	stopped := make(chan struct{})
-	go func() { defer close(stopped); svc.RunJobs(ctx, time.Minute) }()
-	t.Cleanup(func() { stop(); <-stopped })
-	e := &bulkEnv{db: db, svc: svc, objects: objects, people: people, results: results, courses: running}
+	deps := Deps{DB: db, Objects: objects, Enrolments: running, Holders: people, Outbox: queue,
+		PublicURL: "https://mooc.example.lv", Issuer: Issuer{Name: testIssuer}, Seal: testSeal(t), Log: log}
+	svc := New(deps)
+	e := &bulkEnv{db: db, svc: svc, deps: deps, objects: objects, people: people, results: results, courses: running}
 	e.team = accounts.Principal{UserID: e.learners(t, "team", 1)[0], Roles: []string{accounts.RoleTeam}}
 	return e
 }

@@ -13,12 +13,24 @@ import (
 
 	"mooc/accounts"
 	"mooc/cohorts"
+	"mooc/internal/lease"
 )
 
-// staleAfter is how long a running job may go without progress before
-// another worker (after a crash or restart) takes it over. Issuing is
-// idempotent, so doing part of a job twice is harmless.
-const staleAfter = 5 * time.Minute
+// JobLease is how long a running job's claim holds without a heartbeat;
+// the heartbeat renews it every lease.Renew while the job runs, so only a
+// job whose replica died (or stopped) goes without one that long. Issuing
+// is idempotent, so the replica taking it over repeating part of it is
+// harmless.
+const JobLease = lease.Term
+
+// JobPoll is how often a replica looks for queued jobs besides being woken
+// by StartBulk on itself: for jobs queued on other replicas, and for those
+// whose lease lapsed. A dead replica's job is taken over within JobLease +
+// JobPoll (25 s).
+const JobPoll = 5 * time.Second
+
+// jobKind names bulk certificate jobs in the log.
+const jobKind = "certificates.bulk"
 
 // StartBulk queues the issue of every eligible certificate of a cohort
 // (the team). Errors: cohorts.ErrNotFound.
@@ -55,7 +67,8 @@ func (s *Service) RunJobs(ctx context.Context, poll time.Duration) {
 	defer ticker.Stop()
 	for {
 		for {
-			j, ok, err := s.store.claim(ctx, s.now().UTC(), s.now().UTC().Add(-staleAfter))
+			now := s.now().UTC()
+			j, previous, ok, err := s.store.claim(ctx, now, now.Add(-JobLease), s.worker.Name())
 			if err != nil {
 				if ctx.Err() == nil {
 					s.log.Error("certificate jobs: claim", "error", err)
@@ -65,6 +78,7 @@ func (s *Service) RunJobs(ctx context.Context, poll time.Duration) {
 			if !ok {
 				break
 			}
+			s.worker.Claimed(jobKind, j.ID, previous, "cohort", j.CohortID)
 			s.runJob(ctx, j)
 		}
 		select {
@@ -88,11 +102,19 @@ const maxBatch = 32
 // while this goroutine records them: whatever the workers stored while the
 // previous batch was being written goes into one transaction, with the
 // notices and the job's progress.
+//
+// The job's lease is renewed while it runs; should another replica take it
+// over all the same (this one stalled past the lease), the work stops.
 func (s *Service) runJob(ctx context.Context, j jobRow) {
-	log := s.log.With("job", j.ID, "cohort", j.CohortID)
+	replica := s.worker.Name()
+	log := s.log.With("replica", replica, "job", j.ID, "kind", jobKind, "cohort", j.CohortID)
+	ctx, release := s.worker.Keep(ctx, jobKind, j.ID, func(ctx context.Context) (bool, error) {
+		return s.store.renewJob(ctx, j.ID, replica, s.now().UTC())
+	})
+	defer release()
 	ids, err := s.enrolments.EnrolledInCohort(ctx, j.CohortID)
 	if err == nil {
-		err = s.store.updateJob(ctx, j.ID, map[string]any{"total": len(ids), "claimed_at": s.now().UTC()})
+		err = s.store.updateJob(ctx, j.ID, map[string]any{"total": len(ids)})
 	}
 	if err != nil {
 		log.Error("certificate job failed to start", "error", err)
@@ -144,10 +166,22 @@ func (s *Service) runJob(ctx context.Context, j jobRow) {
 	for first := range stored {
 		s.recordBatch(ctx, j.ID, takeBatch(first, stored), &tally, log)
 	}
+	if ctx.Err() != nil {
+		// Stopping, or the lease was lost: the job stays running under
+		// its lease, and whoever holds it next finishes it.
+		log.Info("certificate job left unfinished", "error", context.Cause(ctx))
+		return
+	}
 	fields := tally.fields()
 	fields["status"], fields["finished_at"] = JobDone, s.now().UTC()
-	if err := s.store.updateJob(ctx, j.ID, fields); err != nil {
+	switch finished, err := s.store.finishJob(ctx, j.ID, replica, fields); {
+	case err != nil:
 		log.Error("certificate job could not finish", "error", err)
+	case finished:
+		s.worker.Finished(jobKind, j.ID, "cohort", j.CohortID, "issued", tally.issued,
+			"existing", tally.existing, "not_eligible", tally.notEligible, "failed", tally.failed)
+	default:
+		log.Warn("certificate job finished by another replica")
 	}
 }
 
@@ -218,9 +252,8 @@ func (t jobTally) fields() map[string]any {
 }
 
 // recordBatch writes the rows of a batch's stored PDFs, their notices and
-// the job's progress (its heartbeat too) in one transaction. Should that
-// fail, it records the certificates one by one, so that one bad row costs
-// no others.
+// the job's progress in one transaction. Should that fail, it records the
+// certificates one by one, so that one bad row costs no others.
 func (s *Service) recordBatch(ctx context.Context, jobID string, batch []outcome, t *jobTally, log *slog.Logger) {
 	next := *t
 	var rows []certificateRow
@@ -257,9 +290,7 @@ func (s *Service) recordBatch(ctx context.Context, jobID string, batch []outcome
 				return err
 			}
 		}
-		fields := after.fields()
-		fields["claimed_at"] = s.now().UTC()
-		if err := s.store.updateJob(ctx, jobID, fields); err != nil {
+		if err := s.store.updateJob(ctx, jobID, after.fields()); err != nil {
 			return err
 		}
 		next = after
@@ -292,9 +323,7 @@ func (s *Service) recordBatch(ctx context.Context, jobID string, batch []outcome
 		}
 	}
 	*t = next
-	fields := t.fields()
-	fields["claimed_at"] = s.now().UTC()
-	if err := s.store.updateJob(ctx, jobID, fields); err != nil {
+	if err := s.store.updateJob(ctx, jobID, t.fields()); err != nil {
 		log.Error("certificate job progress", "error", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"mooc/cohorts"
 	"mooc/internal/clock"
 	"mooc/internal/database"
+	"mooc/internal/lease"
 	"mooc/internal/validation"
 	"mooc/media"
 	"mooc/notify/outbox"
@@ -50,6 +51,8 @@ type Deps struct {
 	Audit      *audit.Log // revocations; nil logs nothing
 	Log        *slog.Logger
 	Now        func() time.Time // the clock; time.Now when nil
+	// Worker is this replica as it claims bulk jobs and logs them.
+	Worker lease.Worker
 }
 
 // Service is the certificates domain.
@@ -67,13 +70,15 @@ type Service struct {
 	now        func() time.Time
 	log        *slog.Logger
 	wake       chan struct{}
+	worker     lease.Worker
 }
 
 // New builds the service.
 func New(d Deps) *Service {
 	now := clock.Or(d.Now)
 	return &Service{db: d.DB, store: store{d.DB}, objects: d.Objects, enrolments: d.Enrolments, holders: d.Holders,
-		outbox: d.Outbox, publicURL: d.PublicURL, issuer: d.Issuer, seal: d.Seal, audit: d.Audit, now: now, log: d.Log, wake: make(chan struct{}, 1)}
+		outbox: d.Outbox, publicURL: d.PublicURL, issuer: d.Issuer, seal: d.Seal, audit: d.Audit, now: now, log: d.Log, wake: make(chan struct{}, 1),
+		worker: d.Worker}
 }
 
 // IssueForEnrolment issues the certificate of the caller's completed
@@ -172,7 +177,7 @@ func (s *Service) storePDF(ctx context.Context, g Grant, holderName string) (cer
 		completed := g.CompletedAt.UTC()
 		row.CompletedAt = &completed
 	}
-	row.PDFKey = "certificates/" + row.Code + ".pdf"
+	row.PDFKey = pdfKeyPrefix + row.Code + ".pdf"
 	pdf, err := s.sealed(s.document(row), now)
 	if err != nil {
 		return certificateRow{}, err

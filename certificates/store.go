@@ -1,6 +1,7 @@
 package certificates
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strings"
@@ -43,7 +44,8 @@ type jobRow struct {
 	Existing    int
 	NotEligible int
 	Failed      int
-	ClaimedAt   *time.Time
+	ClaimedAt   *time.Time // the lease's last heartbeat
+	ClaimedBy   string     // the replica holding the lease
 	CreatedAt   time.Time
 	FinishedAt  *time.Time
 }
@@ -139,28 +141,49 @@ func (s store) job(ctx context.Context, id string) (jobRow, error) {
 	return j, notFound(s.db.Conn(ctx).Where("id = ?", id).Take(&j).Error)
 }
 
-// claim takes a queued job, or one whose worker went silent (a crashed
-// replica), for this worker. Only one claimant wins each job.
-func (s store) claim(ctx context.Context, now, staleBefore time.Time) (jobRow, bool, error) {
+// claim takes the oldest queued job, or a running one whose lease lapsed
+// (no heartbeat since lapsedBefore: its replica died), for replica. Only
+// one claimant wins each job: the update holds only while the row is as it
+// was read. previous is the replica whose lease lapsed, "" for a queued job.
+func (s store) claim(ctx context.Context, now, lapsedBefore time.Time, replica string) (j jobRow, previous string, ok bool, err error) {
 	var candidates []jobRow
-	err := s.db.Conn(ctx).Where("status = ? OR (status = ? AND claimed_at < ?)", JobQueued, JobRunning, staleBefore).
+	err = s.db.Conn(ctx).Where("status = ? OR (status = ? AND claimed_at < ?)", JobQueued, JobRunning, lapsedBefore).
 		Order("created_at").Limit(5).Find(&candidates).Error
 	if err != nil {
-		return jobRow{}, false, database.Translate(err)
+		return jobRow{}, "", false, database.Translate(err)
 	}
 	for _, j := range candidates {
 		res := s.db.Conn(ctx).Model(&jobRow{}).
-			Where("id = ? AND (status = ? OR (status = ? AND claimed_at < ?))", j.ID, JobQueued, JobRunning, staleBefore).
-			Updates(map[string]any{"status": JobRunning, "claimed_at": now})
+			Where("id = ? AND (status = ? OR (status = ? AND claimed_at < ?))", j.ID, JobQueued, JobRunning, lapsedBefore).
+			Updates(map[string]any{"status": JobRunning, "claimed_at": now, "claimed_by": replica})
 		if res.Error != nil {
-			return jobRow{}, false, database.Translate(res.Error)
+			return jobRow{}, "", false, database.Translate(res.Error)
 		}
 		if res.RowsAffected == 1 {
-			j.Status, j.ClaimedAt = JobRunning, &now
-			return j, true, nil
+			if j.Status == JobRunning {
+				previous = cmp.Or(j.ClaimedBy, "unknown") // claimed before replicas were named
+			}
+			j.Status, j.ClaimedAt, j.ClaimedBy = JobRunning, &now, replica
+			return j, previous, true, nil
 		}
 	}
-	return jobRow{}, false, nil
+	return jobRow{}, "", false, nil
+}
+
+// renewJob is a running job's heartbeat; false when replica no longer holds
+// the job (another took it over, or it ended).
+func (s store) renewJob(ctx context.Context, id, replica string, now time.Time) (bool, error) {
+	res := s.db.Conn(ctx).Model(&jobRow{}).Where("id = ? AND status = ? AND claimed_by = ?", id, JobRunning, replica).
+		Update("claimed_at", now)
+	return res.RowsAffected == 1, database.Translate(res.Error)
+}
+
+// finishJob writes a job's last fields if replica still holds it, and
+// reports whether it did: a job taken over is finished by its new holder.
+func (s store) finishJob(ctx context.Context, id, replica string, fields map[string]any) (bool, error) {
+	res := s.db.Conn(ctx).Model(&jobRow{}).Where("id = ? AND status = ? AND claimed_by = ?", id, JobRunning, replica).
+		Updates(fields)
+	return res.RowsAffected == 1, database.Translate(res.Error)
 }
 
 func (s store) updateJob(ctx context.Context, id string, fields map[string]any) error {
@@ -184,4 +207,18 @@ func (s store) search(ctx context.Context, code, name string, limit int) ([]cert
 	}
 	var rows []certificateRow
 	return rows, database.Translate(q.Find(&rows).Error)
+}
+
+// knownPDFs reports which of keys a certificate row names.
+func (s store) knownPDFs(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	var found []string
+	err := s.db.Conn(ctx).Model(&certificateRow{}).Where("pdf_key IN ?", keys).Pluck("pdf_key", &found).Error
+	for _, k := range found {
+		out[k] = true
+	}
+	return out, database.Translate(err)
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"mooc/accounts"
+	"mooc/internal/lease"
 	"mooc/internal/lv"
 	"mooc/notify/outbox"
 )
@@ -35,6 +36,17 @@ func (s *Service) tellPromoted(ctx context.Context, e enrolmentRow) error {
 // interest list get a personal note instead. Each cohort is announced once,
 // in the transaction that marks it announced.
 func (s *Service) AnnounceOpenCohorts(ctx context.Context) (int, error) {
+	return s.announceOpenCohorts(ctx, lease.Worker{})
+}
+
+// announcementKind names a cohort's announcement in the log.
+const announcementKind = "cohort.announcement"
+
+// announceOpenCohorts is AnnounceOpenCohorts by worker w. The transaction
+// that marks a cohort announced is its claim: should the replica die
+// before the commit, the database rolls it back and the cohort is due
+// again at the next replica's next round, so no lease needs renewing.
+func (s *Service) announceOpenCohorts(ctx context.Context, w lease.Worker) (int, error) {
 	now := s.now().UTC()
 	due, err := s.store.unannounced(ctx, now)
 	if err != nil {
@@ -42,16 +54,21 @@ func (s *Service) AnnounceOpenCohorts(ctx context.Context) (int, error) {
 	}
 	announced := 0
 	for _, c := range due {
-		err := s.db.InTx(ctx, func(ctx context.Context) error {
-			won, err := s.store.markAnnounced(ctx, c.ID, now)
+		won := false
+		err := s.db.InTx(ctx, func(ctx context.Context) (err error) {
+			won, err = s.store.markAnnounced(ctx, c.ID, now)
 			if err != nil || !won { // another replica did it
 				return err
 			}
-			announced++
+			w.Claimed(announcementKind, c.ID, "")
 			return s.announce(ctx, c)
 		})
 		if err != nil {
 			return announced, err
+		}
+		if won {
+			announced++
+			w.Finished(announcementKind, c.ID)
 		}
 	}
 	return announced, nil
@@ -150,12 +167,13 @@ func (s *Service) AnnouncementAudience(ctx context.Context, caller accounts.Prin
 	return AnnouncementCount{Interested: len(interested), Others: len(others), Total: len(interested) + len(others)}, nil
 }
 
-// RunAnnouncer announces opening cohorts every interval until ctx ends.
-func (s *Service) RunAnnouncer(ctx context.Context, every time.Duration, onError func(error)) {
+// RunAnnouncer announces opening cohorts every interval until ctx ends,
+// as worker w.
+func (s *Service) RunAnnouncer(ctx context.Context, every time.Duration, w lease.Worker, onError func(error)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if _, err := s.AnnounceOpenCohorts(ctx); err != nil && ctx.Err() == nil {
+		if _, err := s.announceOpenCohorts(ctx, w); err != nil && ctx.Err() == nil {
 			onError(err)
 		}
 		select {

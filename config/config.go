@@ -60,6 +60,16 @@ type Config struct {
 	// Issuer is who issues certificates: named on every PDF, transcript
 	// and credential, with the keys that sign them.
 	Issuer Issuer
+	// ReplicaID names this process in the log lines of the background
+	// work it claims, takes over and finishes, so that an operator can
+	// tell which replica held a job.
+	ReplicaID string
+	// OrphanMinAge is how long a stored object may go unknown to the
+	// database before the orphan sweep removes it: longer than any write
+	// of an object and then its row takes.
+	OrphanMinAge time.Duration
+	// OrphanSweepEvery is how often the orphan sweep runs.
+	OrphanSweepEvery time.Duration
 }
 
 // DefaultIssuerName is MOOC_ISSUER_NAME unless configured.
@@ -157,6 +167,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		defTimeout = 30 * time.Second
 	}
 	c.RequestTimeout = p.duration("MOOC_REQUEST_TIMEOUT", defTimeout)
+	c.ReplicaID = p.str("MOOC_REPLICA_ID", "")
+	if c.ReplicaID == "" {
+		c.ReplicaID = DefaultReplicaID()
+	}
+	c.OrphanMinAge = p.duration("MOOC_ORPHAN_MIN_AGE", time.Hour)
+	c.OrphanSweepEvery = p.duration("MOOC_ORPHAN_SWEEP_EVERY", 10*time.Minute)
 	if c.PublicURL == "" {
 		c.PublicURL = "http://localhost" + portOf(c.Addr)
 	}
@@ -298,11 +314,49 @@ func (p *parser) check(c Config) {
 	if (c.BootstrapEmail == "") != (c.BootstrapPassword == "") {
 		fail("MOOC_BOOTSTRAP_EMAIL and MOOC_BOOTSTRAP_PASSWORD: set both or neither")
 	}
+	if !validReplicaID(c.ReplicaID) {
+		fail("MOOC_REPLICA_ID: %q is not a short name (at most %d letters, digits, '.', '_' or '-') such as mooc-2", c.ReplicaID, maxReplicaIDLen)
+	}
+	if c.OrphanMinAge < time.Minute {
+		// Younger objects may be ones whose rows are still being written.
+		fail("MOOC_ORPHAN_MIN_AGE: must be at least 1m")
+	}
+	if c.OrphanSweepEvery < time.Second {
+		// Each sweep lists the whole bucket.
+		fail("MOOC_ORPHAN_SWEEP_EVERY: must be at least 1s")
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
 		fail("MOOC_LOG_LEVEL: %q is not one of debug, info, warn, error", c.LogLevel)
 	}
+}
+
+// maxReplicaIDLen keeps the replica's name short enough for every log line
+// and job row that carries it.
+const maxReplicaIDLen = 64
+
+// DefaultReplicaID is MOOC_REPLICA_ID unless configured: the host's name
+// and the process id, which tell replicas (and restarts) apart.
+func DefaultReplicaID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "mooc"
+	}
+	id := fmt.Sprintf("%s-%d", host, os.Getpid())
+	if !validReplicaID(id) { // an unusual host name: keep what fits
+		id = fmt.Sprintf("mooc-%d", os.Getpid())
+	}
+	return id
+}
+
+func validReplicaID(id string) bool {
+	if id == "" || len(id) > maxReplicaIDLen {
+		return false
+	}
+	return strings.IndexFunc(id, func(c rune) bool {
+		return ('a' > c || c > 'z') && ('A' > c || c > 'Z') && ('0' > c || c > '9') && c != '.' && c != '_' && c != '-'
+	}) < 0
 }
 
 // maxLogoBytes bounds the issuer's logo, which is drawn into every PDF.

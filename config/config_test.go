@@ -6,8 +6,10 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -127,5 +129,33 @@ func TestIssuerLogoMustBePNG(t *testing.T) {
 	}
 	if c, err := FromEnv(env(map[string]string{"MOOC_ISSUER_LOGO": good})); err != nil || c.Issuer.Logo != good {
 		t.Fatalf("a PNG logo: %v, %+v", err, c.Issuer)
+	}
+}
+
+func TestReplicaAndOrphanSweep(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ReplicaID == "" || !strings.HasSuffix(c.ReplicaID, "-"+strconv.Itoa(os.Getpid())) {
+		t.Errorf("default replica id %q: want the host name and the pid", c.ReplicaID)
+	}
+	if c.OrphanMinAge != time.Hour || c.OrphanSweepEvery != 10*time.Minute {
+		t.Errorf("orphan sweep defaults %v every %v", c.OrphanMinAge, c.OrphanSweepEvery)
+	}
+	c, err = FromEnv(env(map[string]string{"MOOC_REPLICA_ID": "mooc-2", "MOOC_ORPHAN_MIN_AGE": "2m", "MOOC_ORPHAN_SWEEP_EVERY": "15s"}))
+	if err != nil || c.ReplicaID != "mooc-2" || c.OrphanMinAge != 2*time.Minute || c.OrphanSweepEvery != 15*time.Second {
+		t.Fatalf("configured: %q %v %v, %v", c.ReplicaID, c.OrphanMinAge, c.OrphanSweepEvery, err)
+	}
+	for name, bad := range map[string]string{"MOOC_REPLICA_ID": "a replica", "MOOC_ORPHAN_MIN_AGE": "30s", "MOOC_ORPHAN_SWEEP_EVERY": "10ms"} {
+		if _, err := FromEnv(env(map[string]string{name: bad})); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%q: want an error naming it, got %v", name, bad, err)
+		}
+	}
+	if _, err := FromEnv(env(map[string]string{"MOOC_ORPHAN_SWEEP_EVERY": "often"})); err == nil {
+		t.Error("MOOC_ORPHAN_SWEEP_EVERY=often was accepted")
+	}
+	if _, err := FromEnv(env(map[string]string{"MOOC_REPLICA_ID": strings.Repeat("r", 65)})); err == nil {
+		t.Error("a 65-character replica id was accepted")
 	}
 }

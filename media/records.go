@@ -121,3 +121,26 @@ func (s records) claimStale(ctx context.Context, id string, cutoff time.Time) (b
 		UpdateColumn("status", StatusAborting) // UpdateColumn: Update would bump updated_at
 	return res.RowsAffected == 1, database.Translate(res.Error)
 }
+
+// knownKeys reports which of keys a row names.
+func (s records) knownKeys(ctx context.Context, keys []string) (map[string]bool, error) {
+	return s.known(ctx, "object_key", keys)
+}
+
+// knownUploads reports which of the multipart uploads a row stands for.
+func (s records) knownUploads(ctx context.Context, uploadIDs []string) (map[string]bool, error) {
+	return s.known(ctx, "upload_id", uploadIDs)
+}
+
+func (s records) known(ctx context.Context, column string, values []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(values))
+	if len(values) == 0 {
+		return out, nil
+	}
+	var found []string
+	err := s.db.Conn(ctx).Model(&mediaRow{}).Where(column+" IN ?", values).Pluck(column, &found).Error
+	for _, v := range found {
+		out[v] = true
+	}
+	return out, database.Translate(err)
+}

@@ -72,7 +72,7 @@ func (s *Service) Upload(ctx context.Context, owner accounts.Principal, filename
 	}
 
 	id := uuid.NewString()
-	key := "media/" + id
+	key := mediaKeyPrefix + id
 	if _, err := s.objects.Put(ctx, key, src, size, contentType); err != nil {
 		// The store promises to leave nothing; make sure, but briefly: when
 		// storage is down this would only add to the wait for the 503.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"time"
 )
 
@@ -15,6 +16,14 @@ type ObjectInfo struct {
 	ContentType  string
 	ETag         string
 	LastModified time.Time
+}
+
+// UploadInfo describes a multipart upload begun and neither completed nor
+// aborted.
+type UploadInfo struct {
+	Key       string
+	UploadID  string
+	Initiated time.Time
 }
 
 var (
@@ -74,6 +83,17 @@ type ObjectStore interface {
 	// upload keeps the type it was created with until the bytes are
 	// sniffed); ErrObjectNotFound for a missing key.
 	SetContentType(ctx context.Context, key, contentType string) error
+
+	// List streams the objects whose keys begin with prefix ("" for
+	// every one), never holding the whole listing in memory, so a sweep
+	// can go through a bucket of any size. Each carries its Key, Size and
+	// LastModified; the other fields may be empty. The order is not
+	// specified. A failure is the last pair, with the error.
+	List(ctx context.Context, prefix string) iter.Seq2[ObjectInfo, error]
+	// Uploads streams every multipart upload begun and neither completed
+	// nor aborted, the same way. (MinIO lists the uploads of one whole key
+	// or of all, never of a prefix, so there is no prefix.)
+	Uploads(ctx context.Context) iter.Seq2[UploadInfo, error]
 }
 
 // MaxKeyLen keeps keys well inside both S3's 1024-byte limit and common

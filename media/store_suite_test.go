@@ -334,6 +334,7 @@ func runStoreSuite(t *testing.T, newStore func(t *testing.T) media.ObjectStore) 
 	})
 
 	t.Run("Multipart", func(t *testing.T) { multipartSuite(t, newStore(t)) })
+	t.Run("List", func(t *testing.T) { listSuite(t, newStore(t)) })
 }
 
 // multipartSuite drives uploads the way a browser would: parts go through
@@ -775,4 +776,71 @@ func (c *cancelAfter) Read(p []byte) (int, error) {
 		c.cancel()
 	}
 	return n, err
+}
+
+// listSuite is the listing part of the contract: every object under a
+// prefix once, with its size and time, and the uploads begun and not
+// finished.
+func listSuite(t *testing.T, s media.ObjectStore) {
+	ctx := t.Context()
+	start := time.Now()
+	want := map[string]int64{}
+	for i, key := range []string{"list/a", "list/b/c", "list/b/d/e", "listed-not"} {
+		mustPut(t, s, key, pattern(10+i, uint64(i)), "")
+		if strings.HasPrefix(key, "list/") {
+			want[key] = int64(10 + i)
+		}
+	}
+	got := map[string]int64{}
+	for info, err := range s.List(ctx, "list/") {
+		if err != nil {
+			t.Fatalf("List: %v", err)
+		}
+		if _, twice := got[info.Key]; twice {
+			t.Errorf("%s listed twice", info.Key)
+		}
+		got[info.Key] = info.Size
+		if d := info.LastModified.Sub(start); d < -time.Minute || d > time.Minute {
+			t.Errorf("%s: LastModified %v is not close to now %v", info.Key, info.LastModified, start)
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("listed %v, want %v", got, want)
+	}
+	all := 0
+	for _, err := range s.List(ctx, "") {
+		if err != nil {
+			t.Fatalf("List: %v", err)
+		}
+		if all++; all == 2 { // stopping early is allowed
+			break
+		}
+	}
+	if all != 2 {
+		t.Errorf("listing everything stopped at %d", all)
+	}
+
+	id, err := s.CreateUpload(ctx, "list/upload", "video/mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var uploads []media.UploadInfo
+	for u, err := range s.Uploads(ctx) {
+		if err != nil {
+			t.Fatalf("Uploads: %v", err)
+		}
+		uploads = append(uploads, u)
+	}
+	if len(uploads) != 1 || uploads[0].Key != "list/upload" || uploads[0].UploadID != id {
+		t.Fatalf("uploads %+v, want the one begun as %s", uploads, id)
+	}
+	if d := uploads[0].Initiated.Sub(start); d < -time.Minute || d > time.Minute {
+		t.Errorf("upload initiated %v, not close to now %v", uploads[0].Initiated, start)
+	}
+	if err := s.AbortUpload(ctx, "list/upload", id); err != nil {
+		t.Fatal(err)
+	}
+	for u, err := range s.Uploads(ctx) {
+		t.Errorf("after the abort: %+v, %v", u, err)
+	}
 }

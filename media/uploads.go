@@ -80,7 +80,7 @@ func (s *Service) BeginUpload(ctx context.Context, owner accounts.Principal, fil
 	}
 
 	id := uuid.NewString()
-	key := "media/" + id
+	key := mediaKeyPrefix + id
 	uploadID, err := s.objects.CreateUpload(ctx, key, storedType(contentType))
 	if err != nil {
 		return Upload{}, err

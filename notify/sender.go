@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,12 +10,12 @@ import (
 
 	"mooc/accounts"
 	"mooc/internal/clock"
+	"mooc/internal/lease"
 	"mooc/notify/outbox"
 )
 
-// lease is how long a claimed message is left to its worker before another
-// may take it over (the first one having died).
-const lease = 2 * time.Minute
+// mailKind names e-mail delivery in the log.
+const mailKind = "email"
 
 // Recipients tells the sender whom a message goes to (the accounts domain).
 type Recipients interface {
@@ -29,6 +30,8 @@ type SenderDeps struct {
 	PublicURL string // base of links in the texts
 	Log       *slog.Logger
 	Now       func() time.Time // the clock; time.Now when nil
+	// Worker is this replica as it claims messages and logs them.
+	Worker lease.Worker
 }
 
 // Sender delivers queued messages.
@@ -39,12 +42,14 @@ type Sender struct {
 	publicURL string
 	log       *slog.Logger
 	now       func() time.Time
+	worker    lease.Worker
 }
 
 // NewSender builds the sender.
 func NewSender(d SenderDeps) *Sender {
 	now := clock.Or(d.Now)
-	return &Sender{outbox: d.Outbox, mailer: d.Mailer, people: d.People, publicURL: d.PublicURL, log: d.Log, now: now}
+	return &Sender{outbox: d.Outbox, mailer: d.Mailer, people: d.People, publicURL: d.PublicURL, log: d.Log, now: now,
+		worker: d.Worker}
 }
 
 // Run delivers until ctx ends, looking for due messages every poll.
@@ -65,38 +70,65 @@ func (s *Sender) Run(ctx context.Context, poll time.Duration) {
 
 // SendDue claims and sends the messages that are due, and returns how
 // many went out. A message is marked sent only after the relay accepted
-// it; one whose worker died in between is sent again after the lease, so
-// a crash may repeat a message (with the same Message-ID) but never loses
+// it. Its lease (lease.Term) is renewed while the relay takes its time, so
+// a slow relay causes no second delivery; only a message whose replica
+// died in between is sent again, by the next to claim it after the lease
+// (with the same Message-ID): a crash may repeat a message but never loses
 // one.
 func (s *Sender) SendDue(ctx context.Context) (int, error) {
-	now := s.now().UTC()
-	due, err := s.outbox.Due(ctx, now, 100)
+	due, err := s.outbox.Due(ctx, s.now().UTC(), 100)
 	if err != nil {
 		return 0, err
 	}
 	sent := 0
 	for _, m := range due {
-		claimed, err := s.outbox.Claim(ctx, m.ID, now, now.Add(lease))
+		ok, err := s.send(ctx, m)
 		if err != nil {
 			return sent, err
 		}
-		if !claimed {
-			continue // another worker has it
+		if ok {
+			sent++
 		}
-		if err := s.deliver(ctx, m); err != nil {
-			backoff := time.Duration(1<<min(m.Attempts, 10)) * time.Minute
-			s.log.Warn("e-mail not sent", "id", m.ID, "attempt", m.Attempts+1, "error", err)
-			if err := s.outbox.Retry(ctx, m, err, now.Add(backoff)); err != nil {
-				return sent, err
-			}
-			continue
-		}
-		if err := s.outbox.Sent(ctx, m, s.now().UTC()); err != nil {
-			return sent, err
-		}
-		sent++
 	}
 	return sent, nil
+}
+
+// send claims one message and delivers it under a renewed lease; false
+// when another worker had it or the relay refused it (tried again later).
+func (s *Sender) send(ctx context.Context, m outbox.Stored) (bool, error) {
+	now := s.now().UTC()
+	replica := s.worker.Name()
+	claimed, err := s.outbox.Claim(ctx, m.ID, replica, now, now.Add(lease.Term))
+	if err != nil || !claimed {
+		return false, err // !claimed: another worker has it
+	}
+	previous := ""
+	if m.ClaimedUntil != nil { // a lease that lapsed: its sender died
+		previous = cmp.Or(m.ClaimedBy, "unknown")
+	}
+	s.worker.Claimed(mailKind, m.ID, previous, "attempt", m.Attempts+1)
+	work, release := s.worker.Keep(ctx, mailKind, m.ID, func(ctx context.Context) (bool, error) {
+		return s.outbox.Renew(ctx, m.ID, replica, s.now().UTC().Add(lease.Term))
+	})
+	err = s.deliver(work, m)
+	lost := work.Err() != nil && ctx.Err() == nil
+	release() // before the row is written, so no renewal follows it
+	switch {
+	case err != nil && lost:
+		// Another replica holds the message now and sends it.
+		return false, nil
+	case err != nil:
+		backoff := time.Duration(1<<min(m.Attempts, 10)) * time.Minute
+		s.log.Warn("e-mail not sent", "replica", replica, "job", m.ID, "kind", mailKind, "attempt", m.Attempts+1, "error", err)
+		return false, s.outbox.Retry(ctx, m, err, s.now().UTC().Add(backoff))
+	}
+	// Delivered: marked sent even if the lease was lost meanwhile, so that
+	// a new holder's next renewal finds it sent and stops its delivery.
+	if err := s.outbox.Sent(ctx, m, s.now().UTC()); err != nil {
+		return false, err
+	}
+	s.worker.Finished(mailKind, m.ID, "attempt", m.Attempts+1)
+	return true, nil
 }
 
 var errUnknownTemplate = errors.New("notify: unknown template")

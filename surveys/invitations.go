@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"mooc/internal/lease"
 	"mooc/notify/outbox"
 )
 
@@ -24,6 +25,17 @@ const inviteBatch = 200
 // it too. Closed accounts are never invited. It returns how many this
 // call invited.
 func (s *Service) InviteCompleted(ctx context.Context) (int, error) {
+	return s.inviteCompleted(ctx, lease.Worker{})
+}
+
+// invitationKind names a survey invitation in the log.
+const invitationKind = "survey.invitation"
+
+// inviteCompleted is InviteCompleted by worker w. The transaction that
+// inserts an invitation's marker is its claim: should the replica die
+// before the commit, the marker is rolled back with the e-mail and the
+// next round of any replica invites the person, so no lease needs renewing.
+func (s *Service) inviteCompleted(ctx context.Context, w lease.Worker) (int, error) {
 	invited := 0
 	for {
 		due, err := s.store.uninvited(ctx, inviteBatch)
@@ -31,17 +43,22 @@ func (s *Service) InviteCompleted(ctx context.Context) (int, error) {
 			return invited, err
 		}
 		for _, d := range due {
-			err := s.db.InTx(ctx, func(ctx context.Context) error {
-				won, err := s.store.markInvited(ctx, invitationRow{SurveyID: d.SurveyID, SubjectID: d.SubjectID, UserID: d.UserID, InvitedAt: s.now().UTC()})
+			job, won := d.SurveyID+":"+d.SubjectID, false
+			err := s.db.InTx(ctx, func(ctx context.Context) (err error) {
+				won, err = s.store.markInvited(ctx, invitationRow{SurveyID: d.SurveyID, SubjectID: d.SubjectID, UserID: d.UserID, InvitedAt: s.now().UTC()})
 				if err != nil || !won { // another replica did it
 					return err
 				}
-				invited++
+				w.Claimed(invitationKind, job, "")
 				return s.outbox.Queue(ctx, outbox.Message{ID: "survey-invitation:" + d.SurveyID + ":" + d.SubjectID, UserID: d.UserID,
 					Template: InvitationTemplate, Params: map[string]string{"title": d.Title, "link": s.publicURL + d.path()}})
 			})
 			if err != nil {
 				return invited, err
+			}
+			if won {
+				invited++
+				w.Finished(invitationKind, job)
 			}
 		}
 		if len(due) < inviteBatch {
@@ -59,12 +76,13 @@ func (d uninvited) path() string {
 	return "/learn/" + d.SubjectID + "/survey"
 }
 
-// RunInviter invites every interval until ctx ends (InviteCompleted).
-func (s *Service) RunInviter(ctx context.Context, every time.Duration, onError func(error)) {
+// RunInviter invites every interval until ctx ends (InviteCompleted), as
+// worker w.
+func (s *Service) RunInviter(ctx context.Context, every time.Duration, w lease.Worker, onError func(error)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if _, err := s.InviteCompleted(ctx); err != nil && ctx.Err() == nil {
+		if _, err := s.inviteCompleted(ctx, w); err != nil && ctx.Err() == nil {
 			onError(err)
 		}
 		select {

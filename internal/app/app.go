@@ -19,6 +19,7 @@ import (
 
 	"github.com/alexedwards/argon2id"
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"mooc/accounts"
@@ -32,6 +33,7 @@ import (
 	"mooc/credentials"
 	"mooc/internal/database"
 	"mooc/internal/demo"
+	"mooc/internal/lease"
 	"mooc/internal/page"
 	"mooc/media"
 	"mooc/mentoring"
@@ -86,6 +88,7 @@ type App struct {
 	Audit        *audit.Log
 	Outbox       *outbox.Outbox
 	Mail         *notify.Sender
+	Orphans      *media.OrphanSweep
 
 	// HTTP serves the JSON API, the operations routes and the pages.
 	HTTP *fiber.App
@@ -93,6 +96,8 @@ type App struct {
 	// Config.MetricsAddr.
 	Metrics http.Handler
 
+	// replica is this process as its background work claims jobs.
+	replica lease.Worker
 	ownDB   bool
 	mu      sync.Mutex
 	ctx     context.Context // the workers', cancelled by Close
@@ -123,6 +128,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if a.Log == nil {
 		a.Log = slog.New(slog.DiscardHandler)
 	}
+	a.replica = lease.Worker{Replica: cmp.Or(cfg.ReplicaID, config.DefaultReplicaID()), Log: a.Log}
 	if a.DB == nil {
 		if a.DB, err = database.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
 			return nil, err
@@ -206,7 +212,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Log.Info("PDF seal ready", "subject", seal.Certificate().Subject.String(), "issuer", seal.Certificate().Issuer.String(),
 		"not_after", seal.Certificate().NotAfter.UTC().Format(time.DateOnly))
 	a.Certificates = certificates.New(certificates.Deps{DB: a.DB, Objects: objects, Enrolments: a.Cohorts, Holders: a.Accounts,
-		Outbox: a.Outbox, PublicURL: cfg.PublicURL, Issuer: issuer, Seal: seal, Audit: a.Audit, Log: a.Log, Now: o.Now})
+		Outbox: a.Outbox, PublicURL: cfg.PublicURL, Issuer: issuer, Seal: seal, Audit: a.Audit, Log: a.Log, Now: o.Now,
+		Worker: a.replica})
 	issuerKey, err := credentials.LoadKey(cfg.Issuer.Key, cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -246,7 +253,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		}
 	}
 	a.Mail = notify.NewSender(notify.SenderDeps{Outbox: a.Outbox, Mailer: mailer, People: a.Accounts,
-		PublicURL: cfg.PublicURL, Log: a.Log, Now: o.Now})
+		PublicURL: cfg.PublicURL, Log: a.Log, Now: o.Now, Worker: a.replica})
 
 	pages, err := web.New(web.Deps{Log: a.Log, Accounts: a.Accounts, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
 		Assessment: a.Assessment, Certificates: a.Certificates, Credentials: a.Credentials, Programmes: a.Programmes, Privacy: a.Privacy, Media: a.Media, Reports: a.Reports,
@@ -257,6 +264,13 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		return nil, err
 	}
 	reg := api.NewMetricsRegistry()
+	swept := prometheus.NewCounter(prometheus.CounterOpts{Name: "mooc_orphan_objects_swept_total",
+		Help: "Stored objects removed because no row knew them for longer than MOOC_ORPHAN_MIN_AGE."})
+	aborted := prometheus.NewCounter(prometheus.CounterOpts{Name: "mooc_orphan_uploads_aborted_total",
+		Help: "Unfinished multipart uploads aborted because no row knew them for longer than MOOC_ORPHAN_MIN_AGE."})
+	reg.MustRegister(swept, aborted)
+	a.Orphans = media.NewOrphanSweep(media.OrphanDeps{Objects: objects, Owners: []media.KeyOwner{a.Media, a.Certificates},
+		Uploads: a.Media, MinAge: cfg.OrphanMinAge, Swept: swept, Aborted: aborted, Log: a.Log, Now: o.Now})
 	a.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	if a.HTTP, err = api.New(api.Deps{
 		Log: a.Log, Accounts: a.Accounts, Media: a.Media, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
@@ -314,6 +328,16 @@ const (
 	SessionRefresher                   // this replica's copy of ended sessions
 	ThrottlePruner                     // removal of the throttle's ended windows
 	SurveyInviter                      // e-mails inviting those who completed to answer the survey
+	OrphanSweeper                      // removal of stored objects and uploads no row knows
+)
+
+// How often the workers whose work another replica could have left look
+// for it: with leases of lease.Term (20 s) renewed while the work runs,
+// the work of a replica that died is taken over within half a minute.
+const (
+	mailPoll         = 5 * time.Second
+	announcementPoll = 10 * time.Second
+	invitationPoll   = 10 * time.Second
 )
 
 // Start runs the given background workers (all when none is named) until
@@ -321,7 +345,7 @@ const (
 // replica or another.
 func (a *App) Start(workers ...Worker) {
 	if len(workers) == 0 {
-		workers = []Worker{CertificateJobs, MailSender, CohortAnnouncer, UploadSweeper, SessionRefresher, ThrottlePruner, SurveyInviter}
+		workers = []Worker{CertificateJobs, MailSender, CohortAnnouncer, UploadSweeper, SessionRefresher, ThrottlePruner, SurveyInviter, OrphanSweeper}
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -330,6 +354,7 @@ func (a *App) Start(workers ...Worker) {
 		ctx, a.stop = context.WithCancel(context.Background())
 		a.ctx = ctx
 	}
+	a.Log.Info("background workers started", "replica", a.replica.Name(), "workers", len(workers))
 	for _, w := range workers {
 		run := a.worker(w)
 		a.workers.Add(1)
@@ -343,12 +368,12 @@ func (a *App) Start(workers ...Worker) {
 func (a *App) worker(w Worker) func(context.Context) {
 	switch w {
 	case CertificateJobs:
-		return func(ctx context.Context) { a.Certificates.RunJobs(ctx, time.Minute) }
+		return func(ctx context.Context) { a.Certificates.RunJobs(ctx, certificates.JobPoll) }
 	case MailSender:
-		return func(ctx context.Context) { a.Mail.Run(ctx, 5*time.Second) }
+		return func(ctx context.Context) { a.Mail.Run(ctx, mailPoll) }
 	case CohortAnnouncer:
 		return func(ctx context.Context) {
-			a.Cohorts.RunAnnouncer(ctx, time.Minute, func(err error) { a.Log.Error("cohort announcements", "error", err) })
+			a.Cohorts.RunAnnouncer(ctx, announcementPoll, a.replica, func(err error) { a.Log.Error("cohort announcements", "error", err) })
 		}
 	case UploadSweeper:
 		return func(ctx context.Context) { a.Media.RunSweeper(ctx, time.Hour, 48*time.Hour) }
@@ -362,8 +387,10 @@ func (a *App) worker(w Worker) func(context.Context) {
 		}
 	case SurveyInviter:
 		return func(ctx context.Context) {
-			a.Surveys.RunInviter(ctx, time.Minute, func(err error) { a.Log.Error("survey invitations", "error", err) })
+			a.Surveys.RunInviter(ctx, invitationPoll, a.replica, func(err error) { a.Log.Error("survey invitations", "error", err) })
 		}
+	case OrphanSweeper:
+		return func(ctx context.Context) { a.Orphans.Run(ctx, cmp.Or(a.Config.OrphanSweepEvery, 10*time.Minute)) }
 	}
 	panic(fmt.Sprintf("app: unknown worker %d", w))
 }

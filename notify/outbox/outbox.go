@@ -28,7 +28,8 @@ type Stored struct {
 	Params       string // JSON object of strings
 	CreatedAt    time.Time
 	SendAfter    time.Time
-	ClaimedUntil *time.Time
+	ClaimedUntil *time.Time // the end of a sender's lease; nil when none holds or held it
+	ClaimedBy    string     // the replica whose lease it is or was
 	SentAt       *time.Time
 	Attempts     int
 	LastError    string
@@ -91,11 +92,20 @@ func (o *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]Stored, e
 	return due, database.Translate(err)
 }
 
-// Claim leases a due message to the caller until until; false when
-// another worker holds it or it was sent.
-func (o *Outbox) Claim(ctx context.Context, id string, now, until time.Time) (bool, error) {
+// Claim leases a due message to replica until until; false when another
+// worker holds it or it was sent.
+func (o *Outbox) Claim(ctx context.Context, id, replica string, now, until time.Time) (bool, error) {
 	res := o.db.Conn(ctx).Model(&Stored{}).
 		Where("id = ? AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?)", id, now).
+		Updates(map[string]any{"claimed_until": until, "claimed_by": replica})
+	return res.RowsAffected == 1, database.Translate(res.Error)
+}
+
+// Renew extends replica's lease of a message it is sending to until; false
+// when the lease is no longer replica's (it lapsed and another took it) or
+// the message was sent.
+func (o *Outbox) Renew(ctx context.Context, id, replica string, until time.Time) (bool, error) {
+	res := o.db.Conn(ctx).Model(&Stored{}).Where("id = ? AND sent_at IS NULL AND claimed_by = ?", id, replica).
 		Update("claimed_until", until)
 	return res.RowsAffected == 1, database.Translate(res.Error)
 }
