@@ -37,14 +37,16 @@ func TestOrphanSweep(t *testing.T) {
 					return info
 				}
 
+				// Stored first, so it is as old as the old orphan at least
+				// however coarse the store's clock.
+				foreign := "exports/" + uuid.NewString()
+				put(foreign)
 				orphan := "media/" + uuid.NewString()
 				oldest := put(orphan).LastModified
 				known, err := f.svc.Upload(ctx, f.owner, "shēma.png", bytes.NewReader(content))
 				if err != nil {
 					t.Fatal(err)
 				}
-				foreign := "exports/" + uuid.NewString()
-				put(foreign)
 				// The young orphan is stored after the old one, however coarse
 				// the store's clock: put again until its time is later.
 				young := "media/" + uuid.NewString()
