@@ -20,6 +20,7 @@ import (
 	"mooc/catalogue"
 	"mooc/certificates"
 	"mooc/cohorts"
+	"mooc/idempotency"
 	"mooc/media"
 	"mooc/mentoring"
 	"mooc/privacy"
@@ -51,6 +52,9 @@ type Deps struct {
 	Mentoring    *mentoring.Service
 	Privacy      *privacy.Service
 	Audit        *audit.Log
+	// Idempotency keeps the replies of requests sent with an
+	// Idempotency-Key; nil: the header is ignored.
+	Idempotency *idempotency.Service
 	// Ready names the dependencies /readyz checks.
 	Ready map[string]Check
 	// Disk is the disk object store, whose signed links the API serves
@@ -155,7 +159,7 @@ func New(d Deps) (*fiber.App, error) {
 	app.Use(guardMetrics(d.MetricsToken))
 	app.Use(authenticate(d.Accounts, d.RequestTimeout))
 
-	r := &registry{app: app, deadline: d.RequestTimeout}
+	r := &registry{app: app, deadline: d.RequestTimeout, keys: d.Idempotency, handle: handle, log: d.Log}
 	registerOperations(r, d, reg)
 	registerAccounts(r, d.Accounts)
 	registerPrivacy(r, d.Accounts, d.Privacy, d.Audit)
@@ -172,6 +176,10 @@ func New(d Deps) (*fiber.App, error) {
 	registerReportTargets(r, d.Reports)
 	registerSurveys(r, d.Surveys)
 	registerMentoring(r, d.Mentoring)
+
+	if err := r.checkIdempotent(); err != nil {
+		return nil, err
+	}
 
 	// The document describes itself and the docs page too.
 	spec := registerDocs(r)

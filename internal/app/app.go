@@ -28,6 +28,7 @@ import (
 	"mooc/certificates"
 	"mooc/cohorts"
 	"mooc/config"
+	"mooc/idempotency"
 	"mooc/internal/database"
 	"mooc/internal/demo"
 	"mooc/internal/page"
@@ -81,6 +82,7 @@ type App struct {
 	Mentoring    *mentoring.Service
 	Privacy      *privacy.Service
 	Audit        *audit.Log
+	Idempotency  *idempotency.Service
 	Outbox       *outbox.Outbox
 	Mail         *notify.Sender
 
@@ -192,9 +194,10 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Reports = reports.New(a.DB).Clock(o.Now)
 	a.Surveys = surveys.New(surveys.Deps{DB: a.DB, Courses: a.Catalogue, Enrolments: a.Cohorts, Programmes: a.Programmes, Now: o.Now})
 	a.Mentoring = mentoring.New(mentoring.Deps{DB: a.DB, Programmes: a.Programmes, People: a.Accounts, Now: o.Now})
+	a.Idempotency = idempotency.New(idempotency.Deps{DB: a.DB, Now: o.Now})
 	a.Privacy = privacy.New(privacy.Deps{DB: a.DB, Accounts: a.Accounts, Outbox: a.Outbox, Audit: a.Audit,
 		Holders:    []privacy.Holder{a.Cohorts, a.Assessment, a.Certificates, a.Programmes},
-		Forgetters: []privacy.Forgetter{a.Cohorts, a.Programmes}, Now: o.Now})
+		Forgetters: []privacy.Forgetter{a.Cohorts, a.Programmes, a.Idempotency}, Now: o.Now})
 	if cfg.Demo {
 		now := time.Now
 		if o.Now != nil {
@@ -233,6 +236,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Log: a.Log, Accounts: a.Accounts, Media: a.Media, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
 		Assessment: a.Assessment, Certificates: a.Certificates, Programmes: a.Programmes, Reports: a.Reports,
 		Privacy: a.Privacy, Audit: a.Audit, Training: a.Training, Surveys: a.Surveys, Mentoring: a.Mentoring,
+		Idempotency:    a.Idempotency,
 		Ready:          map[string]api.Check{"database": a.DB.Ping, "object_storage": objects.Ping},
 		Disk:           disk,
 		ObjectsPath:    ObjectsPath,
@@ -281,6 +285,7 @@ const (
 	UploadSweeper                      // removal of abandoned resumable uploads
 	SessionRefresher                   // this replica's copy of ended sessions
 	ThrottlePruner                     // removal of the throttle's ended windows
+	KeySweeper                         // removal of Idempotency-Keys older than 24 hours
 )
 
 // Start runs the given background workers (all when none is named) until
@@ -288,7 +293,8 @@ const (
 // replica or another.
 func (a *App) Start(workers ...Worker) {
 	if len(workers) == 0 {
-		workers = []Worker{CertificateJobs, MailSender, CohortAnnouncer, UploadSweeper, SessionRefresher, ThrottlePruner}
+		workers = []Worker{CertificateJobs, MailSender, CohortAnnouncer, UploadSweeper, SessionRefresher, ThrottlePruner,
+			KeySweeper}
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -326,6 +332,10 @@ func (a *App) worker(w Worker) func(context.Context) {
 	case ThrottlePruner:
 		return func(ctx context.Context) {
 			a.Accounts.RunThrottlePruner(ctx, 10*time.Minute, func(err error) { a.Log.Warn("throttle not pruned", "error", err) })
+		}
+	case KeySweeper:
+		return func(ctx context.Context) {
+			a.Idempotency.RunSweeper(ctx, time.Hour, func(err error) { a.Log.Warn("idempotency keys not swept", "error", err) })
 		}
 	}
 	panic(fmt.Sprintf("app: unknown worker %d", w))
