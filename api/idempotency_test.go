@@ -44,11 +44,17 @@ func (s *server) enrolmentsOf(userID string) int64 {
 	return n
 }
 
+// clockedSchool is a school on a clock the test moves, with a cohort open
+// for enrolment.
+func clockedSchool(t *testing.T, db *database.DB) (*school, *testClock, cohortBody) {
+	clock := newClock(time.Now().UTC())
+	s := newSchool(t, db, options{clock: clock})
+	return s, clock, s.cohort(200, 0)
+}
+
 func TestIdempotentEnrolment(t *testing.T) {
 	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		clock := newClock(time.Now().UTC())
-		s := newSchool(t, db, options{clock: clock})
-		c := s.cohort(200, 0)
+		s, clock, c := clockedSchool(t, db)
 		learner, token := s.signUp()
 		other, otherToken := s.signUp()
 		enrol := request{method: "POST", path: "/api/v1/cohorts/" + c.ID + "/enrolments", token: token}
@@ -128,16 +134,14 @@ func TestIdempotentEnrolmentRace(t *testing.T) {
 		var wg sync.WaitGroup
 		start := make(chan struct{})
 		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				<-start
 				r, err := s.try(enrol)
 				if err != nil {
 					t.Error(err)
 				}
 				replies[i] = r
-			}()
+			})
 		}
 		close(start)
 		wg.Wait()
@@ -176,9 +180,7 @@ func TestIdempotentEnrolmentRace(t *testing.T) {
 // retries for its lease, and is then taken over.
 func TestIdempotencyStaleKeyTakenOver(t *testing.T) {
 	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		clock := newClock(time.Now().UTC())
-		s := newSchool(t, db, options{clock: clock})
-		c := s.cohort(200, 0)
+		s, clock, c := clockedSchool(t, db)
 		learner, token := s.signUp()
 		path := "/api/v1/cohorts/" + c.ID + "/enrolments"
 		enrol := withKey(request{method: "POST", path: path, token: token}, "left-behind")
@@ -234,11 +236,8 @@ func TestIdempotentApplication(t *testing.T) {
 func TestIdempotentCertificate(t *testing.T) {
 	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
 		s := newSchool(t, db, options{})
-		c := s.cohort(200, 30*24*time.Hour)
-		_, learner := s.signUp()
-		e := s.enrolled(learner, c.ID)
-		s.complete(learner, e.ID)
-		issue := withKey(request{method: "POST", path: "/api/v1/enrolments/" + e.ID + "/certificate", token: learner}, "apliecinajums")
+		enrolments, tokens := s.completedLearners(s.cohort(200, 30*24*time.Hour).ID, 1)
+		issue := withKey(request{method: "POST", path: "/api/v1/enrolments/" + enrolments[0] + "/certificate", token: tokens[0]}, "apliecinajums")
 
 		// A reply of 5xx is not kept: object storage fails (the disk
 		// store's folder is a file for a moment), and the retry with the
@@ -274,13 +273,19 @@ func TestIdempotentCertificate(t *testing.T) {
 	})
 }
 
+// partsSent is an author's resumable upload of a video with every part
+// sent, ready to be completed.
+func (s *server) partsSent() (author string, up uploadBody, parts []partBody) {
+	s.t.Helper()
+	_, author = s.signUp("author")
+	video := bigVideo(s.t)
+	up = s.begun(author, "lekcija.mp4", int64(len(video)))
+	return author, up, s.sendParts(up, video)
+}
+
 func TestIdempotentUploadCompletion(t *testing.T) {
-	testenv.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		s := newServer(t, db.Dialect(), options{db: db})
-		_, author := s.signUp("author")
-		video := bigVideo(t)
-		up := s.begun(author, "lekcija.mp4", int64(len(video)))
-		parts := s.sendParts(up, video)
+	forEachBackend(t, options{}, func(t *testing.T, s *server) {
+		author, up, parts := s.partsSent()
 		complete := withKey(request{method: "POST", path: "/api/v1/media/" + up.ID + "/complete", token: author,
 			body: map[string]any{"parts": parts}}, "augsupielade")
 

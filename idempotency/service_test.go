@@ -14,26 +14,17 @@ import (
 	"mooc/internal/testkit"
 )
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
-
-// keys is the service over db, on a clock the test moves, with two users
-// to own keys.
-func keys(t *testing.T, db *database.DB) (*idempotency.Service, *clock, []string) {
+// keys is the service over db, with two users to own keys, on a clock the
+// test moves by changing the time it points to (never while requests run).
+func keys(t *testing.T, db *database.DB) (*idempotency.Service, *time.Time, []string) {
 	t.Helper()
 	users, err := accounts.New(db, accounts.Options{TokenSecret: []byte("idempotency-test-secret-0123456789abcdef"), Hashing: &testkit.Hashing})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ids, _ := testkit.SignUp(t, users, 2, nil)
-	c := &clock{now: time.Date(2027, 3, 4, 10, 0, 0, 0, time.UTC)}
-	return idempotency.New(idempotency.Deps{DB: db, Now: c.Now}), c, ids
+	at := time.Date(2027, 3, 4, 10, 0, 0, 0, time.UTC)
+	return idempotency.New(idempotency.Deps{DB: db, Now: func() time.Time { return at }}), &at, ids
 }
 
 func TestKeys(t *testing.T) {
@@ -77,11 +68,11 @@ func TestKeys(t *testing.T) {
 		}
 
 		// 24 hours on, the key is forgotten, and takes any request.
-		c.Add(idempotency.TTL)
+		*c = c.Add(idempotency.TTL)
 		if claim, _, err := s.Begin(ctx, users[0], "k", other, lease); err != nil || claim == nil {
 			t.Fatalf("after 24 hours: %v %v", claim, err)
 		}
-		c.Add(idempotency.TTL)
+		*c = c.Add(idempotency.TTL)
 		if n, err := s.Sweep(ctx); err != nil || n != 2 {
 			t.Fatalf("swept %d, %v; want both keys", n, err)
 		}
