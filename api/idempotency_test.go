@@ -300,3 +300,21 @@ func TestIdempotentUploadCompletion(t *testing.T) {
 		}
 	})
 }
+
+// A script of another allowed origin may send the key and read whether its
+// reply was the one kept.
+func TestIdempotencyKeyAcrossOrigins(t *testing.T) {
+	const allowed = "https://mooc.example.lv"
+	s := assemble(t, database.SQLite, options{corsOrigins: []string{allowed}})
+	s.t = t
+	r := s.do(request{method: "OPTIONS", path: "/api/v1/cohorts/0b3c5c1e-6f43-4a52-9a7e-2a9c1d7b6e10/enrolments", header: map[string]string{
+		"Origin": allowed, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, idempotency-key",
+	}})
+	if h := strings.ToLower(r.header.Get("Access-Control-Allow-Headers")); r.status >= 300 || !strings.Contains(h, "idempotency-key") {
+		t.Fatalf("preflight: %d, allowed headers %q", r.status, h)
+	}
+	g := s.do(request{method: "GET", path: "/api/v1/methodologies", header: map[string]string{"Origin": allowed}}).expect(t, 200)
+	if h := strings.ToLower(g.header.Get("Access-Control-Expose-Headers")); !strings.Contains(h, "idempotent-replayed") {
+		t.Fatalf("exposed headers %q", h)
+	}
+}

@@ -149,10 +149,11 @@ func New(d Deps) (*fiber.App, error) {
 	if len(d.CORSOrigins) > 0 {
 		app.Use(cors.New(cors.Config{
 			AllowOrigins: strings.Join(d.CORSOrigins, ","),
-			AllowHeaders: "Authorization, Content-Type",
+			AllowHeaders: "Authorization, Content-Type, " + idempotency.Header,
 			AllowMethods: "GET,POST,PUT,PATCH,DELETE",
-			// Browsers uploading parts must read each part's ETag.
-			ExposeHeaders: "ETag",
+			// Browsers uploading parts must read each part's ETag, and a
+			// retry's script whether its reply was the one kept.
+			ExposeHeaders: "ETag, " + idempotency.Replayed,
 		}))
 	}
 	app.Use(checkQuery)
