@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -76,6 +77,10 @@ func idempotent(keys *idempotency.Service, handle fiber.ErrorHandler, log *slog.
 
 		caller := me(c).UserID
 		claim, kept, err := keys.Begin(c.UserContext(), caller, key, idempotency.Fingerprint(c.Method(), c.Path(), body), lease)
+		if errors.Is(err, idempotency.ErrInFlight) {
+			// Most requests are answered within a second or two.
+			c.Set(fiber.HeaderRetryAfter, "1")
+		}
 		if err != nil {
 			return err
 		}

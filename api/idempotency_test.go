@@ -191,7 +191,11 @@ func TestIdempotencyStaleKeyTakenOver(t *testing.T) {
 		if err != nil || dead == nil {
 			t.Fatalf("claim: %v %v", dead, err)
 		}
-		s.do(enrol).problem(t, 409, "idempotency_key_in_flight")
+		inFlight := s.do(enrol)
+		inFlight.problem(t, 409, "idempotency_key_in_flight")
+		if inFlight.header.Get("Retry-After") == "" {
+			t.Fatal("no Retry-After on a key in flight")
+		}
 		if s.enrolmentsOf(learner.ID) != 0 {
 			t.Fatal("a retry in flight was processed")
 		}
