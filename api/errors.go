@@ -15,6 +15,7 @@ import (
 	"mooc/certificates"
 	"mooc/cohorts"
 	"mooc/credentials"
+	"mooc/idempotency"
 	"mooc/internal/database"
 	"mooc/internal/page"
 	"mooc/internal/validation"
@@ -77,6 +78,9 @@ var errorTable = []mapping{
 	{programmes.ErrNotWaitlisted, 422, "not_waitlisted", "the application is not on the waitlist"},
 	{programmes.ErrNotStarted, 422, "programme_not_started", "the programme has not started; attendance is recorded from its start"},
 	{programmes.ErrGroupBelowAccepted, 422, "group_size_below_accepted", "more participants are accepted than the new group size allows"},
+	{idempotency.ErrInvalidKey, 400, "invalid_idempotency_key", "the Idempotency-Key header must be 1 to 255 printable ASCII characters"},
+	{idempotency.ErrKeyReused, 422, "idempotency_key_reused", "this Idempotency-Key was used for another request; send a new key with a new request"},
+	{idempotency.ErrInFlight, 409, "idempotency_key_in_flight", "the first request with this Idempotency-Key is still being processed; retry shortly"},
 	{errUnauthenticated, 401, "unauthorized", "a valid access token is required"},
 	{errForbidden, 403, "forbidden", "your role does not allow this"},
 	{errNotFound, 404, "not_found", "no such resource"},

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"mooc/idempotency"
 )
 
 var fiberParam = regexp.MustCompile(`:([A-Za-z_]+)\??|\*`)
@@ -166,6 +168,12 @@ func (b *schemas) responses(o op, n routeNotes) map[string]any {
 		}
 		maps.Copy(r["content"].(map[string]any), c)
 		out[statusKey(status)] = r
+	}
+	if isIdempotent(o) {
+		for status := range n.statuses {
+			n.headers = withHeader(n.headers, status, idempotency.Replayed, replayedHeader)
+		}
+		n.headers = withHeader(n.headers, o.status, idempotency.Replayed, replayedHeader)
 	}
 	for status, h := range n.headers {
 		if r, ok := out[statusKey(status)].(map[string]any); ok {

@@ -71,6 +71,9 @@ func possibleErrors(o op, n routeNotes) (errs []error, general int) {
 			errs = append(errs, page.ErrBadCursor)
 		}
 	}
+	if isIdempotent(o) {
+		errs = append(errs, idempotencyErrors...)
+	}
 	return append(errs, n.errs...), len(errs)
 }
 

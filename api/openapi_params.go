@@ -7,7 +7,8 @@ import (
 	"mooc/programmes"
 )
 
-// parameters are o's path parameters, then its query parameters.
+// parameters are o's path parameters, then its query parameters, then
+// the Idempotency-Key header of the routes that take one.
 func parameters(o op) []map[string]any {
 	var params []map[string]any
 	for _, m := range fiberParam.FindAllString(o.path, -1) {
@@ -31,6 +32,9 @@ func parameters(o op) []map[string]any {
 		}
 		params = append(params, map[string]any{"name": q.name, "in": "query", "description": q.description,
 			"schema": schema, "allowEmptyValue": true})
+	}
+	if isIdempotent(o) {
+		params = append(params, idempotencyParam)
 	}
 	return params
 }

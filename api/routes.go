@@ -2,11 +2,13 @@ package api
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"mooc/accounts"
+	"mooc/idempotency"
 )
 
 // Who may call a route. The guard is added from this value, so what the
@@ -49,6 +51,11 @@ type registry struct {
 	// deadline bounds every other request's work, so a database that
 	// hangs yields a 503 instead of a request that never ends.
 	deadline time.Duration
+	// keys, handle and log serve the routes that take an Idempotency-Key
+	// (idempotentRoutes); without keys the header is ignored.
+	keys   *idempotency.Service
+	handle fiber.ErrorHandler
+	log    *slog.Logger
 }
 
 func (r *registry) add(base string, o op, handler fiber.Handler) {
@@ -67,6 +74,9 @@ func (r *registry) add(base string, o op, handler fiber.Handler) {
 		handlers = append(handlers, requireRole(accounts.RoleAuthor))
 	case team:
 		handlers = append(handlers, requireRole(accounts.RoleTeam))
+	}
+	if r.keys != nil && isIdempotent(o) {
+		handlers = append(handlers, idempotent(r.keys, r.handle, r.log, r.lease(o)))
 	}
 	handlers = append(handlers, handler)
 	r.app.Add(o.method, o.path, handlers...)

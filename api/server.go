@@ -21,6 +21,7 @@ import (
 	"mooc/certificates"
 	"mooc/cohorts"
 	"mooc/credentials"
+	"mooc/idempotency"
 	"mooc/media"
 	"mooc/mentoring"
 	"mooc/privacy"
@@ -52,6 +53,9 @@ type Deps struct {
 	Mentoring    *mentoring.Service
 	Privacy      *privacy.Service
 	Audit        *audit.Log
+	// Idempotency keeps the replies of requests sent with an
+	// Idempotency-Key; nil: the header is ignored.
+	Idempotency *idempotency.Service
 	// Ready names the dependencies without which no request can be served:
 	// /readyz answers 503 when one fails. Degradable names those only some
 	// routes need: their trouble is reported as "degraded" with 200, so a
@@ -159,17 +163,18 @@ func New(d Deps) (*fiber.App, error) {
 	if len(d.CORSOrigins) > 0 {
 		app.Use(cors.New(cors.Config{
 			AllowOrigins: strings.Join(d.CORSOrigins, ","),
-			AllowHeaders: "Authorization, Content-Type",
+			AllowHeaders: "Authorization, Content-Type, " + idempotency.Header,
 			AllowMethods: "GET,POST,PUT,PATCH,DELETE",
-			// Browsers uploading parts must read each part's ETag.
-			ExposeHeaders: "ETag",
+			// Browsers uploading parts must read each part's ETag, and a
+			// retry's script whether its reply was the one kept.
+			ExposeHeaders: "ETag, " + idempotency.Replayed,
 		}))
 	}
 	app.Use(checkQuery)
 	app.Use(guardMetrics(d.MetricsToken))
 	app.Use(authenticate(d.Accounts, d.RequestTimeout))
 
-	r := &registry{app: app, deadline: d.RequestTimeout}
+	r := &registry{app: app, deadline: d.RequestTimeout, keys: d.Idempotency, handle: handle, log: d.Log}
 	registerOperations(r, d, reg)
 	registerAccounts(r, d.Accounts)
 	registerPrivacy(r, d.Accounts, d.Privacy, d.Audit)
@@ -187,6 +192,10 @@ func New(d Deps) (*fiber.App, error) {
 	registerReportTargets(r, d.Reports)
 	registerSurveys(r, d.Surveys)
 	registerMentoring(r, d.Mentoring)
+
+	if err := r.checkIdempotent(); err != nil {
+		return nil, err
+	}
 
 	// The document describes itself and the docs page too.
 	spec := registerDocs(r)

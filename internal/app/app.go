@@ -31,6 +31,7 @@ import (
 	"mooc/cohorts"
 	"mooc/config"
 	"mooc/credentials"
+	"mooc/idempotency"
 	"mooc/internal/database"
 	"mooc/internal/demo"
 	"mooc/internal/lease"
@@ -86,6 +87,7 @@ type App struct {
 	Mentoring    *mentoring.Service
 	Privacy      *privacy.Service
 	Audit        *audit.Log
+	Idempotency  *idempotency.Service
 	Outbox       *outbox.Outbox
 	Mail         *notify.Sender
 	Orphans      *media.OrphanSweep
@@ -228,9 +230,10 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Surveys = surveys.New(surveys.Deps{DB: a.DB, Courses: a.Catalogue, Enrolments: a.Cohorts, Programmes: a.Programmes,
 		Outbox: a.Outbox, PublicURL: cfg.PublicURL, Now: o.Now})
 	a.Mentoring = mentoring.New(mentoring.Deps{DB: a.DB, Programmes: a.Programmes, People: a.Accounts, Now: o.Now})
+	a.Idempotency = idempotency.New(idempotency.Deps{DB: a.DB, Now: o.Now})
 	a.Privacy = privacy.New(privacy.Deps{DB: a.DB, Accounts: a.Accounts, Outbox: a.Outbox, Audit: a.Audit,
 		Holders:    []privacy.Holder{a.Cohorts, a.Assessment, a.Certificates, a.Programmes, a.Mentoring, a.Surveys},
-		Forgetters: []privacy.Forgetter{a.Cohorts, a.Programmes, a.Mentoring, a.Surveys}, Now: o.Now})
+		Forgetters: []privacy.Forgetter{a.Cohorts, a.Programmes, a.Mentoring, a.Surveys, a.Idempotency}, Now: o.Now})
 	if cfg.Demo {
 		now := time.Now
 		if o.Now != nil {
@@ -276,6 +279,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Log: a.Log, Accounts: a.Accounts, Media: a.Media, Catalogue: a.Catalogue, Cohorts: a.Cohorts,
 		Assessment: a.Assessment, Certificates: a.Certificates, Credentials: a.Credentials, Programmes: a.Programmes, Reports: a.Reports,
 		Privacy: a.Privacy, Audit: a.Audit, Training: a.Training, Surveys: a.Surveys, Mentoring: a.Mentoring,
+		Idempotency:          a.Idempotency,
 		Ready:                map[string]api.Check{"database": a.DB.Ping},
 		Degradable:           map[string]api.Check{"object_storage": objects.Ping},
 		LogRequestsPerSecond: cfg.LogRequestsPerSecond,
@@ -329,6 +333,7 @@ const (
 	ThrottlePruner                     // removal of the throttle's ended windows
 	SurveyInviter                      // e-mails inviting those who completed to answer the survey
 	OrphanSweeper                      // removal of stored objects and uploads no row knows
+	KeySweeper                         // removal of Idempotency-Keys older than 24 hours
 )
 
 // How often the workers whose work another replica could have left look
@@ -345,7 +350,8 @@ const (
 // replica or another.
 func (a *App) Start(workers ...Worker) {
 	if len(workers) == 0 {
-		workers = []Worker{CertificateJobs, MailSender, CohortAnnouncer, UploadSweeper, SessionRefresher, ThrottlePruner, SurveyInviter, OrphanSweeper}
+		workers = []Worker{CertificateJobs, MailSender, CohortAnnouncer, UploadSweeper, SessionRefresher, ThrottlePruner, SurveyInviter,
+			OrphanSweeper, KeySweeper}
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -391,6 +397,10 @@ func (a *App) worker(w Worker) func(context.Context) {
 		}
 	case OrphanSweeper:
 		return func(ctx context.Context) { a.Orphans.Run(ctx, cmp.Or(a.Config.OrphanSweepEvery, 10*time.Minute)) }
+	case KeySweeper:
+		return func(ctx context.Context) {
+			a.Idempotency.RunSweeper(ctx, time.Hour, func(err error) { a.Log.Warn("idempotency keys not swept", "error", err) })
+		}
 	}
 	panic(fmt.Sprintf("app: unknown worker %d", w))
 }
