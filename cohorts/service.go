@@ -21,6 +21,7 @@ type Courses interface {
 	Headers(ctx context.Context, ids []string) (map[string]catalogue.Header, error)
 	Editable(ctx context.Context, caller accounts.Principal, id string) (catalogue.Course, error)
 	Lesson(ctx context.Context, id string) (catalogue.Lesson, error)
+	CourseLesson(ctx context.Context, courseID, lessonID string) (catalogue.Lesson, error)
 	LessonCounts(ctx context.Context, courseIDs []string) (map[string]int, error)
 }
 

@@ -1,0 +1,77 @@
+package catalogue
+
+import (
+	"context"
+	"slices"
+
+	"mooc/internal/database"
+)
+
+// Reads for the learners' hot path (playback links, progress, a learner's
+// enrolments) that answer from the outline cache (outline_cache.go) where
+// the course is published or archived, so that they cost no query: the
+// same outline, and the same second of staleness on other replicas, as
+// GET /courses/{id}. Inside a transaction, or for a draft, they read the
+// database as Lesson and LessonCounts do: a transaction may see its own
+// uncommitted writes, and drafts are never cached.
+
+// CourseLesson is the lesson lessonID of the course courseID, with its
+// captions but never its text (Body is empty: LessonFor's callers that
+// show the text use Lesson). A lesson of another course is ErrNotFound.
+func (s *Service) CourseLesson(ctx context.Context, courseID, lessonID string) (Lesson, error) {
+	key, ok := cacheKey(courseID)
+	if !ok {
+		return Lesson{}, ErrNotFound
+	}
+	if !database.InTransaction(ctx) {
+		e, err := s.cache.get(ctx, key, s.publicOutline)
+		if err != nil {
+			return Lesson{}, err
+		}
+		if e != nil {
+			for _, w := range e.course.Weeks {
+				for _, l := range w.Lessons {
+					if l.ID == lessonID {
+						l.Captions = slices.Clone(l.Captions) // the entry is shared
+						return l, nil
+					}
+				}
+			}
+			return Lesson{}, ErrNotFound
+		}
+	}
+	l, err := s.Lesson(ctx, lessonID)
+	if err != nil {
+		return Lesson{}, err
+	}
+	if l.CourseID != key {
+		return Lesson{}, ErrNotFound
+	}
+	l.Body = ""
+	return l, nil
+}
+
+// cachedLessonCounts counts the lessons of the courses the cache holds a
+// fresh outline of, without loading any, and returns the ids it could not
+// count.
+func (s *Service) cachedLessonCounts(ctx context.Context, courseIDs []string) (map[string]int, []string) {
+	out := map[string]int{}
+	if database.InTransaction(ctx) {
+		return out, courseIDs
+	}
+	var rest []string
+	for _, id := range courseIDs {
+		key, ok := cacheKey(id)
+		e := s.cache.peek(key)
+		if !ok || e == nil {
+			rest = append(rest, id)
+			continue
+		}
+		n := 0
+		for _, w := range e.course.Weeks {
+			n += len(w.Lessons)
+		}
+		out[id] = n
+	}
+	return out, rest
+}
