@@ -144,7 +144,7 @@ func (s *Service) unlockedLesson(ctx context.Context, caller accounts.Principal,
 	if uuid.Validate(enrolmentID) != nil || uuid.Validate(lessonID) != nil {
 		return enrolmentRow{}, catalogue.Lesson{}, ErrNotFound
 	}
-	e, err := s.store.enrolment(ctx, enrolmentID)
+	e, startsAt, err := s.store.enrolmentStarting(ctx, enrolmentID)
 	if err != nil {
 		return enrolmentRow{}, catalogue.Lesson{}, err
 	}
@@ -166,11 +166,7 @@ func (s *Service) unlockedLesson(ctx context.Context, caller accounts.Principal,
 	if err != nil {
 		return enrolmentRow{}, catalogue.Lesson{}, err
 	}
-	c, err := s.store.cohort(ctx, e.CohortID)
-	if err != nil {
-		return enrolmentRow{}, catalogue.Lesson{}, err
-	}
-	if s.now().Before(WeekOpens(c.StartsAt, l.Week)) {
+	if s.now().Before(WeekOpens(startsAt, l.Week)) {
 		return enrolmentRow{}, catalogue.Lesson{}, ErrWeekLocked
 	}
 	return e, l, nil
