@@ -57,6 +57,18 @@ func TestPlaybackFromTheCachedOutline(t *testing.T) {
 			t.Fatalf("my enrolments %+v, want %d lessons in all", mine, total)
 		}
 
+		// The percent counts the course's tests as the outline lists them.
+		_, other2 := s.signUp()
+		done := s.enrolled(other2, s.cohort(200, 30*24*time.Hour).ID)
+		s.completeLessons(other2, done.ID)
+		s.outline(other2, s.published.ID, "").expect(t, 200) // cached now: the count is the cache's
+		var theirs struct{ Items []enrolmentBody }
+		s.do(request{method: "GET", path: "/api/v1/me/enrolments", token: other2}).expect(t, 200).json(t, &theirs)
+		want := total * 100 / (total + len(s.published.Tests))
+		if len(s.published.Tests) == 0 || len(theirs.Items) != 1 || theirs.Items[0].Progress.Percent != want {
+			t.Fatalf("with every lesson done %+v, want %d %% (%d tests)", theirs.Items, want, len(s.published.Tests))
+		}
+
 		// The team replaces the recording: the next link is the new file's.
 		better := s.uploaded(s.team, "labāks-ieraksts.webm", fixture(t, "lesson.webm"))
 		s.do(request{method: "PATCH", path: "/api/v1/lessons/" + video.ID, token: s.team, body: map[string]any{"media_id": better.ID}}).expect(t, 200)

@@ -51,10 +51,9 @@ func (s *Service) CourseLesson(ctx context.Context, courseID, lessonID string) (
 	return l, nil
 }
 
-// cachedLessonCounts counts the lessons of the courses the cache holds a
-// fresh outline of, without loading any, and returns the ids it could not
-// count.
-func (s *Service) cachedLessonCounts(ctx context.Context, courseIDs []string) (map[string]int, []string) {
+// cachedCounts counts something of each course the cache holds a fresh
+// outline of, without loading any, and returns the ids it could not count.
+func (s *Service) cachedCounts(ctx context.Context, courseIDs []string, count func(*Course) int) (map[string]int, []string) {
 	out := map[string]int{}
 	if database.InTransaction(ctx) {
 		return out, courseIDs
@@ -62,16 +61,43 @@ func (s *Service) cachedLessonCounts(ctx context.Context, courseIDs []string) (m
 	var rest []string
 	for _, id := range courseIDs {
 		key, ok := cacheKey(id)
-		e := s.cache.peek(key)
-		if !ok || e == nil {
+		var e *outlineEntry
+		if ok {
+			e = s.cache.peek(key)
+		}
+		if e == nil {
 			rest = append(rest, id)
 			continue
 		}
-		n := 0
-		for _, w := range e.course.Weeks {
-			n += len(w.Lessons)
-		}
-		out[id] = n
+		out[id] = count(&e.course)
 	}
 	return out, rest
+}
+
+func lessonCount(c *Course) int {
+	n := 0
+	for _, w := range c.Weeks {
+		n += len(w.Lessons)
+	}
+	return n
+}
+
+func testCount(c *Course) int { return len(c.Tests) }
+
+// TestCounts counts the tests of each course, as the outline lists them:
+// from the outline cache for the courses it holds, from the tests' owner
+// (TestCatalogue) for the rest.
+func (s *Service) TestCounts(ctx context.Context, courseIDs []string) (map[string]int, error) {
+	out, rest := s.cachedCounts(ctx, courseIDs, testCount)
+	if len(rest) == 0 {
+		return out, nil
+	}
+	tests, err := s.tests.ForCourses(ctx, rest)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range rest {
+		out[id] = len(tests[id])
+	}
+	return out, nil
 }

@@ -73,7 +73,7 @@ func (s *Service) Lesson(ctx context.Context, id string) (Lesson, error) {
 // LessonCounts counts the lessons of each course: from the outline cache
 // for the courses it holds (cached_reads.go), with one query for the rest.
 func (s *Service) LessonCounts(ctx context.Context, courseIDs []string) (map[string]int, error) {
-	out, rest := s.cachedLessonCounts(ctx, courseIDs)
+	out, rest := s.cachedCounts(ctx, courseIDs, lessonCount)
 	if len(rest) == 0 {
 		return out, nil
 	}

@@ -202,7 +202,7 @@ func (s *Service) standings(ctx context.Context, rows []enrolmentRow) (map[strin
 	if err != nil {
 		return nil, err
 	}
-	tests, err := s.tests.ForCourses(ctx, courseList)
+	tests, err := s.courses.TestCounts(ctx, courseList)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +215,7 @@ func (s *Service) standings(ctx context.Context, rows []enrolmentRow) (map[strin
 			FinalPassed: results[e.ID].FinalPassed}
 		p := Progress{LessonsCompleted: st.LessonsCompleted, LessonsTotal: st.LessonsTotal, TestsPassed: results[e.ID].Passed,
 			CertificateEligible: len(Missing(st)) == 0}
-		if denom := p.LessonsTotal + len(tests[e.CourseID]); denom > 0 {
+		if denom := p.LessonsTotal + tests[e.CourseID]; denom > 0 {
 			p.Percent = (p.LessonsCompleted + p.TestsPassed) * 100 / denom
 		}
 		out[e.ID] = standing{st, p}
