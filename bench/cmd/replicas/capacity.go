@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -134,4 +135,30 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // but the middleware.
 func healthTargets(base string) []vegeta.Target {
 	return []vegeta.Target{{Method: "GET", URL: base + "/healthz"}}
+}
+
+// profile writes a 10 s CPU profile of the replica whose profiler is at
+// pprof while the targets are attacked at rate.
+func profile(ctx context.Context, pprof, file string, targets []vegeta.Target, rate int) error {
+	type fetched struct {
+		raw []byte
+		err error
+	}
+	got := make(chan fetched, 1)
+	go func() {
+		a := &api{http: &http.Client{Timeout: 30 * time.Second}}
+		status, _, raw, err := a.do(ctx, "GET", pprof+"/debug/pprof/profile?seconds=10", "", nil, nil)
+		if err == nil && status != 200 {
+			err = fmt.Errorf("the profiler answered %d: %.200s", status, raw)
+		}
+		got <- fetched{raw, err}
+	}()
+	attacker := vegeta.NewAttacker(vegeta.KeepAlive(true), vegeta.Workers(64), vegeta.Connections(512), vegeta.Timeout(5*time.Second))
+	for range attacker.Attack(vegeta.NewStaticTargeter(targets...), vegeta.Rate{Freq: rate, Per: time.Second}, 11*time.Second, "profile") {
+	}
+	f := <-got
+	if f.err != nil {
+		return f.err
+	}
+	return os.WriteFile(file, f.raw, 0o644)
 }

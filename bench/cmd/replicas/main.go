@@ -39,6 +39,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -60,7 +61,14 @@ type options struct {
 	step, p99, takeoverLimit time.Duration
 	sweepLimit               time.Duration
 	adminURL                 string
+	phases                   map[string]bool
+	profile                  string
+	before                   string
 }
+
+// allPhases of the run, in order. The rush always runs, as its learners
+// are the read mix's; without the phase rush no replica is killed in it.
+var allPhases = []string{"rush", "capacity", "jobs", "outage"}
 
 func main() {
 	o, err := parseFlags(os.Args[1:])
@@ -96,8 +104,24 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.p99, "p99", 50*time.Millisecond, "the latency goal of the read mix")
 	fs.DurationVar(&o.takeoverLimit, "takeover-limit", 90*time.Second, "how long to wait for the killed replica's job")
 	fs.DurationVar(&o.sweepLimit, "sweep-limit", 45*time.Second, "how long to wait for the orphan sweep")
+	fs.StringVar(&o.before, "before", "", "a server binary built from an earlier commit: the read mix is measured on it too, as r1 on the same database, in the same run")
+	phases := fs.String("phases", "all", "comma-separated phases: "+strings.Join(allPhases, ", ")+", or all")
+	fs.StringVar(&o.profile, "profile", "", "also write a 10 s CPU profile of r1 under the read mix at the second rate to this file (r1 gets MOOC_PPROF_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	o.phases = map[string]bool{}
+	for _, p := range strings.Split(*phases, ",") {
+		switch p = strings.TrimSpace(p); {
+		case p == "all":
+			for _, q := range allPhases {
+				o.phases[q] = true
+			}
+		case slices.Contains(allPhases, p):
+			o.phases[p] = true
+		default:
+			return o, fmt.Errorf("-phases: unknown phase %q", p)
+		}
 	}
 	for _, s := range strings.Split(*rates, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -124,6 +148,7 @@ type deployment struct {
 	haproxy  *proc
 	base     string // the balancer's URL
 	bucket   string
+	pprof    string // r1's profiler, with -profile
 }
 
 func (d *deployment) stop() {
@@ -222,6 +247,14 @@ func run(ctx context.Context, o options) (err error) {
 			env: append(append([]string{}, env...), "MOOC_ADDR="+r.addr, "MOOC_DATA_DIR="+data, "MOOC_REPLICA_ID="+id)}
 		d.replicas = append(d.replicas, r)
 	}
+	if o.profile != "" {
+		port, err := freePort()
+		if err != nil {
+			return err
+		}
+		d.pprof = "127.0.0.1:" + strconv.Itoa(port)
+		d.replicas[0].env = append(d.replicas[0].env, "MOOC_PPROF_ADDR="+d.pprof)
+	}
 	// The first replica migrates the database and generates the signing
 	// keys it is not given; the others get its key files, as replicas
 	// must share them.
@@ -279,14 +312,20 @@ func run(ctx context.Context, o options) (err error) {
 	if err != nil {
 		return err
 	}
-	if rep.Rush, err = rush(ctx, f, people, rushCohort, o.capacity, o.conc, d.replicas[1]); err != nil {
+	victim := d.replicas[1]
+	if !o.phases["rush"] {
+		victim = nil
+	}
+	if rep.Rush, err = rush(ctx, f, people, rushCohort, o.capacity, o.conc, victim); err != nil {
 		return err
 	}
-	rep.Rush.print()
-	if err := d.replicas[1].up(ctx); err != nil {
-		return err
+	if victim != nil {
+		rep.Rush.print()
+		if err := victim.up(ctx); err != nil {
+			return err
+		}
+		time.Sleep(1500 * time.Millisecond) // back in the rotation after two good checks
 	}
-	time.Sleep(1500 * time.Millisecond) // back in the rotation after two good checks
 
 	// e. Read capacity.
 	learners, err := enrolledIn(ctx, f, rushCohort, people)
@@ -307,14 +346,65 @@ func run(ctx context.Context, o options) (err error) {
 			return out
 		}
 	}
-	say("capacity: GET /healthz on r1 (the reference)")
-	rep.Health = ramp(ctx, "healthz, r1 direct", healthTargets(one.url()), o.rates, o.step, o.p99, pidsOf(one))
-	say("capacity: the read mix on r1 directly (%d learners)", len(learners))
-	rep.One = ramp(ctx, "mix, r1 direct", mixedTargets(one.url(), f, learners), o.rates, o.step, o.p99, pidsOf(one))
-	say("capacity: the read mix through haproxy")
-	rep.Three = ramp(ctx, "mix, 3 behind haproxy", mixedTargets(d.base, f, learners), o.rates, o.step, o.p99, pidsOf(d.replicas...))
+	if o.profile != "" {
+		rate := o.rates[min(1, len(o.rates)-1)]
+		say("profile: r1 under the read mix at %d/s for 10 s into %s", rate, o.profile)
+		if err := profile(ctx, "http://"+d.pprof, o.profile, mixedTargets(one.url(), f, learners), rate); err != nil {
+			return err
+		}
+	}
+	if o.phases["capacity"] {
+		say("capacity: GET /healthz on r1 (the reference)")
+		rep.Health = ramp(ctx, "healthz, r1 direct", healthTargets(one.url()), o.rates, o.step, o.p99, pidsOf(one))
+		say("capacity: the read mix on r1 directly (%d learners)", len(learners))
+		rep.One = ramp(ctx, "mix, r1 direct", mixedTargets(one.url(), f, learners), o.rates, o.step, o.p99, pidsOf(one))
+		say("capacity: the read mix through haproxy")
+		rep.Three = ramp(ctx, "mix, 3 behind haproxy", mixedTargets(d.base, f, learners), o.rates, o.step, o.p99, pidsOf(d.replicas...))
+		if o.before != "" {
+			if rep.Before, err = measureBefore(ctx, o, one, f, learners); err != nil {
+				return err
+			}
+		}
+	}
 
-	// b, c. A killed replica's job, and orphans.
+	if o.phases["jobs"] {
+		if err := jobsPhase(ctx, o, d, f, &rep); err != nil {
+			return err
+		}
+	}
+	if o.phases["outage"] {
+		if err := outagePhase(ctx, d, f, learners, &rep); err != nil {
+			return err
+		}
+	}
+	rep.Elapsed = time.Since(rep.Started)
+	if o.markdown != "none" && len(o.phases) == len(allPhases) {
+		if err := writeSection(o.markdown, rep.markdown(o)); err != nil {
+			return err
+		}
+		say("wrote the section of %s", o.markdown)
+	}
+	return nil
+}
+
+// measureBefore runs r1 as the earlier binary, measures the read mix on
+// it directly, and starts r1 again as it was.
+func measureBefore(ctx context.Context, o options, r1 *replica, f *fixture, learners []enrolled) (capacity, error) {
+	say("capacity: the read mix on r1 directly, as %s", o.before)
+	now := r1.args[0]
+	r1.kill(syscall.SIGTERM)
+	r1.args[0] = o.before
+	if err := r1.up(ctx); err != nil {
+		return capacity{}, err
+	}
+	c := ramp(ctx, "mix, r1 direct, before", mixedTargets(r1.url(), f, learners), o.rates, o.step, o.p99, func() []int { return []int{r1.pid()} })
+	r1.kill(syscall.SIGTERM)
+	r1.args[0] = now
+	return c, r1.up(ctx)
+}
+
+// jobsPhase: a killed replica's certificate job (b), then orphans (c).
+func jobsPhase(ctx context.Context, o options, d *deployment, f *fixture, rep *report) error {
 	say("jobs: %d certificates, r3 killed mid-job", o.holders)
 	jobCohort, err := f.cohort(ctx, "Apliecinājumi", o.holders)
 	if err != nil {
@@ -341,8 +431,11 @@ func run(ctx context.Context, o options) (err error) {
 		return err
 	}
 	time.Sleep(1500 * time.Millisecond)
+	return nil
+}
 
-	// d. MinIO away.
+// outagePhase: MinIO away (d).
+func outagePhase(ctx context.Context, d *deployment, f *fixture, learners []enrolled, rep *report) error {
 	say("outage: MinIO killed")
 	outCohort, err := f.cohort(ctx, "Bez krātuves", 200)
 	if err != nil {
@@ -355,13 +448,6 @@ func run(ctx context.Context, o options) (err error) {
 	rep.Outage = outage(ctx, f, d.minio, fresh, outCohort, learners)
 	for _, l := range rep.Outage.lines() {
 		fmt.Println("outage: " + l)
-	}
-	rep.Elapsed = time.Since(rep.Started)
-	if o.markdown != "none" {
-		if err := writeSection(o.markdown, rep.markdown(o)); err != nil {
-			return err
-		}
-		say("wrote the section of %s", o.markdown)
 	}
 	return nil
 }

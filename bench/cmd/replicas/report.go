@@ -16,6 +16,7 @@ type report struct {
 	Learners           int
 	Rush               rushResult
 	Health, One, Three capacity
+	Before             capacity // the earlier binary on r1, with -before
 	Jobs               takeoverResult
 	Outage             outageResult
 }
@@ -79,7 +80,11 @@ func (r report) markdown(o options) string {
 	p("`GET …/playback`, in turn. CPU is the replica processes' user + system time (`/proc/<pid>/stat`) over the\n")
 	p("requests sent. `GET /healthz` on one replica is the reference of the same run.\n\n")
 	p("| target | highest rate held (p99 ≤ %s) | at each rate: answered/s, p99, CPU per request |\n|---|---|---|\n", o.p99)
-	for _, c := range []capacity{r.Health, r.One, r.Three} {
+	rows := []capacity{r.Health, r.One, r.Three}
+	if r.Before.Name != "" {
+		rows = append(rows, r.Before)
+	}
+	for _, c := range rows {
 		var steps []string
 		for _, s := range c.Steps {
 			mark := ""

@@ -32,13 +32,16 @@ type rushResult struct {
 }
 
 // rush enrols learners through the balancer, concurrency at a time; once
-// half have an answer it kills the replica victim (SIGKILL). Each learner
+// half have an answer it kills the replica victim (SIGKILL), unless nil. Each learner
 // sends one Idempotency-Key on every try and tries again, up to eight
 // times, after a transport error or a 5xx. A server that knows the header
 // replays the first reply; one that does not answers a retry whose first
 // try got through with 409 already_enrolled.
 func rush(ctx context.Context, f *fixture, people []person, cohortID string, capacity, concurrency int, victim *replica) (rushResult, error) {
-	r := rushResult{Learners: len(people), Capacity: capacity, Concurrency: concurrency, Killed: victim.id}
+	r := rushResult{Learners: len(people), Capacity: capacity, Concurrency: concurrency}
+	if victim != nil {
+		r.Killed = victim.id
+	}
 	var (
 		done, retries, retried, fivexx, transport atomic.Int64
 		created, conflicts, failed                atomic.Int64
@@ -84,7 +87,7 @@ func rush(ctx context.Context, f *fixture, people []person, cohortID string, cap
 				default:
 					failed.Add(1)
 				}
-				if done.Add(1) == half {
+				if done.Add(1) == half && victim != nil {
 					killOnce.Do(func() {
 						r.KilledAfter = int(half)
 						fmt.Fprintf(os.Stderr, "    kill -9 %s (pid %d) after %d of %d answers\n", victim.id, victim.pid(), half, len(people))
