@@ -63,7 +63,7 @@ type options struct {
 	adminURL                 string
 	phases                   map[string]bool
 	profile                  string
-	before                   string
+	before, beforeName       string
 }
 
 // allPhases of the run, in order. The rush always runs, as its learners
@@ -105,6 +105,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.takeoverLimit, "takeover-limit", 90*time.Second, "how long to wait for the killed replica's job")
 	fs.DurationVar(&o.sweepLimit, "sweep-limit", 45*time.Second, "how long to wait for the orphan sweep")
 	fs.StringVar(&o.before, "before", "", "a server binary built from an earlier commit: the read mix is measured on it too, as r1 on the same database, in the same run")
+	fs.StringVar(&o.beforeName, "before-name", "the earlier binary", "what -before was built from, for the table")
 	phases := fs.String("phases", "all", "comma-separated phases: "+strings.Join(allPhases, ", ")+", or all")
 	fs.StringVar(&o.profile, "profile", "", "also write a 10 s CPU profile of r1 under the read mix at the second rate to this file (r1 gets MOOC_PPROF_ADDR)")
 	if err := fs.Parse(args); err != nil {
@@ -397,7 +398,7 @@ func measureBefore(ctx context.Context, o options, r1 *replica, f *fixture, lear
 	if err := r1.up(ctx); err != nil {
 		return capacity{}, err
 	}
-	c := ramp(ctx, "mix, r1 direct, before", mixedTargets(r1.url(), f, learners), o.rates, o.step, o.p99, func() []int { return []int{r1.pid()} })
+	c := ramp(ctx, "mix, r1 direct, built from "+o.beforeName, mixedTargets(r1.url(), f, learners), o.rates, o.step, o.p99, func() []int { return []int{r1.pid()} })
 	r1.kill(syscall.SIGTERM)
 	r1.args[0] = now
 	return c, r1.up(ctx)
