@@ -99,7 +99,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.capacity, "capacity", 200, "seats of the rush's cohort (1..200)")
 	fs.IntVar(&o.conc, "concurrency", 50, "learners enrolling at a time in the rush")
 	fs.IntVar(&o.holders, "holders", 200, "certificates of the bulk job whose replica is killed (1..200)")
-	rates := fs.String("rates", "500,1000,1500,2000,2500,3000", "the constant rates of the read mix, requests per second")
+	rates := fs.String("rates", "500,1000,1500,2000,2500,3000,4000", "the constant rates of the read mix, requests per second")
 	fs.DurationVar(&o.step, "step", 10*time.Second, "how long each rate is held")
 	fs.DurationVar(&o.p99, "p99", 50*time.Millisecond, "the latency goal of the read mix")
 	fs.DurationVar(&o.takeoverLimit, "takeover-limit", 90*time.Second, "how long to wait for the killed replica's job")

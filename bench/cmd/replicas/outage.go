@@ -15,6 +15,7 @@ type outageResult struct {
 	Status     map[string]map[int]int // what → status → count
 	Readyz     string                 // status and object_storage of /readyz
 	RetryAfter string                 // the playback 503's Retry-After
+	Noticed    time.Duration          // from the kill to three answers of /readyz saying so
 	Recovered  time.Duration          // from MinIO's restart to the first playback 200
 	RecoverErr string
 }
@@ -40,6 +41,19 @@ func outage(ctx context.Context, f *fixture, m *erasureMinIO, fresh []person, co
 		return status, header
 	}
 	m.kill(syscall.SIGKILL)
+	// Each replica probes storage about once a second; the requests below
+	// begin once three answers of /readyz in a row (one per replica, round
+	// robin) say so, or after 20 s.
+	killed, inARow := time.Now(), 0
+	for inARow < 3 && time.Since(killed) < 20*time.Second {
+		if readyz(ctx, f).Checks["object_storage"] == "ok" {
+			inARow = 0
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		inARow++
+	}
+	r.Noticed = time.Since(killed)
 	for i := range 20 {
 		get("GET /courses", "/api/v1/courses", fresh[i%len(fresh)].Token)
 		get("GET /courses/{id}", "/api/v1/courses/"+f.courseID, fresh[i%len(fresh)].Token)
@@ -64,16 +78,8 @@ func outage(ctx context.Context, f *fixture, m *erasureMinIO, fresh []person, co
 			r.RetryAfter = strings.Join(header["Retry-After"], ",")
 		}
 	}
-	status, _, body, err := f.api.do(ctx, "GET", f.base+"/readyz", "", nil, nil)
-	var ready struct {
-		Status string            `json:"status"`
-		Checks map[string]string `json:"checks"`
-	}
-	_ = json.Unmarshal(body, &ready)
-	r.Readyz = fmt.Sprintf("%d, status %q, checks %v", status, ready.Status, ready.Checks)
-	if err != nil {
-		r.Readyz = err.Error()
-	}
+	ready := readyz(ctx, f)
+	r.Readyz = fmt.Sprintf("%d, status %q, checks %v", ready.HTTPStatus, ready.Status, ready.Checks)
 
 	restarted := time.Now()
 	if err := m.up(ctx); err != nil {
@@ -89,6 +95,23 @@ func outage(ctx context.Context, f *fixture, m *erasureMinIO, fresh []person, co
 	}
 	r.RecoverErr = "playback gave no 200 within 60 s of MinIO's restart"
 	return r
+}
+
+type readiness struct {
+	HTTPStatus int               `json:"-"`
+	Status     string            `json:"status"`
+	Checks     map[string]string `json:"checks"`
+}
+
+// readyz is GET /readyz through the balancer (status 0: no answer).
+func readyz(ctx context.Context, f *fixture) readiness {
+	var out readiness
+	status, _, body, err := f.api.do(ctx, "GET", f.base+"/readyz", "", nil, nil)
+	if err == nil {
+		out.HTTPStatus = status
+		_ = json.Unmarshal(body, &out)
+	}
+	return out
 }
 
 func playbackPath(f *fixture, e enrolled) string {
@@ -118,6 +141,7 @@ func (r outageResult) lines() []string {
 		}
 		out = append(out, fmt.Sprintf("%s: %s", w, strings.Join(parts, ", ")))
 	}
+	out = append(out, fmt.Sprintf("storage gone, noticed by the replicas (3 × /readyz not ok in a row): %.1f s after the kill", r.Noticed.Seconds()))
 	out = append(out, "GET /readyz: "+r.Readyz)
 	if r.RetryAfter != "" {
 		out = append(out, "playback 503 Retry-After: "+r.RetryAfter)
