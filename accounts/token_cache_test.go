@@ -60,14 +60,18 @@ func TestCheckedTokensRememberASecond(t *testing.T) {
 
 	// After a second by the machine's clock, it is checked again.
 	c.exp = now.Add(time.Hour)
-	cache.parse("token-b", c.check)
+	if _, err := cache.parse("token-b", c.check); err != nil {
+		t.Fatal(err)
+	}
 	cache.mu.Lock()
 	e := cache.entries["token-b"]
 	e.at = e.at.Add(-checkedTokenTTL)
 	cache.entries["token-b"] = e
 	cache.mu.Unlock()
 	before = c.calls
-	cache.parse("token-b", c.check)
+	if _, err := cache.parse("token-b", c.check); err != nil {
+		t.Fatal(err)
+	}
 	if c.calls != before+1 {
 		t.Fatalf("a check older than %s was believed", checkedTokenTTL)
 	}

@@ -88,16 +88,30 @@ func testCount(c *Course) int { return len(c.Tests) }
 // from the outline cache for the courses it holds, from the tests' owner
 // (TestCatalogue) for the rest.
 func (s *Service) TestCounts(ctx context.Context, courseIDs []string) (map[string]int, error) {
-	out, rest := s.cachedCounts(ctx, courseIDs, testCount)
+	return s.counts(ctx, courseIDs, testCount, func(ctx context.Context, rest []string) (map[string]int, error) {
+		tests, err := s.tests.ForCourses(ctx, rest)
+		out := make(map[string]int, len(rest))
+		for _, id := range rest {
+			out[id] = len(tests[id])
+		}
+		return out, err
+	})
+}
+
+// counts counts something of each course: from the outline cache for the
+// courses it holds (count), with one read of the rest (read).
+func (s *Service) counts(ctx context.Context, courseIDs []string, count func(*Course) int,
+	read func(ctx context.Context, rest []string) (map[string]int, error)) (map[string]int, error) {
+	out, rest := s.cachedCounts(ctx, courseIDs, count)
 	if len(rest) == 0 {
 		return out, nil
 	}
-	tests, err := s.tests.ForCourses(ctx, rest)
+	counted, err := read(ctx, rest)
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range rest {
-		out[id] = len(tests[id])
+	for id, n := range counted {
+		out[id] = n
 	}
 	return out, nil
 }

@@ -73,16 +73,5 @@ func (s *Service) Lesson(ctx context.Context, id string) (Lesson, error) {
 // LessonCounts counts the lessons of each course: from the outline cache
 // for the courses it holds (cached_reads.go), with one query for the rest.
 func (s *Service) LessonCounts(ctx context.Context, courseIDs []string) (map[string]int, error) {
-	out, rest := s.cachedCounts(ctx, courseIDs, lessonCount)
-	if len(rest) == 0 {
-		return out, nil
-	}
-	counted, err := s.store.lessonCounts(ctx, rest)
-	if err != nil {
-		return nil, err
-	}
-	for id, n := range counted {
-		out[id] = n
-	}
-	return out, nil
+	return s.counts(ctx, courseIDs, lessonCount, s.store.lessonCounts)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -236,5 +235,3 @@ func checkHAProxyConfig(bin, file string) error {
 	}
 	return nil
 }
-
-var errSkipped = errors.New("skipped")

@@ -214,6 +214,16 @@ func (f *fixture) cohort(ctx context.Context, title string, capacity int) (strin
 	return c.ID, err
 }
 
+// cohortWith is a new cohort of seats and n new learners for it.
+func (f *fixture) cohortWith(ctx context.Context, title string, seats, n int) (string, []person, error) {
+	id, err := f.cohort(ctx, title, seats)
+	if err != nil {
+		return "", nil, err
+	}
+	people, err := f.learners(ctx, n)
+	return id, people, err
+}
+
 // person is a learner written with SQL who acts through a minted token.
 type person struct {
 	ID, Token string

@@ -305,11 +305,7 @@ func run(ctx context.Context, o options) (err error) {
 
 	// a. The rush, r2 killed halfway.
 	say("rush: %d learners, %d seats, %d at a time; r2 killed halfway", o.learners, o.capacity, o.conc)
-	rushCohort, err := f.cohort(ctx, "Pieplūdums", o.capacity)
-	if err != nil {
-		return err
-	}
-	people, err := f.learners(ctx, o.learners)
+	rushCohort, people, err := f.cohortWith(ctx, "Pieplūdums", o.capacity, o.learners)
 	if err != nil {
 		return err
 	}
@@ -407,11 +403,7 @@ func measureBefore(ctx context.Context, o options, r1 *replica, f *fixture, lear
 // jobsPhase: a killed replica's certificate job (b), then orphans (c).
 func jobsPhase(ctx context.Context, o options, d *deployment, f *fixture, rep *report) error {
 	say("jobs: %d certificates, r3 killed mid-job", o.holders)
-	jobCohort, err := f.cohort(ctx, "Apliecinājumi", o.holders)
-	if err != nil {
-		return err
-	}
-	holders, err := f.learners(ctx, o.holders)
+	jobCohort, holders, err := f.cohortWith(ctx, "Apliecinājumi", o.holders, o.holders)
 	if err != nil {
 		return err
 	}
@@ -438,11 +430,7 @@ func jobsPhase(ctx context.Context, o options, d *deployment, f *fixture, rep *r
 // outagePhase: MinIO away (d).
 func outagePhase(ctx context.Context, d *deployment, f *fixture, learners []enrolled, rep *report) error {
 	say("outage: MinIO killed")
-	outCohort, err := f.cohort(ctx, "Bez krātuves", 200)
-	if err != nil {
-		return err
-	}
-	fresh, err := f.learners(ctx, 20)
+	outCohort, fresh, err := f.cohortWith(ctx, "Bez krātuves", 200, 20)
 	if err != nil {
 		return err
 	}
