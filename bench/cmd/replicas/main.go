@@ -103,7 +103,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.step, "step", 10*time.Second, "how long each rate is held")
 	fs.DurationVar(&o.p99, "p99", 50*time.Millisecond, "the latency goal of the read mix")
 	fs.DurationVar(&o.takeoverLimit, "takeover-limit", 90*time.Second, "how long to wait for the killed replica's job")
-	fs.DurationVar(&o.sweepLimit, "sweep-limit", 45*time.Second, "how long to wait for the orphan sweep")
+	fs.DurationVar(&o.sweepLimit, "sweep-limit", 75*time.Second, "how long to wait for the orphan sweep (orphans become sweepable "+orphanMinAge+" after they were stored, and a sweep runs every "+orphanSweepEvery+")")
 	fs.StringVar(&o.before, "before", "", "a server binary built from an earlier commit: the read mix is measured on it too, as r1 on the same database, in the same run")
 	fs.StringVar(&o.beforeName, "before-name", "the earlier binary", "what -before was built from, for the table")
 	phases := fs.String("phases", "all", "comma-separated phases: "+strings.Join(allPhases, ", ")+", or all")
@@ -140,6 +140,14 @@ func parseFlags(args []string) (options, error) {
 	}
 	return o, nil
 }
+
+// The replicas' orphan sweep (where the server has one): short, so that a
+// killed replica's objects are swept within the run, yet long enough that
+// no upload or job under way is taken for an orphan.
+const (
+	orphanMinAge     = "1m"
+	orphanSweepEvery = "30s"
+)
 
 // deployment is what run started.
 type deployment struct {
@@ -231,7 +239,7 @@ func run(ctx context.Context, o options) (err error) {
 		"MOOC_TRUSTED_PROXIES=127.0.0.1",
 		// The orphan sweep and job leases where the server has them; a
 		// server without them ignores the variables.
-		"MOOC_ORPHAN_MIN_AGE=20s", "MOOC_ORPHAN_SWEEP_EVERY=10s",
+		"MOOC_ORPHAN_MIN_AGE=" + orphanMinAge, "MOOC_ORPHAN_SWEEP_EVERY=" + orphanSweepEvery,
 	}
 	for i := 1; i <= 3; i++ {
 		port, err := freePort()

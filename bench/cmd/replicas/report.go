@@ -72,8 +72,8 @@ func (r report) markdown(o options) string {
 		if j.OrphansAfter > 0 && j.OrphansAfter == j.OrphansBefore {
 			swept = "; none was swept (a server without the orphan sweep)"
 		}
-		p("| orphan objects (in the bucket, named by no row) | %d after the job; **%d** after waiting %.0f s for the sweep (`MOOC_ORPHAN_MIN_AGE=20s`, `MOOC_ORPHAN_SWEEP_EVERY=10s`); %d objects in all%s |\n",
-			j.OrphansBefore, j.OrphansAfter, j.SweepWaited.Seconds(), j.Objects, swept)
+		p("| orphan objects (in the bucket, named by no row) | %d after the job; **%d** after waiting %.0f s for the sweep (`MOOC_ORPHAN_MIN_AGE=%s`, `MOOC_ORPHAN_SWEEP_EVERY=%s`); %d objects in all%s |\n",
+			j.OrphansBefore, j.OrphansAfter, j.SweepWaited.Seconds(), orphanMinAge, orphanSweepEvery, j.Objects, swept)
 	}
 	for _, l := range r.Outage.lines() {
 		p("| MinIO stopped: %s |\n", strings.Replace(l, ": ", " | ", 1))
