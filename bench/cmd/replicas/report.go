@@ -116,7 +116,9 @@ func (r report) markdown(o options) string {
 	p("still asked of the revocation copy on every request, so logouts take effect as before. What is left is\n")
 	p("mostly the remaining queries (the enrolment, the media record, the learner's progress and results) and\n")
 	p("minio-go's presigning of the link. With `MOOC_BENCH_BEFORE=<commit>` the mix is measured on the server\n")
-	p("built from that commit too, as r1 on the same database in the same run (the last row above).\n")
+	p("built from that commit too, as r1 on the same database in the same run (the last row above). On an idle\n")
+	p("machine both may hold every rate tried, and then the CPU per request at the same rate is the difference;\n")
+	p("while other work runs, the cheaper server is the one that still holds its rates.\n")
 	return b.String()
 }
 
