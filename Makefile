@@ -11,7 +11,7 @@ ARGS     ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run build migrate test lint openapi fuzz bench vet fmt clean
+.PHONY: help run build migrate test lint openapi fuzz bench bench-replicas vet fmt clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-zA-Z_-]*:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,6 +39,9 @@ fuzz: ## run every fuzz target for FUZZTIME (default 5s)
 
 bench: ## measure the real binary against PostgreSQL and MinIO (issues 3-8; MOOC_BENCH_SOAK=30m for the long soak), fuzz 60 s each, write BENCHMARKS.md
 	bash scripts/bench.sh $(ARGS)
+
+bench-replicas: ## three replicas behind haproxy, MinIO over four drives: enrolment rush with a replica killed, job takeover, orphans, MinIO stopped, read capacity with vegeta (issue 20; ARGS go to bench/cmd/replicas)
+	bash scripts/bench-replicas.sh $(ARGS)
 
 vet: ## go vet
 	$(GO) vet ./...

@@ -56,6 +56,7 @@ type Service struct {
 	store    store
 	hasher   *hasher
 	tokens   tokens
+	checked  *checkedTokens
 	throttle throttle
 	revoked  *revocations
 	opts     Options
@@ -100,6 +101,7 @@ func New(db *database.DB, o Options) (*Service, error) {
 		store:    store{db: db},
 		hasher:   h,
 		tokens:   tokens{secret: o.TokenSecret, ttl: o.TokenTTL, now: o.Now},
+		checked:  newCheckedTokens(o.Now),
 		throttle: throttle{db: db, now: o.Now},
 		revoked:  newRevocations(db, o.Now),
 		opts:     o,
@@ -168,7 +170,9 @@ func (s *Service) Register(ctx context.Context, r Registration, clientAddr strin
 // logout of it, no password change or reset (or closed account) since it
 // was issued. Ended sessions are read from the replica's copy of the
 // revocations (see revocations), which another replica's writes reach
-// within a second, so this costs no query per request.
+// within a second, so this costs no query per request. The token's own
+// check (signature, issuer, expiry) is remembered for a second
+// (checkedTokens); whether its session ended is asked every time.
 //
 // A token that names its holder a learner and nothing more is then
 // believed without a look-up: learner is never taken away and a closed
@@ -179,7 +183,7 @@ func (s *Service) Register(ctx context.Context, r Registration, clientAddr strin
 // checked against the database on every request, so taking those roles
 // away applies at once.
 func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
-	c, err := s.tokens.parse(token)
+	c, err := s.checked.parse(token, s.tokens.parse)
 	if err != nil {
 		return Principal{}, err
 	}

@@ -4,6 +4,10 @@
 // enough to publish (publish.go). Who may see or edit a course is decided
 // here too (access.go): drafts belong to their author and the team,
 // published and archived courses are public without their lessons' text.
+// Their outlines are cached on each replica for a second (outline_cache.go),
+// and the reads other domains make on a learner's every request (a lesson
+// without its text, lesson and test counts) answer from that cache
+// (cached_reads.go).
 //
 // A course is a draft, then published, then archived; none goes back.
 // A published course takes corrections of a lesson's title, text, file and

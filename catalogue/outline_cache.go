@@ -187,6 +187,13 @@ func (c *outlineCache) get(ctx context.Context, key string, read func(ctx contex
 	}
 }
 
+// peek returns the fresh entry for key, or nil, without reading one.
+func (c *outlineCache) peek(key string) *outlineEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.getLocked(key)
+}
+
 // run performs one load and publishes its result, also when read panics.
 func (c *outlineCache) run(ctx context.Context, key string, l *outlineLoad, read func(ctx context.Context, key string) (*outlineEntry, error)) {
 	defer func() {

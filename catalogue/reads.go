@@ -70,10 +70,8 @@ func (s *Service) Lesson(ctx context.Context, id string) (Lesson, error) {
 	return toLesson(l, captions[l.ID]), nil
 }
 
-// LessonCounts counts the lessons of each course.
+// LessonCounts counts the lessons of each course: from the outline cache
+// for the courses it holds (cached_reads.go), with one query for the rest.
 func (s *Service) LessonCounts(ctx context.Context, courseIDs []string) (map[string]int, error) {
-	if len(courseIDs) == 0 {
-		return map[string]int{}, nil
-	}
-	return s.store.lessonCounts(ctx, courseIDs)
+	return s.counts(ctx, courseIDs, lessonCount, s.store.lessonCounts)
 }

@@ -25,7 +25,7 @@ const playbackTTL = 2 * time.Minute
 // week has started; lessons stay readable after the cohort ends. Errors:
 // ErrNotFound, ErrEnrolmentInactive, ErrWeekLocked.
 func (s *Service) LessonFor(ctx context.Context, caller accounts.Principal, enrolmentID, lessonID string) (catalogue.Lesson, LessonProgress, error) {
-	e, l, err := s.unlockedLesson(ctx, caller, enrolmentID, lessonID)
+	e, l, err := s.unlockedLesson(ctx, caller, enrolmentID, lessonID, true)
 	if err != nil {
 		return catalogue.Lesson{}, LessonProgress{}, err
 	}
@@ -44,7 +44,7 @@ func (s *Service) LessonFor(ctx context.Context, caller accounts.Principal, enro
 // captions; the bytes come straight from storage. Errors as LessonFor, and
 // ErrNoMedia.
 func (s *Service) Playback(ctx context.Context, caller accounts.Principal, enrolmentID, lessonID string) (Playback, error) {
-	_, l, err := s.unlockedLesson(ctx, caller, enrolmentID, lessonID)
+	_, l, err := s.unlockedLesson(ctx, caller, enrolmentID, lessonID, false)
 	if err != nil {
 		return Playback{}, err
 	}
@@ -86,7 +86,7 @@ func (s *Service) SaveProgress(ctx context.Context, caller accounts.Principal, e
 	}
 	var out LessonProgress
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		e, l, err := s.unlockedLesson(ctx, caller, enrolmentID, lessonID)
+		e, l, err := s.unlockedLesson(ctx, caller, enrolmentID, lessonID, false)
 		if err != nil {
 			return err
 		}
@@ -136,11 +136,15 @@ func (s *Service) videoDuration(ctx context.Context, l catalogue.Lesson) (*float
 
 // unlockedLesson checks that the caller owns an active enrolment, that the
 // lesson belongs to its course and that the lesson's week has begun.
-func (s *Service) unlockedLesson(ctx context.Context, caller accounts.Principal, enrolmentID, lessonID string) (enrolmentRow, catalogue.Lesson, error) {
+//
+// With text the lesson is read with its text; without, from the course's
+// cached outline where there is one (catalogue.CourseLesson), which costs
+// no query: playback links and progress reports need no text.
+func (s *Service) unlockedLesson(ctx context.Context, caller accounts.Principal, enrolmentID, lessonID string, text bool) (enrolmentRow, catalogue.Lesson, error) {
 	if uuid.Validate(enrolmentID) != nil || uuid.Validate(lessonID) != nil {
 		return enrolmentRow{}, catalogue.Lesson{}, ErrNotFound
 	}
-	e, err := s.store.enrolment(ctx, enrolmentID)
+	e, startsAt, err := s.store.enrolmentStarting(ctx, enrolmentID)
 	if err != nil {
 		return enrolmentRow{}, catalogue.Lesson{}, err
 	}
@@ -150,18 +154,19 @@ func (s *Service) unlockedLesson(ctx context.Context, caller accounts.Principal,
 	if e.Status != Enrolled {
 		return enrolmentRow{}, catalogue.Lesson{}, ErrEnrolmentInactive
 	}
-	l, err := s.courses.Lesson(ctx, lessonID)
+	var l catalogue.Lesson
+	if text {
+		l, err = s.courses.Lesson(ctx, lessonID)
+	} else {
+		l, err = s.courses.CourseLesson(ctx, e.CourseID, lessonID)
+	}
 	if errors.Is(err, catalogue.ErrNotFound) || (err == nil && l.CourseID != e.CourseID) {
 		return enrolmentRow{}, catalogue.Lesson{}, ErrNotFound
 	}
 	if err != nil {
 		return enrolmentRow{}, catalogue.Lesson{}, err
 	}
-	c, err := s.store.cohort(ctx, e.CohortID)
-	if err != nil {
-		return enrolmentRow{}, catalogue.Lesson{}, err
-	}
-	if s.now().Before(WeekOpens(c.StartsAt, l.Week)) {
+	if s.now().Before(WeekOpens(startsAt, l.Week)) {
 		return enrolmentRow{}, catalogue.Lesson{}, ErrWeekLocked
 	}
 	return e, l, nil
@@ -197,7 +202,7 @@ func (s *Service) standings(ctx context.Context, rows []enrolmentRow) (map[strin
 	if err != nil {
 		return nil, err
 	}
-	tests, err := s.tests.ForCourses(ctx, courseList)
+	tests, err := s.courses.TestCounts(ctx, courseList)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +215,7 @@ func (s *Service) standings(ctx context.Context, rows []enrolmentRow) (map[strin
 			FinalPassed: results[e.ID].FinalPassed}
 		p := Progress{LessonsCompleted: st.LessonsCompleted, LessonsTotal: st.LessonsTotal, TestsPassed: results[e.ID].Passed,
 			CertificateEligible: len(Missing(st)) == 0}
-		if denom := p.LessonsTotal + len(tests[e.CourseID]); denom > 0 {
+		if denom := p.LessonsTotal + tests[e.CourseID]; denom > 0 {
 			p.Percent = (p.LessonsCompleted + p.TestsPassed) * 100 / denom
 		}
 		out[e.ID] = standing{st, p}

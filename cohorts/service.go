@@ -21,7 +21,9 @@ type Courses interface {
 	Headers(ctx context.Context, ids []string) (map[string]catalogue.Header, error)
 	Editable(ctx context.Context, caller accounts.Principal, id string) (catalogue.Course, error)
 	Lesson(ctx context.Context, id string) (catalogue.Lesson, error)
+	CourseLesson(ctx context.Context, courseID, lessonID string) (catalogue.Lesson, error)
 	LessonCounts(ctx context.Context, courseIDs []string) (map[string]int, error)
+	TestCounts(ctx context.Context, courseIDs []string) (map[string]int, error)
 }
 
 // Files hands out links to lessons' files (the media domain).
@@ -30,10 +32,10 @@ type Files interface {
 	SignedURL(ctx context.Context, m media.Media, ttl time.Duration) (string, error)
 }
 
-// TestRecords says which tests a course has and how learners stand in
-// them (the assessment domain's records).
+// TestRecords says how learners stand in their courses' tests (the
+// assessment domain's records); how many tests a course has comes with
+// its outline (Courses.TestCounts).
 type TestRecords interface {
-	ForCourses(ctx context.Context, courseIDs []string) (map[string][]catalogue.TestSummary, error)
 	Results(ctx context.Context, enrolmentIDs []string) (map[string]TestResult, error)
 	FinalPassedAt(ctx context.Context, enrolmentIDs []string) (map[string]time.Time, error)
 }

@@ -204,6 +204,27 @@ func (s store) enrolment(ctx context.Context, id string) (enrolmentRow, error) {
 	return e, notFound(s.db.Conn(ctx).Where("id = ?", id).Take(&e).Error)
 }
 
+// enrolmentStarting reads an enrolment and when its cohort starts in one
+// query: what a lesson's checks need (unlockedLesson), on the path of
+// every playback link and progress report.
+func (s store) enrolmentStarting(ctx context.Context, id string) (enrolmentRow, time.Time, error) {
+	var r struct { // GORM scans exported fields only
+		Enrolment      enrolmentRow `gorm:"embedded"`
+		CohortStartsAt time.Time
+	}
+	res := s.db.Conn(ctx).Raw(enrolmentStartingStatement, map[string]any{"id": id}).Find(&r)
+	if res.Error != nil {
+		return enrolmentRow{}, time.Time{}, database.Translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return enrolmentRow{}, time.Time{}, ErrNotFound
+	}
+	return r.Enrolment, r.CohortStartsAt, nil
+}
+
+const enrolmentStartingStatement = `SELECT enrolments.*, cohorts.starts_at AS cohort_starts_at
+	FROM enrolments JOIN cohorts ON cohorts.id = enrolments.cohort_id WHERE enrolments.id = @id`
+
 // activeEnrolment is the learner's enrolled or waitlisted place in a course.
 func (s store) activeEnrolment(ctx context.Context, userID, courseID string) (enrolmentRow, error) {
 	var e enrolmentRow

@@ -40,6 +40,10 @@ type Config struct {
 	// MetricsAddr, when set, is a listen address of its own serving
 	// /metrics without a token, for a scraper on an inside network.
 	MetricsAddr string
+	// PprofAddr, when set, is a loopback listen address serving the Go
+	// profiler (net/http/pprof), for measuring a replica under load; off
+	// by default, and never on an outside address: profiles show internals.
+	PprofAddr string
 	// PrivacyNoticeVersion is the privacy notice in force, recorded with
 	// each registration.
 	PrivacyNoticeVersion string
@@ -141,6 +145,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		TrustedProxies:       p.list("MOOC_TRUSTED_PROXIES"),
 		MetricsToken:         p.str("MOOC_METRICS_TOKEN", ""),
 		MetricsAddr:          p.str("MOOC_METRICS_ADDR", ""),
+		PprofAddr:            p.str("MOOC_PPROF_ADDR", ""),
 		PrivacyNoticeVersion: p.str("MOOC_PRIVACY_NOTICE_VERSION", "2026-12"),
 		LogLevel:             p.str("MOOC_LOG_LEVEL", "info"),
 		LogRequestsPerSecond: int(p.int64("MOOC_LOG_REQUESTS_PER_SECOND", 20)),
@@ -256,6 +261,9 @@ func (p *parser) check(c Config) {
 	}
 	if c.MetricsAddr != "" && (!listenAddr(c.MetricsAddr) || c.MetricsAddr == c.Addr) {
 		fail("MOOC_METRICS_ADDR: %q is not a listen address such as 10.0.0.5:9090, other than MOOC_ADDR", c.MetricsAddr)
+	}
+	if c.PprofAddr != "" && (!loopbackAddr(c.PprofAddr) || c.PprofAddr == c.Addr || c.PprofAddr == c.MetricsAddr) {
+		fail("MOOC_PPROF_ADDR: %q is not a loopback listen address such as 127.0.0.1:6060, other than MOOC_ADDR and MOOC_METRICS_ADDR", c.PprofAddr)
 	}
 	if c.YearlyTrainingHours <= 0 || c.YearlyTrainingHours > 1000 {
 		fail("MOOC_YEARLY_TRAINING_HOURS: must be a positive number of hours such as 24")
@@ -403,4 +411,11 @@ func portOf(addr string) string {
 func listenAddr(addr string) bool {
 	host, port, err := net.SplitHostPort(addr)
 	return err == nil && validPort(port) && !strings.ContainsAny(host, " /")
+}
+
+// loopbackAddr is a listen address on a loopback IP (127.0.0.1:6060, [::1]:6060).
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	ip := net.ParseIP(host)
+	return err == nil && listenAddr(addr) && ip != nil && ip.IsLoopback()
 }

@@ -159,3 +159,15 @@ func TestReplicaAndOrphanSweep(t *testing.T) {
 		t.Error("a 65-character replica id was accepted")
 	}
 }
+
+// The profiler listens on loopback only: its profiles show internals.
+func TestPprofAddrIsLoopbackOnly(t *testing.T) {
+	if c, err := FromEnv(env(map[string]string{"MOOC_PPROF_ADDR": "127.0.0.1:6060"})); err != nil || c.PprofAddr != "127.0.0.1:6060" {
+		t.Fatalf("%q, %v", c.PprofAddr, err)
+	}
+	for _, bad := range []string{":6060", "0.0.0.0:6060", "10.0.0.5:6060", "localhost:6060", "127.0.0.1", ":8080"} {
+		if _, err := FromEnv(env(map[string]string{"MOOC_PPROF_ADDR": bad})); err == nil || !strings.Contains(err.Error(), "MOOC_PPROF_ADDR") {
+			t.Errorf("MOOC_PPROF_ADDR=%q: want an error naming it, got %v", bad, err)
+		}
+	}
+}

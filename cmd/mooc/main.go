@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -107,6 +108,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		defer stop()
 		log.Info("metrics listening", "addr", cfg.MetricsAddr)
 	}
+	if cfg.PprofAddr != "" {
+		stop, err := serveOn(cfg.PprofAddr, profiler(), "profiler", log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		log.Info("profiler listening", "addr", cfg.PprofAddr)
+	}
 
 	select {
 	case err := <-served:
@@ -125,16 +134,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 // an inside network. Its failure later is logged, not fatal: the service
 // goes on without its metrics rather than stopping for them.
 func serveMetrics(addr string, h http.Handler, log *slog.Logger) (stop func(), err error) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	return serveOn(addr, mux, "metrics", log)
+}
+
+// profiler is the Go profiler's routes (net/http/pprof) for
+// MOOC_PPROF_ADDR, on a mux of their own rather than the default one, so
+// nothing else registered there is served with them.
+func profiler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	return mux
+}
+
+// serveOn serves h on an address of its own until stop.
+func serveOn(addr string, h http.Handler, name string, log *slog.Logger) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", h)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("metrics listener failed", "error", err)
+			log.Error(name+" listener failed", "error", err)
 		}
 	}()
 	return func() { _ = srv.Close() }, nil
