@@ -139,7 +139,7 @@ func main() {
 	table := r.markdown()
 	fmt.Print(table)
 	if o.markdown != "" {
-		if err := os.WriteFile(o.markdown, []byte(table), 0o644); err != nil {
+		if err := writeReport(o.markdown, table); err != nil {
 			fmt.Fprintln(os.Stderr, "moocload:", err)
 			os.Exit(1)
 		}

@@ -459,6 +459,8 @@ func sharedKeys(data string) []string {
 		name := strings.ToLower(e.Name())
 		path := filepath.Join(data, e.Name())
 		switch {
+		case name == "seal.pem": // the generated seal: its certificate and key in one file
+			out = append(out, "MOOC_SEAL_CERT="+path, "MOOC_SEAL_KEY="+path)
 		case strings.Contains(name, "seal") && strings.Contains(name, "cert"):
 			out = append(out, "MOOC_SEAL_CERT="+path)
 		case strings.Contains(name, "seal") && strings.Contains(name, "key"):
